@@ -1,0 +1,23 @@
+# Sourced by berth's scripts: installs the Debian packages berth and its tests use, once.
+# Idempotent: apt-get runs only when something is missing, and `apt-get update` at most once.
+BERTH_APT_PACKAGES=(
+  containerd runc containernetworking-plugins   # the CRI runtime, OCI runtime and CNI plugins
+  nftables libnftables1 iptables conntrack      # netfilter: libnftables for FFI, nft/iptables-restore as benchmark anchors
+  busybox-static                                # the rootfs of the test and example images
+  iproute2 procps curl                          # network namespaces, veth, bridges; ps; HTTP checks
+)
+
+berth_install_prereqs() {
+  local missing=() p
+  for p in "${BERTH_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "berth: missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    return 1
+  fi
+  echo "berth: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
