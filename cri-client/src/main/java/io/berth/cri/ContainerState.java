@@ -1,0 +1,9 @@
+package io.berth.cri;
+
+/** State of a container. */
+public enum ContainerState {
+  CREATED,
+  RUNNING,
+  EXITED,
+  UNKNOWN
+}

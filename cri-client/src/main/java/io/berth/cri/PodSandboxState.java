@@ -1,0 +1,7 @@
+package io.berth.cri;
+
+/** State of a pod sandbox. */
+public enum PodSandboxState {
+  READY,
+  NOT_READY
+}
