@@ -20,3 +20,12 @@ berth_pick_jdk() {
   export JAVA_HOME=$best
   export PATH="$JAVA_HOME/bin:$PATH"
 }
+
+# JVM flags berth runs with on the picked JDK: native access for Netty epoll and jnr-ffi, and on
+# JDK 24+ the sun.misc.Unsafe memory access that protobuf and Netty still use (allowed quietly).
+berth_java_opts() {
+  local major
+  major=$(berth_java_major "$JAVA_HOME/bin/java")
+  BERTH_JAVA_OPTS=(--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC)
+  if [ "$major" -ge 24 ]; then BERTH_JAVA_OPTS+=(--sun-misc-unsafe-memory-access=allow); fi
+}

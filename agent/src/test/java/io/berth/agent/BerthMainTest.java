@@ -1,0 +1,65 @@
+package io.berth.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BerthMainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final BerthMain main =
+      new BerthMain(
+          new PrintStream(out, true, StandardCharsets.UTF_8),
+          new PrintStream(err, true, StandardCharsets.UTF_8));
+
+  private List<String> errLines() {
+    return err.toString(StandardCharsets.UTF_8).lines().toList();
+  }
+
+  @Test
+  void versionPrintsBerthAndAVersion() {
+    assertThat(main.run(List.of("version"))).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("berth ");
+  }
+
+  @Test
+  void missingSocketIsOneClearLineAndExitOne(@TempDir Path dir) {
+    String endpoint = "unix://" + dir.resolve("nothing.sock");
+
+    int status = main.run(List.of("runtime-info", "--container-runtime-endpoint", endpoint));
+
+    assertThat(status).isEqualTo(1);
+    assertThat(errLines()).hasSize(1);
+    assertThat(errLines().get(0))
+        .startsWith("berth: ")
+        .contains(dir.resolve("nothing.sock").toString())
+        .doesNotContain("Exception")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void unknownCommandAndOptionAreUsageErrors() {
+    assertThat(main.run(List.of("fly"))).isEqualTo(2);
+    assertThat(errLines().get(0)).isEqualTo("berth: unknown command 'fly'");
+    err.reset();
+
+    assertThat(main.run(List.of("runtime-info", "--colour=blue"))).isEqualTo(2);
+    assertThat(errLines().get(0)).isEqualTo("berth: unknown option --colour for 'runtime-info'");
+  }
+
+  @Test
+  void optionsTakeBothSpellings() {
+    assertThat(CommandLine.parse(List.of("x", "--a", "1", "--b=2")).options())
+        .containsEntry("a", "1")
+        .containsEntry("b", "2");
+    assertThat(main.run(List.of("runtime-info", "--container-runtime-endpoint"))).isEqualTo(2);
+    assertThat(errLines().get(0))
+        .isEqualTo("berth: option --container-runtime-endpoint needs a value");
+  }
+}
