@@ -4,6 +4,7 @@ BERTH_APT_PACKAGES=(
   containerd runc containernetworking-plugins   # the CRI runtime, OCI runtime and CNI plugins
   nftables libnftables1 iptables conntrack      # netfilter: libnftables for FFI, nft/iptables-restore as benchmark anchors
   busybox-static                                # the rootfs of the test and example images
+  prometheus                                    # promtool checks every metrics endpoint; a real server scrapes berth in tests
   iproute2 procps curl                          # network namespaces, veth, bridges; ps; HTTP checks
 )
 

@@ -1,0 +1,167 @@
+package io.berth.metrics.cgroup;
+
+import static io.berth.metrics.cgroup.CgroupFile.firstKey;
+import static io.berth.metrics.cgroup.CgroupFile.key;
+
+import io.berth.metrics.stats.CgroupStats;
+import io.berth.metrics.stats.CpuStats;
+import io.berth.metrics.stats.MemoryStats;
+import io.berth.metrics.stats.PressureStats;
+import io.berth.metrics.stats.ProcessStats;
+import io.berth.metrics.stats.SpecLimits;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reader for cgroup v1 split hierarchies ({@code cpu}, {@code cpuacct}, {@code memory}, {@code
+ * blkio}, {@code pids}), plus PSI from the unified mount of a hybrid host when present.
+ *
+ * <p>Files read per cgroup: {@code cpuacct.usage}, {@code cpuacct.stat}, {@code cpu.stat}, {@code
+ * cpu.shares}, {@code cpu.cfs_quota_us}, {@code cpu.cfs_period_us}, {@code memory.stat}, {@code
+ * memory.usage_in_bytes}, {@code memory.max_usage_in_bytes}, {@code memory.limit_in_bytes}, {@code
+ * memory.memsw.limit_in_bytes}, {@code memory.failcnt}, {@code memory.oom_control}, {@code
+ * blkio.throttle.io_service_bytes_recursive}, {@code blkio.throttle.io_serviced_recursive}, {@code
+ * pids.current}, {@code pids.max}, {@code cgroup.procs} (pids hierarchy) and, on hybrid hosts,
+ * {@code {cpu,memory,io}.pressure} in the unified hierarchy.
+ */
+public final class CgroupV1Reader implements CgroupReader {
+  private static final Logger LOG = LoggerFactory.getLogger(CgroupV1Reader.class);
+
+  /** USER_HZ is 100 on every Linux architecture berth runs on; cpuacct.stat counts in it. */
+  private static final long NANOS_PER_USER_HZ_TICK = 10_000_000L;
+
+  private final Map<String, Path> mounts;
+  private final Optional<Path> unified;
+  private final Clock clock;
+
+  /**
+   * @param mounts v1 controller name to mount point (see {@link CgroupMounts})
+   * @param unified the cgroup2 mount of a hybrid host, for PSI files
+   * @param clock stamps each read
+   */
+  public CgroupV1Reader(Map<String, Path> mounts, Optional<Path> unified, Clock clock) {
+    this.mounts = Map.copyOf(mounts);
+    this.unified = unified;
+    this.clock = clock;
+  }
+
+  /**
+   * A reader over a directory laid out like {@code /sys/fs/cgroup}: {@code root/cpu}, {@code
+   * root/cpuacct}, {@code root/memory}, {@code root/blkio}, {@code root/pids}, and {@code
+   * root/unified} if it exists. Used for fixture trees and for the standard host layout.
+   */
+  public static CgroupV1Reader ofRoot(Path root, Clock clock) {
+    Map<String, Path> mounts = new HashMap<>();
+    for (String controller : CgroupMounts.READ_CONTROLLERS) {
+      mounts.put(controller, root.resolve(controller));
+    }
+    Path unified = root.resolve("unified");
+    return new CgroupV1Reader(
+        mounts, Files.isDirectory(unified) ? Optional.of(unified) : Optional.empty(), clock);
+  }
+
+  @Override
+  public CgroupMode mode() {
+    return unified.isPresent() ? CgroupMode.HYBRID : CgroupMode.V1;
+  }
+
+  @Override
+  public Optional<CgroupStats> read(String cgroupPath) {
+    Path cpuacct = dir("cpuacct", cgroupPath);
+    Path memory = dir("memory", cgroupPath);
+    if (!Files.isDirectory(cpuacct) && !Files.isDirectory(memory)) {
+      LOG.debug("cgroup {} not found under cpuacct or memory", cgroupPath);
+      return Optional.empty();
+    }
+    Instant time = clock.instant();
+    Path cpu = dir("cpu", cgroupPath);
+    Path blkio = dir("blkio", cgroupPath);
+    Path pids = dir("pids", cgroupPath);
+
+    Map<String, Long> cpuStat = CgroupFile.readKeyed(cpu.resolve("cpu.stat"));
+    Map<String, Long> cpuacctStat = CgroupFile.readKeyed(cpuacct.resolve("cpuacct.stat"));
+    CpuStats cpuStats =
+        new CpuStats(
+            CgroupFile.readLong(cpuacct.resolve("cpuacct.usage")),
+            ticksToNanos(key(cpuacctStat, "user")),
+            ticksToNanos(key(cpuacctStat, "system")),
+            key(cpuStat, "nr_periods"),
+            key(cpuStat, "nr_throttled"),
+            key(cpuStat, "throttled_time"));
+
+    Map<String, Long> memStat = CgroupFile.readKeyed(memory.resolve("memory.stat"));
+    OptionalLong usage = CgroupFile.readLong(memory.resolve("memory.usage_in_bytes"));
+    MemoryStats memoryStats =
+        new MemoryStats(
+            usage,
+            CgroupFile.readLong(memory.resolve("memory.max_usage_in_bytes")),
+            MemoryStats.workingSet(
+                usage, firstKey(memStat, "total_inactive_file", "inactive_file")),
+            firstKey(memStat, "total_rss", "rss"),
+            firstKey(memStat, "total_cache", "cache"),
+            firstKey(memStat, "total_mapped_file", "mapped_file"),
+            firstKey(memStat, "total_swap", "swap"),
+            CgroupFile.readLong(memory.resolve("memory.failcnt")),
+            key(CgroupFile.readKeyed(memory.resolve("memory.oom_control")), "oom_kill"),
+            firstKey(memStat, "total_pgfault", "pgfault"),
+            firstKey(memStat, "total_pgmajfault", "pgmajfault"));
+
+    OptionalLong quota = CgroupFile.readLong(cpu.resolve("cpu.cfs_quota_us"));
+    SpecLimits spec =
+        new SpecLimits(
+            CgroupFile.readLong(cpu.resolve("cpu.shares")),
+            quota.isPresent() && quota.getAsLong() > 0 ? quota : OptionalLong.empty(),
+            CgroupFile.readLong(cpu.resolve("cpu.cfs_period_us")),
+            SpecLimits.limitOrEmpty(CgroupFile.readLong(memory.resolve("memory.limit_in_bytes"))),
+            SpecLimits.limitOrEmpty(
+                CgroupFile.readLong(memory.resolve("memory.memsw.limit_in_bytes"))));
+
+    OptionalLong pidsMax = CgroupFile.readLong(pids.resolve("pids.max"));
+    ProcessStats processes =
+        new ProcessStats(
+            CgroupFile.countLines(pids.resolve("cgroup.procs")),
+            CgroupFile.readLong(pids.resolve("pids.current")),
+            pidsMax.isPresent() && pidsMax.getAsLong() == CgroupFile.MAX
+                ? OptionalLong.of(0)
+                : pidsMax);
+
+    var io =
+        BlkioParser.v1(
+            blkio.resolve("blkio.throttle.io_service_bytes_recursive"),
+            blkio.resolve("blkio.throttle.io_serviced_recursive"));
+    PressureStats pressure =
+        unified
+            .map(u -> PressureReader.read(CgroupReader.resolve(u, cgroupPath)))
+            .orElse(PressureStats.NONE);
+
+    if (!Files.isDirectory(cpuacct) && !Files.isDirectory(memory)) {
+      LOG.debug("cgroup {} vanished while being read", cgroupPath);
+      return Optional.empty();
+    }
+    return Optional.of(
+        new CgroupStats(cgroupPath, time, cpuStats, memoryStats, io, processes, spec, pressure));
+  }
+
+  private Path dir(String controller, String cgroupPath) {
+    Path mount = mounts.get(controller);
+    if (mount == null) {
+      // Controller not mounted: point at a path that does not exist so every read is empty.
+      return Path.of("/nonexistent-cgroup-controller", controller);
+    }
+    return CgroupReader.resolve(mount, cgroupPath);
+  }
+
+  private static OptionalLong ticksToNanos(OptionalLong ticks) {
+    return ticks.isPresent()
+        ? OptionalLong.of(ticks.getAsLong() * NANOS_PER_USER_HZ_TICK)
+        : OptionalLong.empty();
+  }
+}
