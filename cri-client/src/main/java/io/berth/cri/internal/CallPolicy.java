@@ -21,6 +21,7 @@ import java.util.function.Function;
  *   call ─▶ channel in TRANSIENT_FAILURE? ─yes─▶ reset backoff, wait ≤ retry window for READY
  *        ─▶ stub.withDeadlineAfter(timeout).rpc(request)
  *        ─▶ UNAVAILABLE and idempotent? ─yes─▶ reconnect (≤ retry window), then try once more
+ *        ─▶ "still starting" and idempotent? ─yes─▶ retry every 100 ms within the retry window
  *        ─▶ failure ─▶ StatusTranslator ─▶ CriNotFoundException / … / CriCallException
  * </pre>
  *
@@ -32,6 +33,8 @@ final class CallPolicy {
     IDEMPOTENT,
     ONCE
   }
+
+  private static final Duration STARTING_POLL = Duration.ofMillis(100);
 
   private final UnixEndpoint endpoint;
   private final UdsChannel channel;
@@ -58,6 +61,11 @@ final class CallPolicy {
           && !options.unavailableRetryWindow().isZero()) {
         return retryAfterReconnect(stub, operation, subject, timeout, rpc, first);
       }
+      if (retry == Retry.IDEMPOTENT
+          && StatusTranslator.runtimeStarting(first.getStatus())
+          && !options.unavailableRetryWindow().isZero()) {
+        return retryWhileStarting(stub, operation, subject, timeout, rpc, first);
+      }
       throw translate(first, operation, subject, timeout);
     }
   }
@@ -77,6 +85,38 @@ final class CallPolicy {
     } catch (StatusRuntimeException second) {
       throw translate(second, operation, subject, timeout);
     }
+  }
+
+  /**
+   * The runtime answers but its CRI service is still initializing: poll until it serves the call or
+   * the retry window ends. Only for idempotent calls.
+   */
+  private <S extends AbstractStub<S>, R> R retryWhileStarting(
+      S stub,
+      String operation,
+      String subject,
+      Duration timeout,
+      Function<S, R> rpc,
+      StatusRuntimeException first) {
+    long deadline = System.nanoTime() + options.unavailableRetryWindow().toNanos();
+    StatusRuntimeException last = first;
+    while (System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(STARTING_POLL);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      try {
+        return rpc.apply(stub.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS));
+      } catch (StatusRuntimeException again) {
+        last = again;
+        if (!StatusTranslator.runtimeStarting(again.getStatus())) {
+          break;
+        }
+      }
+    }
+    throw translate(last, operation, subject, timeout);
   }
 
   /**

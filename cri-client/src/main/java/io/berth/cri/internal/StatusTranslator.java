@@ -19,6 +19,10 @@ final class StatusTranslator {
       StatusRuntimeException e, String operation, String subject, Duration deadline) {
     Status status = e.getStatus();
     String detail = detail(status);
+    if (runtimeStarting(status)) {
+      return new CriUnavailableException(
+          operation, subject, "the runtime is still starting (" + detail + ")", e);
+    }
     return switch (status.getCode()) {
       case NOT_FOUND -> new CriNotFoundException(operation, subject, detail, e);
       case ALREADY_EXISTS -> new CriAlreadyExistsException(operation, subject, detail, e);
@@ -32,6 +36,18 @@ final class StatusTranslator {
       case UNIMPLEMENTED -> new CriUnimplementedException(operation, subject, detail, e);
       default -> new CriCallException(operation, subject, status.getCode().name(), detail, e);
     };
+  }
+
+  /**
+   * Whether the runtime answered but its CRI service is not up yet: containerd's CRI plugin says
+   * "server is not initialized yet" (as UNKNOWN) for a moment after every start, while it recovers
+   * its sandboxes and containers. For a caller that is the runtime being unavailable.
+   */
+  static boolean runtimeStarting(Status status) {
+    String description = status.getDescription();
+    return status.getCode() == Status.Code.UNKNOWN
+        && description != null
+        && description.contains("server is not initialized yet");
   }
 
   /** The status description, else the innermost cause message, else the code name. */

@@ -24,11 +24,18 @@ import java.util.function.Supplier;
 public final class CallRecorder {
   private final List<Message> requests = new CopyOnWriteArrayList<>();
   private final Map<String, Status> failNext = new ConcurrentHashMap<>();
+  private final Map<String, Integer> failTimes = new ConcurrentHashMap<>();
   private final Map<String, Duration> delays = new ConcurrentHashMap<>();
   private final Map<String, Long> deadlinesNanos = new ConcurrentHashMap<>();
 
   /** The next call of {@code method} (e.g. {@code "StopContainer"}) fails with {@code status}. */
   public void failNext(String method, Status status) {
+    failNext.put(method, status);
+  }
+
+  /** The next {@code times} calls of {@code method} fail with {@code status}. */
+  public void failNextTimes(String method, Status status, int times) {
+    failTimes.put(method, times);
     failNext.put(method, status);
   }
 
@@ -70,7 +77,10 @@ public final class CallRecorder {
     if (Context.current().isCancelled()) {
       return; // the client gave up (deadline) while we were delayed
     }
-    Status failure = failNext.remove(method);
+    Status failure =
+        failTimes.computeIfPresent(method, (m, n) -> n > 1 ? n - 1 : null) != null
+            ? failNext.get(method)
+            : failNext.remove(method);
     if (failure != null) {
       out.onError(failure.asRuntimeException());
       return;

@@ -280,9 +280,12 @@ class CriRuntimeIT {
   }
 
   @Test
-  void stopAndRemoveEndTheLifecycleAndLeaveNothing() {
+  void stopAndRemoveEndTheLifecycleAndLeaveNothing() throws InterruptedException {
     String id = runSandbox("stopper");
-    String c = startContainer(pods.shell("app", "trap 'exit 7' TERM; while :; do sleep 1; done"));
+    String c =
+        startContainer(
+            pods.shell("app", "trap 'exit 7' TERM; touch /tmp/trapped; while :; do sleep 1; done"));
+    await(() -> execExit(c, "test -f /tmp/trapped") == 0, "TERM trap installed in " + c);
 
     runtime.stopContainer(c, Duration.ofSeconds(10));
     ContainerStatus stopped = runtime.containerStatus(c);
@@ -316,6 +319,12 @@ class CriRuntimeIT {
         .as("exit code of %s: %s", script, new String(r.stderr(), StandardCharsets.UTF_8))
         .isZero();
     return new String(r.stdout(), StandardCharsets.UTF_8);
+  }
+
+  private int execExit(String containerId, String script) {
+    return runtime
+        .execSync(containerId, List.of("sh", "-c", script), Duration.ofSeconds(10))
+        .exitCode();
   }
 
   private ContainerStats awaitStats(String id, java.util.function.Predicate<ContainerStats> ready)
