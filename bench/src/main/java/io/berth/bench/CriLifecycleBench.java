@@ -60,7 +60,11 @@ public final class CriLifecycleBench {
           "RemoveContainer",
           "StopPodSandbox",
           "RemovePodSandbox",
-          "pod start (run+create+start)");
+          "pod start (run+create+start)",
+          "ContainerStatus (hot loop)",
+          "ListContainers (hot loop)",
+          "ListPodSandbox (hot loop)");
+  private static final int HOT_LOOP_CALLS = 500;
   private static final long DEADLINE_SECONDS = 120;
 
   private final ContainerdLauncher containerd;
@@ -103,6 +107,7 @@ public final class CriLifecycleBench {
           bench.viaBerth(cri.runtime(), true);
         }
       }
+      bench.hotLoops(cri.runtime(), stub, pods);
       bench.report(pods, cri.version().runtimeVersion(), System.out, out);
     }
   }
@@ -286,6 +291,55 @@ public final class CriLifecycleBench {
             stub.get()
                 .removePodSandbox(
                     RemovePodSandboxRequest.newBuilder().setPodSandboxId(podId).build()));
+  }
+
+  /**
+   * The calls a PLEG relist makes, back to back on one running pod: many samples of the cheap
+   * calls, where any per-call overhead of the facade would show.
+   */
+  private void hotLoops(
+      RuntimeService rt, RuntimeServiceGrpc.RuntimeServiceBlockingStub plain, int pods) {
+    String uid = UUID.randomUUID().toString();
+    PodSandboxConfig sandbox =
+        PodSandboxConfig.builder(
+                new PodSandboxMetadata("hot-" + uid.substring(0, 8), uid, "bench", 0))
+            .logDirectory(containerd.podLogRoot().resolve(uid).toString())
+            .linux(containerd.cgroupParent() + "/pod" + uid, NamespaceOptions.podDefaults())
+            .build();
+    String podId = rt.runPodSandbox(sandbox);
+    String id =
+        rt.createContainer(
+            podId,
+            ContainerConfig.builder(new ContainerMetadata("app", 0), containerd.busyboxImage())
+                .command("sleep", "3600")
+                .logPath("app/0.log")
+                .build(),
+            sandbox);
+    rt.startContainer(id);
+    var statusReq = ContainerStatusRequest.newBuilder().setContainerId(id).build();
+    var listReq = io.berth.cri.v1.ListContainersRequest.getDefaultInstance();
+    var listPodsReq = io.berth.cri.v1.ListPodSandboxRequest.getDefaultInstance();
+    Supplier<RuntimeServiceGrpc.RuntimeServiceBlockingStub> stub =
+        () -> plain.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+    for (int i = 0; i < HOT_LOOP_CALLS + 100; i++) {
+      boolean record = i >= 100; // the first 100 of each warm up
+      time(berth, "ContainerStatus (hot loop)", record, () -> rt.containerStatus(id));
+      time(raw, "ContainerStatus (hot loop)", record, () -> stub.get().containerStatus(statusReq));
+      time(
+          berth,
+          "ListContainers (hot loop)",
+          record,
+          () -> rt.listContainers(io.berth.cri.ContainerFilter.all()));
+      time(raw, "ListContainers (hot loop)", record, () -> stub.get().listContainers(listReq));
+      time(
+          berth,
+          "ListPodSandbox (hot loop)",
+          record,
+          () -> rt.listPodSandbox(io.berth.cri.PodSandboxFilter.all()));
+      time(raw, "ListPodSandbox (hot loop)", record, () -> stub.get().listPodSandbox(listPodsReq));
+    }
+    rt.stopPodSandbox(podId);
+    rt.removePodSandbox(podId);
   }
 
   private void report(int pods, String runtimeVersion, PrintStream out, Path dir)

@@ -1,0 +1,171 @@
+package io.berth.netfilter.model;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The desired state of one service port on this node: its frontends (cluster IPs, node port,
+ * external IPs, load-balancer IPs), its policies, and its endpoints. One record per IP family: a
+ * dual-stack Service is two records with the same {@link ServicePortName}.
+ *
+ * @param nodePort 0 when the service has no node port
+ */
+public record ServicePort(
+    ServicePortName name,
+    IpFamily family,
+    Protocol protocol,
+    int port,
+    List<InetAddress> clusterIps,
+    int nodePort,
+    List<InetAddress> externalIps,
+    List<InetAddress> loadBalancerIps,
+    SessionAffinity affinity,
+    TrafficPolicy externalTrafficPolicy,
+    TrafficPolicy internalTrafficPolicy,
+    List<Endpoint> endpoints) {
+
+  public ServicePort {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(family, "family");
+    Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(affinity, "affinity");
+    Objects.requireNonNull(externalTrafficPolicy, "externalTrafficPolicy");
+    Objects.requireNonNull(internalTrafficPolicy, "internalTrafficPolicy");
+    if (port < 1 || port > 65_535) {
+      throw new IllegalArgumentException(name + ": port out of range: " + port);
+    }
+    if (nodePort < 0 || nodePort > 65_535) {
+      throw new IllegalArgumentException(name + ": node port out of range: " + nodePort);
+    }
+    clusterIps = sorted(name, family, "cluster IP", clusterIps);
+    externalIps = sorted(name, family, "external IP", externalIps);
+    loadBalancerIps = sorted(name, family, "load-balancer IP", loadBalancerIps);
+    for (Endpoint e : endpoints) {
+      if (IpFamily.of(e.address()) != family) {
+        throw new IllegalArgumentException(
+            name + ": endpoint " + Addresses.text(e.address()) + " is not " + family);
+      }
+    }
+    endpoints = endpoints.stream().sorted().distinct().toList();
+  }
+
+  private static List<InetAddress> sorted(
+      ServicePortName name, IpFamily family, String what, List<InetAddress> addresses) {
+    for (InetAddress a : addresses) {
+      if (IpFamily.of(a) != family) {
+        throw new IllegalArgumentException(
+            name + ": " + what + " " + Addresses.text(a) + " is not " + family);
+      }
+    }
+    return addresses.stream().sorted(Addresses::compare).distinct().toList();
+  }
+
+  /** A ClusterIP service port with default policies, for tests and simple callers. */
+  public static ServicePort clusterIp(
+      ServicePortName name,
+      Protocol protocol,
+      InetAddress clusterIp,
+      int port,
+      List<Endpoint> eps) {
+    return new ServicePort(
+        name,
+        IpFamily.of(clusterIp),
+        protocol,
+        port,
+        List.of(clusterIp),
+        0,
+        List.of(),
+        List.of(),
+        SessionAffinity.NONE,
+        TrafficPolicy.CLUSTER,
+        TrafficPolicy.CLUSTER,
+        eps);
+  }
+
+  public ServicePort withEndpoints(List<Endpoint> eps) {
+    return new ServicePort(
+        name,
+        family,
+        protocol,
+        port,
+        clusterIps,
+        nodePort,
+        externalIps,
+        loadBalancerIps,
+        affinity,
+        externalTrafficPolicy,
+        internalTrafficPolicy,
+        eps);
+  }
+
+  public ServicePort withNodePort(int np) {
+    return new ServicePort(
+        name,
+        family,
+        protocol,
+        port,
+        clusterIps,
+        np,
+        externalIps,
+        loadBalancerIps,
+        affinity,
+        externalTrafficPolicy,
+        internalTrafficPolicy,
+        endpoints);
+  }
+
+  public ServicePort withAffinity(SessionAffinity a) {
+    return new ServicePort(
+        name,
+        family,
+        protocol,
+        port,
+        clusterIps,
+        nodePort,
+        externalIps,
+        loadBalancerIps,
+        a,
+        externalTrafficPolicy,
+        internalTrafficPolicy,
+        endpoints);
+  }
+
+  public ServicePort withExternal(
+      List<InetAddress> external, List<InetAddress> lbs, TrafficPolicy policy) {
+    return new ServicePort(
+        name,
+        family,
+        protocol,
+        port,
+        clusterIps,
+        nodePort,
+        external,
+        lbs,
+        affinity,
+        policy,
+        internalTrafficPolicy,
+        endpoints);
+  }
+
+  public ServicePort withInternalTrafficPolicy(TrafficPolicy policy) {
+    return new ServicePort(
+        name,
+        family,
+        protocol,
+        port,
+        clusterIps,
+        nodePort,
+        externalIps,
+        loadBalancerIps,
+        affinity,
+        externalTrafficPolicy,
+        policy,
+        endpoints);
+  }
+
+  /** Whether traffic arriving from outside (node port, external and LB IPs) is possible. */
+  public boolean hasExternalFrontends() {
+    return nodePort != 0 || !externalIps.isEmpty() || !loadBalancerIps.isEmpty();
+  }
+}
