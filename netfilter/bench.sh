@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/jdk.sh
 berth_pick_jdk
-./mvnw -B -ntp -o -q -pl netfilter test -Dtest=NftScriptTest -Dsurefire.failIfNoSpecifiedTests=false
+berth_java_opts
+./mvnw -B -ntp -q -pl netfilter test -Dtest=NftScriptTest -Dsurefire.failIfNoSpecifiedTests=false
 report=netfilter/target/surefire-reports/TEST-io.berth.netfilter.nftables.NftScriptTest.xml
 cp=$(sed -n 's/.*name="surefire.test.class.path" value="\([^"]*\)".*/\1/p' "$report")
-exec java -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@" io.berth.netfilter.bench.NftBenchmark
+exec "$JAVA_HOME/bin/java" "${BERTH_JAVA_OPTS[@]}" -cp "$cp" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn "$@" io.berth.netfilter.bench.NftBenchmark
