@@ -10,6 +10,7 @@ import java.util.List;
  * <pre>
  *   berth version
  *   berth runtime-info [--container-runtime-endpoint unix:///run/containerd/containerd.sock]
+ *   berth run [--container-runtime-endpoint ...] [--address 127.0.0.1] [--port 10248] ...
  * </pre>
  *
  * <p>Expected failures (bad flags, an unreachable or incompatible runtime) print one line starting
@@ -17,6 +18,9 @@ import java.util.List;
  */
 public final class BerthMain {
   static final String DEFAULT_RUNTIME_ENDPOINT = "unix:///run/containerd/containerd.sock";
+
+  /** The kubelet's loopback healthz port; berth serves its local API there until 10250 lands. */
+  static final int DEFAULT_PORT = 10248;
 
   private final PrintStream out;
   private final PrintStream err;
@@ -41,7 +45,10 @@ public final class BerthMain {
         }
         case "runtime-info" ->
             new RuntimeInfoCommand(out)
-                .run(cmd.option("container-runtime-endpoint", DEFAULT_RUNTIME_ENDPOINT));
+                .run(
+                    cmd.accepting("container-runtime-endpoint")
+                        .value("container-runtime-endpoint", DEFAULT_RUNTIME_ENDPOINT));
+        case "run" -> RunCommand.run(RunCommand.settings(cmd));
         case "help" -> {
           out.println(CommandLine.USAGE);
           yield 0;

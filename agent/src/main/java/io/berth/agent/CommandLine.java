@@ -13,8 +13,11 @@ record CommandLine(String command, Map<String, String> options) {
       """
       usage: berth version
              berth runtime-info [--container-runtime-endpoint ENDPOINT]
-      ENDPOINT is unix:///path/to/socket (default %s)"""
-          .formatted(BerthMain.DEFAULT_RUNTIME_ENDPOINT);
+             berth run [--container-runtime-endpoint ENDPOINT] [--address IP] [--port N]
+                       [--node-name NAME] [--root-dir DIR]
+      ENDPOINT is unix:///path/to/socket (default %s)
+      run serves /healthz and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)"""
+          .formatted(BerthMain.DEFAULT_RUNTIME_ENDPOINT, BerthMain.DEFAULT_PORT);
 
   static CommandLine parse(List<String> args) {
     if (args.isEmpty()) {
@@ -44,13 +47,37 @@ record CommandLine(String command, Map<String, String> options) {
     return new CommandLine(args.get(0), Map.copyOf(options));
   }
 
-  /** The option's value or {@code fallback}; refuses options this command does not know. */
-  String option(String name, String fallback) {
+  /** Refuses any option outside {@code known}; returns this for chaining. */
+  CommandLine accepting(String... known) {
+    java.util.Set<String> allowed = java.util.Set.of(known);
     for (String given : options.keySet()) {
-      if (!given.equals(name)) {
+      if (!allowed.contains(given)) {
         throw new UsageException("unknown option --" + given + " for '" + command + "'");
       }
     }
+    return this;
+  }
+
+  /** The option's value or {@code fallback}. */
+  String value(String name, String fallback) {
     return options.getOrDefault(name, fallback);
+  }
+
+  /** The option as a port number (0-65535) or {@code fallback}. */
+  int port(String name, int fallback) {
+    String v = options.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    try {
+      int port = Integer.parseInt(v);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the usage error
+    }
+    throw new UsageException(
+        "option --" + name + " must be a port number (0-65535), got '" + v + "'");
   }
 }

@@ -25,6 +25,7 @@ import io.berth.cri.RuntimeService;
 import io.berth.cri.StreamingRequest;
 import io.berth.cri.StreamingUrl;
 import io.berth.tests.fixtures.ContainerdLauncher;
+import io.berth.tests.fixtures.CriPods;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -12,6 +12,7 @@ import io.berth.cri.PodSandboxState;
 import io.berth.cri.RuntimeService;
 import io.berth.cri.VersionInfo;
 import io.berth.tests.fixtures.ContainerdLauncher;
+import io.berth.tests.fixtures.CriPods;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,7 +1,10 @@
-package io.berth.agent.systemd;
+package io.berth.tests.systemd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.systemd.DatagramSdNotifier;
+import io.berth.agent.systemd.SdNotifier;
+import io.berth.tests.fixtures.NotifySocketListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -9,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The sd_notify protocol against a real datagram socket standing in for systemd's. */
-class SdNotifierTest {
+class SdNotifierIT {
   private static final Duration WAIT = Duration.ofSeconds(5);
   @TempDir Path dir;
 

@@ -1,0 +1,70 @@
+package io.berth.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code berth run}: the daemon. Runs until SIGTERM/SIGINT, then stops cleanly (pods stay up). */
+final class RunCommand {
+  private RunCommand() {}
+
+  static NodeAgent.Settings settings(CommandLine cmd) {
+    cmd.accepting("container-runtime-endpoint", "address", "port", "node-name", "root-dir");
+    String address = cmd.value("address", "127.0.0.1");
+    InetAddress ip;
+    try {
+      ip = InetAddress.getByName(address);
+    } catch (UnknownHostException e) {
+      throw new UsageException("option --address must be an IP address, got '" + address + "'");
+    }
+    return new NodeAgent.Settings(
+        cmd.value("container-runtime-endpoint", BerthMain.DEFAULT_RUNTIME_ENDPOINT),
+        new InetSocketAddress(ip, cmd.port("port", BerthMain.DEFAULT_PORT)),
+        cmd.value("node-name", defaultNodeName()),
+        Path.of(cmd.value("root-dir", "/var/lib/berth")),
+        Duration.ofSeconds(1));
+  }
+
+  /** The kubelet's default: the host name, lower-cased. */
+  static String defaultNodeName() {
+    try {
+      return InetAddress.getLocalHost().getHostName().toLowerCase(Locale.ROOT);
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  static int run(NodeAgent.Settings settings) {
+    NodeAgent agent = new NodeAgent(settings, Clock.systemUTC(), System.getenv());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            Thread.ofPlatform()
+                .name("berth-shutdown")
+                .unstarted(
+                    () -> {
+                      agent.close();
+                      stopped.countDown();
+                    }));
+    try {
+      agent.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("berth could not start: " + e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      throw new UsageException(e.getMessage());
+    }
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,96 @@
+package io.berth.agent.stats;
+
+import io.berth.agent.http.HttpReply;
+import io.berth.agent.http.HttpRoutes;
+import io.berth.metrics.PodRef;
+import io.berth.metrics.StatsCollector;
+import io.berth.metrics.cgroup.CgroupReader;
+import io.berth.metrics.exposition.CadvisorMetricsRenderer;
+import io.berth.metrics.exposition.DeviceNames;
+import io.berth.metrics.exposition.ResourceMetricsRenderer;
+import io.berth.metrics.exposition.TextExposition;
+import io.berth.metrics.node.OshiNodeStatsSource;
+import io.berth.metrics.procfs.NetDevReader;
+import io.berth.metrics.summary.SummaryBuilder;
+import io.berth.metrics.summary.SummaryJson;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * The metrics routes of the node API, wired to one lazily collecting {@link StatsCollector}:
+ *
+ * <ul>
+ *   <li>{@code /metrics}: berth's own meters (JVM, process, and berth's components as they land);
+ *   <li>{@code /metrics/cadvisor}: per-container and per-pod cgroup series with cAdvisor's names;
+ *   <li>{@code /metrics/resource}: what metrics-server reads;
+ *   <li>{@code /stats/summary}: the kubelet's Summary API JSON.
+ * </ul>
+ */
+public final class NodeMetricsEndpoints {
+  /** How long one collection is shared between scrapes, like cAdvisor's housekeeping. */
+  public static final Duration COLLECTION_MAX_AGE = Duration.ofSeconds(1);
+
+  private final StatsCollector stats;
+  private final PrometheusMeterRegistry registry;
+  private final CadvisorMetricsRenderer cadvisor;
+  private final ResourceMetricsRenderer resource = new ResourceMetricsRenderer();
+  private final SummaryBuilder summary;
+  private final SummaryJson summaryJson = new SummaryJson();
+
+  NodeMetricsEndpoints(
+      StatsCollector stats,
+      PrometheusMeterRegistry registry,
+      CadvisorMetricsRenderer cadvisor,
+      String nodeName) {
+    this.stats = stats;
+    this.registry = registry;
+    this.cadvisor = cadvisor;
+    this.summary = new SummaryBuilder(nodeName);
+  }
+
+  /** Endpoints reading this host's cgroups, /proc and /sys, for the pods {@code pods} lists. */
+  public static NodeMetricsEndpoints forHost(
+      Supplier<List<PodRef>> pods,
+      PrometheusMeterRegistry registry,
+      String nodeName,
+      Path nodefs,
+      Clock clock)
+      throws IOException {
+    StatsCollector collector =
+        new StatsCollector(
+            CgroupReader.detect(clock),
+            new NetDevReader(Path.of("/proc")),
+            new OshiNodeStatsSource(nodefs, clock),
+            pods,
+            clock,
+            COLLECTION_MAX_AGE);
+    return new NodeMetricsEndpoints(
+        collector,
+        registry,
+        new CadvisorMetricsRenderer(DeviceNames.sysfs(Path.of("/sys"))),
+        nodeName);
+  }
+
+  public HttpRoutes register(HttpRoutes routes) {
+    return routes
+        .get("/metrics", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, registry.scrape()))
+        .get(
+            "/metrics/cadvisor",
+            r ->
+                HttpReply.ok(
+                    TextExposition.CONTENT_TYPE, cadvisor.render(stats.scrape().current())))
+        .get(
+            "/metrics/resource",
+            r ->
+                HttpReply.ok(
+                    TextExposition.CONTENT_TYPE, resource.render(stats.scrape().current())))
+        .get(
+            "/stats/summary",
+            r -> HttpReply.ok(HttpReply.JSON, summaryJson.write(summary.build(stats.scrape()))));
+  }
+}
