@@ -113,23 +113,51 @@ class LiveCgroupIT {
     }
   }
 
+  /**
+   * The counter is the kernel's: over the same interval it matches the burner's own utime+stime
+   * from /proc. The rate itself depends on the machine's load. A single-threaded busy loop gets
+   * about one core on an idle machine, never more, and less under contention, so the rate is only
+   * bounded here.
+   */
   @Test
-  void cpuCounterRisesAboutOneCorePerSecond() throws InterruptedException {
+  void cpuCounterMatchesTheKernelsAccountingOfTheBurner() throws Exception {
+    long procBefore = procCpuNanos(burner.pid());
     CgroupStats before = reader.read(cpuCgroup).orElseThrow();
     long t0 = System.nanoTime();
     Thread.sleep(2000);
     CgroupStats after = reader.read(cpuCgroup).orElseThrow();
     long wall = System.nanoTime() - t0;
-    double cores =
-        (after.cpu().usageNanos().getAsLong() - before.cpu().usageNanos().getAsLong())
-            / (double) wall;
-    System.out.printf("live cpu cgroup: %.3f cores over %d ms%n", cores, wall / 1_000_000);
-    assertThat(cores).isBetween(0.7, 1.3);
+    long procAfter = procCpuNanos(burner.pid());
+    long berth = after.cpu().usageNanos().getAsLong() - before.cpu().usageNanos().getAsLong();
+    long kernel = procAfter - procBefore;
+    double cores = berth / (double) wall;
+    System.out.printf(
+        "live cpu cgroup: %.3f cores over %d ms; /proc says %.3f%n",
+        cores, wall / 1_000_000, kernel / (double) wall);
+    // /proc counts in clock ticks (10 ms): allow 10 % plus two ticks of rounding.
+    assertThat((double) berth)
+        .isCloseTo((double) kernel, org.assertj.core.data.Offset.offset(0.1 * kernel + 20_000_000));
+    assertThat(cores).isGreaterThan(0.2).isLessThan(1.05);
     long userSystem = after.cpu().userNanos().getAsLong() + after.cpu().systemNanos().getAsLong();
     assertThat((double) userSystem)
         .isCloseTo(
             after.cpu().usageNanos().getAsLong(),
             org.assertj.core.data.Percentage.withPercentage(20));
+  }
+
+  /** utime + stime of a process from /proc/<pid>/stat, in nanoseconds (clock ticks of 10 ms). */
+  private static long procCpuNanos(long pid) throws IOException, InterruptedException {
+    String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+    return ticks * (1_000_000_000L / clockTicksPerSecond());
+  }
+
+  private static long clockTicksPerSecond() throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    p.waitFor(10, TimeUnit.SECONDS);
+    return Long.parseLong(out);
   }
 
   @Test
@@ -191,7 +219,9 @@ class LiveCgroupIT {
 
     var summary = new SummaryBuilder("it-node").build(scrape);
     var burnerStats = summary.pods().get(0).containers().get(1).cpu();
-    assertThat(burnerStats.usageNanoCores()).isBetween(500_000_000L, 1_500_000_000L);
+    // busy (well above idle), and never more than one core for one thread (plus sampling jitter);
+    // how close to one core depends on the machine's load
+    assertThat(burnerStats.usageNanoCores()).isBetween(100_000_000L, 1_100_000_000L);
     assertThat(new SummaryJson().write(summary)).contains("\"usageNanoCores\"");
   }
 
