@@ -1,0 +1,26 @@
+/**
+ * berth's kube-proxy: turns Services and EndpointSlices into a {@link
+ * io.berth.netfilter.model.ServiceModel} and keeps the netfilter data plane in step with them.
+ *
+ * <pre>
+ *  ServiceFileSource / (later) API watch
+ *        │ ProxyEventHandler: onService*, onEndpointSlice*, *Synced
+ *        ▼
+ *  Proxier ── ServiceChangeTracker   {previous, current} per Service until the next sync
+ *        │  └─ EndpointsChangeTracker  EndpointSliceCache: slices merged per Service, deduplicated
+ *        │ run()
+ *        ▼
+ *  BoundedFrequencyRunner (min interval + burst, max interval, retryAfter; Clock + Scheduler)
+ *        │ syncProxyRules(): apply changes, build the model, FrontendClaims (one owner per frontend)
+ *        ▼
+ *  NetfilterBackend.sync(model, INCREMENTAL | FULL)  one atomic transaction
+ *        │
+ *        ▼
+ *  ProxierStats → ProxierMetrics (Micrometer), ProxyHealth (/healthz logic)
+ * </pre>
+ *
+ * <p>Thread safety: event handlers may be called from any thread (trackers are synchronized); syncs
+ * run one at a time on the runner's scheduler thread. {@link ProxyHealth} and {@link
+ * Proxier#stats()} may be read from any thread.
+ */
+package io.berth.agent.proxy;
