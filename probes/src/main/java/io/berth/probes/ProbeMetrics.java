@@ -1,0 +1,105 @@
+package io.berth.probes;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kubelet's prober metrics, exposed by the agent at {@code /metrics/probes}:
+ *
+ * <ul>
+ *   <li>{@code prober_probe_total} (counter) with {@code probe_type}, {@code result}
+ *       (successful|failed|unknown), {@code container}, {@code pod}, {@code namespace}, {@code
+ *       pod_uid};
+ *   <li>{@code prober_probe_duration_seconds} (histogram) with {@code probe_type}, {@code
+ *       container}, {@code pod}, {@code namespace}, observed for successful and unknown results
+ *       only, as the kubelet does.
+ * </ul>
+ *
+ * Meters are created per worker and removed when the worker stops, so the tag set stays bounded by
+ * the containers on the node. Until {@link #bindTo} the meters record nowhere.
+ */
+public final class ProbeMetrics implements MeterBinder {
+  static final String PROBE_TOTAL = "prober.probe";
+  static final String PROBE_DURATION = "prober.probe.duration";
+  private static final Duration[] BUCKETS = {
+    Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)
+  };
+
+  private final CompositeMeterRegistry registry = new CompositeMeterRegistry();
+
+  @Override
+  public void bindTo(MeterRegistry target) {
+    registry.add(target);
+  }
+
+  /** The meters of one probe worker. */
+  public final class WorkerMeters {
+    private final Counter successful;
+    private final Counter failed;
+    private final Counter unknown;
+    private final Timer duration;
+
+    private WorkerMeters(PodRef pod, String container, ProbeType type) {
+      var base =
+          Tags.of(
+              "probe_type", type.label(),
+              "container", container,
+              "pod", pod.name(),
+              "namespace", pod.namespace());
+      var withUid = base.and("pod_uid", pod.uid());
+      successful = counter(withUid.and("result", "successful"));
+      failed = counter(withUid.and("result", "failed"));
+      unknown = counter(withUid.and("result", "unknown"));
+      duration =
+          Timer.builder(PROBE_DURATION)
+              .description("Duration in seconds for a probe response.")
+              .tags(base)
+              .serviceLevelObjectives(BUCKETS)
+              .register(registry);
+    }
+
+    private Counter counter(Tags tags) {
+      return Counter.builder(PROBE_TOTAL)
+          .description(
+              "Cumulative number of a liveness, readiness or startup probe for a container by result.")
+          .tags(tags)
+          .register(registry);
+    }
+
+    /** Records one finished probe run. */
+    public void record(ProbeResult.Outcome outcome, long durationNanos) {
+      switch (outcome) {
+        case SUCCESS, WARNING -> {
+          successful.increment();
+          duration.record(durationNanos, TimeUnit.NANOSECONDS);
+        }
+        case FAILURE -> failed.increment();
+        case UNKNOWN -> {
+          unknown.increment();
+          duration.record(durationNanos, TimeUnit.NANOSECONDS);
+        }
+      }
+    }
+
+    /** Drops this worker's series. */
+    public void remove() {
+      for (var meter : List.of(successful, failed, unknown, duration)) {
+        registry.remove(meter);
+      }
+    }
+  }
+
+  /** Creates (or finds) the meters of the worker for {@code type} on {@code container}. */
+  public WorkerMeters forWorker(PodRef pod, String container, ProbeType type) {
+    return new WorkerMeters(pod, container, type);
+  }
+}

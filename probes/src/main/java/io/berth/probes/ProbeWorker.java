@@ -1,0 +1,269 @@
+package io.berth.probes;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+
+/**
+ * Probes one container with one probe type, periodically, as the kubelet's prober worker does.
+ *
+ * <pre>
+ *   tick (every periodSeconds; the first one jittered if the agent started less than a period ago)
+ *     └─ no state yet ─────────────────────────── wait
+ *     └─ new container ID ──── set initial result (readiness false, liveness true, startup unknown),
+ *                              leave hold
+ *     └─ on hold (after a liveness/startup failure) ── wait for a new container ID
+ *     └─ not running ───────── result FAILURE (not ready), no probe
+ *     └─ started less than initialDelaySeconds ago ── wait
+ *     └─ startup not passed yet (liveness/readiness) or passed (startup) ── wait
+ *     └─ probe ── result; thresholds; liveness/startup FAILURE ⇒ publish, hold
+ * </pre>
+ *
+ * <p>Thread safety: confined to the {@link ProbeScheduler}'s thread; probe completions are posted
+ * back to it. A tick that comes while a probe is still running is kept and runs when it finishes,
+ * as a Go ticker's one buffered tick would.
+ */
+public final class ProbeWorker {
+  private final PodRef pod;
+  private final String containerName;
+  private final ProbeType type;
+  private final ProbeSpec spec;
+  private final Prober prober;
+  private final ProbeScheduler scheduler;
+  private final ProbeMetrics.WorkerMeters meters;
+  private final ProbeResults results;
+  private final Consumer<ProbeUpdate> afterPublish;
+  private final Predicate<String> startupPassed;
+  private final ProbeResult initialValue;
+
+  private ContainerState state;
+  private String containerId;
+  private ProbeResult.Outcome lastOutcome;
+  private int resultRun;
+  private boolean onHold;
+  private boolean probing;
+  private boolean tickPending;
+  private boolean stopped;
+  private Instant nextTickAt;
+  private ProbeScheduler.Cancellable timer;
+  private long probesRun;
+
+  ProbeWorker(
+      PodRef pod,
+      String containerName,
+      ProbeType type,
+      ProbeSpec spec,
+      Prober prober,
+      ProbeScheduler scheduler,
+      ProbeMetrics.WorkerMeters meters,
+      ProbeResults results,
+      Consumer<ProbeUpdate> afterPublish,
+      Predicate<String> startupPassed) {
+    this.pod = Objects.requireNonNull(pod, "pod");
+    this.containerName = Objects.requireNonNull(containerName, "containerName");
+    this.type = Objects.requireNonNull(type, "type");
+    this.spec = Objects.requireNonNull(spec, "spec").validateFor(type);
+    this.prober = prober;
+    this.scheduler = scheduler;
+    this.meters = meters;
+    this.results = results;
+    this.afterPublish = afterPublish;
+    this.startupPassed = startupPassed;
+    this.initialValue =
+        switch (type) {
+          case READINESS -> ProbeResult.failure("readiness probe has not succeeded yet");
+          case LIVENESS -> ProbeResult.success("liveness probe has not failed yet");
+          case STARTUP -> ProbeResult.unknown("startup probe has not succeeded yet");
+        };
+  }
+
+  /**
+   * Starts the tick loop. If the agent started less than a period ago, the first probe waits a
+   * random part of the period, so the probes of adopted containers do not all fire at once.
+   */
+  void start(Instant agentStartedAt, RandomGenerator random) {
+    var period = spec.period();
+    var delay = Duration.ZERO;
+    if (period.compareTo(Duration.between(agentStartedAt, scheduler.now())) > 0) {
+      delay = Duration.ofNanos((long) (random.nextDouble() * period.toNanos()));
+    }
+    nextTickAt = scheduler.now().plus(delay);
+    timer = scheduler.schedule(delay, this::tick);
+  }
+
+  /** Stops probing; a probe still running is ignored when it completes. */
+  void stop() {
+    stopped = true;
+    if (timer != null) {
+      timer.cancel();
+    }
+    meters.remove();
+    if (containerId != null) {
+      results.remove(containerId, type);
+    }
+  }
+
+  /** The newest runtime state of the container; takes effect at the next tick. */
+  void updateState(ContainerState newState) {
+    this.state = newState;
+  }
+
+  /** Runs a probe now instead of waiting for the next tick (e.g. readiness once startup passed). */
+  void trigger() {
+    if (stopped) {
+      return;
+    }
+    if (probing) {
+      tickPending = true;
+      return;
+    }
+    doProbe();
+  }
+
+  private void tick() {
+    if (stopped) {
+      return;
+    }
+    nextTickAt = nextTickAt.plus(spec.period());
+    var delay = Duration.between(scheduler.now(), nextTickAt);
+    if (delay.isNegative()) {
+      delay = Duration.ZERO;
+      nextTickAt = scheduler.now();
+    }
+    timer = scheduler.schedule(delay, this::tick);
+    if (probing) {
+      tickPending = true;
+      return;
+    }
+    doProbe();
+  }
+
+  private void doProbe() {
+    var current = state;
+    if (current == null) {
+      return; // The container has not been created yet; wait for its state.
+    }
+    if (!current.containerId().equals(containerId)) {
+      if (containerId != null) {
+        results.remove(containerId, type);
+      }
+      containerId = current.containerId();
+      onHold = false;
+      publish(initialValue, current.running());
+    }
+    if (onHold) {
+      return;
+    }
+    if (!current.running()) {
+      publish(ProbeResult.failure("container " + containerId + " is not running"), false);
+      return;
+    }
+    var startedAt = current.startedAt().orElseThrow();
+    if (Duration.between(startedAt, scheduler.now()).toSeconds() < spec.initialDelaySeconds()) {
+      return;
+    }
+    boolean started = startupPassed.test(containerId);
+    if (started == (type == ProbeType.STARTUP)) {
+      return; // Startup probes stop once started; the others wait for startup.
+    }
+    probing = true;
+    probesRun++;
+    var probedId = containerId;
+    long t0 = System.nanoTime();
+    var target = new Prober.ProbeTarget(current.podIp(), probedId);
+    java.util.concurrent.CompletionStage<ProbeResult> stage;
+    try {
+      stage = prober.probe(spec.handler(), target, spec.timeout());
+    } catch (RuntimeException e) {
+      stage = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    stage.whenComplete(
+        (result, error) -> {
+          var r =
+              error != null
+                  ? ProbeResult.unknown("prober error for " + this + ": " + error)
+                  : result;
+          scheduler.execute(() -> onResult(probedId, r, System.nanoTime() - t0));
+        });
+  }
+
+  private void onResult(String probedId, ProbeResult result, long nanos) {
+    probing = false;
+    if (stopped) {
+      return;
+    }
+    meters.record(result.outcome(), nanos);
+    if (probedId.equals(containerId) && !onHold) {
+      applyThresholds(result);
+    }
+    if (tickPending) {
+      tickPending = false;
+      doProbe();
+    }
+  }
+
+  private void applyThresholds(ProbeResult result) {
+    var outcome = result.outcome();
+    if (outcome == ProbeResult.Outcome.UNKNOWN) {
+      return; // A prober error: throw the result away, as the kubelet does.
+    }
+    if (outcome == ProbeResult.Outcome.WARNING) {
+      outcome = ProbeResult.Outcome.SUCCESS;
+    }
+    if (outcome == lastOutcome) {
+      resultRun++;
+    } else {
+      lastOutcome = outcome;
+      resultRun = 1;
+    }
+    if ((outcome == ProbeResult.Outcome.FAILURE && resultRun < spec.failureThreshold())
+        || (outcome == ProbeResult.Outcome.SUCCESS && resultRun < spec.successThreshold())) {
+      return;
+    }
+    publish(result, true);
+    if (type.restartsOnFailure() && outcome == ProbeResult.Outcome.FAILURE) {
+      onHold = true; // Wait for the restarted container's new ID.
+      resultRun = 0;
+    }
+  }
+
+  private void publish(ProbeResult result, boolean running) {
+    var update =
+        new ProbeUpdate(
+            pod,
+            containerName,
+            containerId,
+            type,
+            result,
+            running,
+            spec.terminationGracePeriodSeconds());
+    results.set(update);
+    afterPublish.accept(update);
+  }
+
+  String containerId() {
+    return containerId;
+  }
+
+  ProbeType type() {
+    return type;
+  }
+
+  /** Whether the worker waits for a new container ID after a liveness/startup failure. */
+  public boolean onHold() {
+    return onHold;
+  }
+
+  /** How many probes this worker has started. */
+  public long probesRun() {
+    return probesRun;
+  }
+
+  @Override
+  public String toString() {
+    return type.label() + " probe of container " + containerName + " in pod " + pod;
+  }
+}

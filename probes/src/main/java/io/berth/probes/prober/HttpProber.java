@@ -1,0 +1,80 @@
+package io.berth.probes.prober;
+
+import io.berth.probes.ProbeHandler;
+import io.berth.probes.ProbeResult;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import javax.net.ssl.SSLException;
+
+/**
+ * {@code httpGet} probes, with the kubelet's semantics:
+ *
+ * <ul>
+ *   <li>GET over HTTP/1.1 with {@code Connection: close}; {@code User-Agent: kube-probe/<version>}
+ *       and {@code Accept: *}{@code /*} unless the probe sets them; a {@code Host} header becomes
+ *       the request's host;
+ *   <li>redirects (301, 302, 303, 307, 308 with a Location) are followed while they stay on the
+ *       same host name; the tenth redirect fails the probe; a redirect to another host is not
+ *       followed and the probe ends with WARNING "Probe terminated redirects" (counts as success);
+ *   <li>200–299 success, 300–399 warning, anything else failure; at most 10 KiB of the body is
+ *       read, the rest is dropped with the connection;
+ *   <li>HTTPS does not verify the server's certificate;
+ *   <li>the timeout bounds the whole exchange, redirects included, and is enforced on the event
+ *       loop.
+ * </ul>
+ */
+public final class HttpProber {
+  /** The kubelet's {@code maxRespBodyLength}. */
+  public static final int MAX_BODY_BYTES = 10 * 1024;
+
+  /** The kubelet's redirect limit. */
+  static final int MAX_REDIRECTS = 10;
+
+  private final ProbeTransport transport;
+  private final String userAgent;
+  private final SslContext insecureTls;
+
+  /**
+   * @param userAgent e.g. {@code kube-probe/1.32}, the Kubernetes version the agent stands for
+   */
+  public HttpProber(ProbeTransport transport, String userAgent) {
+    this.transport = transport;
+    this.userAgent = userAgent;
+    try {
+      this.insecureTls =
+          SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot build the TLS context for HTTPS probes", e);
+    }
+  }
+
+  /** Probes {@code spec} against {@code defaultHost} (the pod IP) unless the spec names a host. */
+  public CompletionStage<ProbeResult> probe(
+      ProbeHandler.Http spec, String defaultHost, Duration timeout) {
+    var host = spec.host().filter(h -> !h.isEmpty()).orElse(defaultHost);
+    URI url;
+    try {
+      url = url(spec.scheme(), host, spec.port(), spec.path());
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(
+          ProbeResult.failure("invalid probe URL for path " + spec.path() + ": " + e.getMessage()));
+    }
+    var exchange =
+        new HttpExchange(transport, insecureTls, userAgent, url, spec.headers(), timeout);
+    exchange.start();
+    return exchange.result();
+  }
+
+  static URI url(ProbeHandler.Scheme scheme, String host, int port, String path)
+      throws URISyntaxException {
+    var p = path.isEmpty() ? "/" : path.startsWith("/") ? path : "/" + path;
+    var s = scheme == ProbeHandler.Scheme.HTTPS ? "https" : "http";
+    return new URI(s + "://" + ProbeTransport.hostPort(host, port) + p);
+  }
+}
