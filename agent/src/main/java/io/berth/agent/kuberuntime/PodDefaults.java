@@ -1,7 +1,9 @@
 package io.berth.agent.kuberuntime;
 
+import io.berth.agent.validation.VolumeSources;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.EmptyDirVolumeSource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
@@ -9,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Volume;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +34,7 @@ public final class PodDefaults {
     Pod copy = new PodBuilder(pod).build();
     PodSpec spec = copy.getSpec();
     if (spec == null) {
-      throw new IllegalArgumentException("pod has no spec");
+      return copy; // nothing to default; validation reports the missing spec
     }
     if (isBlank(spec.getRestartPolicy())) {
       spec.setRestartPolicy("Always");
@@ -48,12 +51,21 @@ public final class PodDefaults {
     if (spec.getEnableServiceLinks() == null) {
       spec.setEnableServiceLinks(true);
     }
+    if (isBlank(spec.getSchedulerName())) {
+      spec.setSchedulerName("default-scheduler");
+    }
     boolean hostNetwork = Boolean.TRUE.equals(spec.getHostNetwork());
-    for (Container c : spec.getContainers() == null ? List.<Container>of() : spec.getContainers()) {
+    for (Container c : nonNull(spec.getContainers())) {
       defaultContainer(c, hostNetwork);
     }
-    if (spec.getInitContainers() != null) {
-      spec.getInitContainers().forEach(c -> defaultContainer(c, hostNetwork));
+    for (Container c : nonNull(spec.getInitContainers())) {
+      defaultContainer(c, hostNetwork);
+    }
+    for (Volume v : nonNull(spec.getVolumes())) {
+      // SetDefaults_Volume: a volume with no source at all is an emptyDir
+      if (v != null && VolumeSources.present(v).isEmpty()) {
+        v.setEmptyDir(new EmptyDirVolumeSource());
+      }
     }
     return copy;
   }
@@ -71,6 +83,9 @@ public final class PodDefaults {
   }
 
   private static void defaultContainer(Container c, boolean hostNetwork) {
+    if (c == null) {
+      return; // a null list entry: validation reports it
+    }
     if (isBlank(c.getImagePullPolicy())) {
       c.setImagePullPolicy(defaultPullPolicy(c.getImage() == null ? "" : c.getImage()));
     }
@@ -82,6 +97,9 @@ public final class PodDefaults {
     }
     if (c.getPorts() != null) {
       for (ContainerPort p : c.getPorts()) {
+        if (p == null) {
+          continue;
+        }
         if (isBlank(p.getProtocol())) {
           p.setProtocol("TCP");
         }
@@ -103,7 +121,8 @@ public final class PodDefaults {
     }
     if (c.getEnv() != null) {
       for (var env : c.getEnv()) {
-        if (env.getValueFrom() != null
+        if (env != null
+            && env.getValueFrom() != null
             && env.getValueFrom().getFieldRef() != null
             && isBlank(env.getValueFrom().getFieldRef().getApiVersion())) {
           env.getValueFrom().getFieldRef().setApiVersion("v1");
@@ -128,6 +147,10 @@ public final class PodDefaults {
     if (p.getFailureThreshold() == null || p.getFailureThreshold() == 0) {
       p.setFailureThreshold(3);
     }
+  }
+
+  private static <T> List<T> nonNull(List<T> list) {
+    return list == null ? List.of() : list;
   }
 
   static boolean isBlank(String s) {
