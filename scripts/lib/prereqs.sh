@@ -20,5 +20,13 @@ berth_install_prereqs() {
   fi
   echo "berth: installing ${missing[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  local try
+  for try in 1 2 3; do # a mirror hiccup should not fail a CI run
+    if apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+      return 0
+    fi
+    echo "berth: apt-get failed (try $try of 3)" >&2
+    sleep $((try * 5))
+  done
+  return 1
 }
