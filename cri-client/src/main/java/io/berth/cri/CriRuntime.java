@@ -42,7 +42,12 @@ public final class CriRuntime implements AutoCloseable {
    * @throws CriUnsupportedApiException when the runtime does not serve {@code runtime.v1}
    */
   public static CriRuntime connect(String endpoint, CriOptions options) {
-    return new CriRuntime(CriConnection.open(endpoint, options));
+    return connect(endpoint, options, CriCallObserver.NONE);
+  }
+
+  /** As {@link #connect(String, CriOptions)}, reporting every later call to {@code observer}. */
+  public static CriRuntime connect(String endpoint, CriOptions options, CriCallObserver observer) {
+    return new CriRuntime(CriConnection.open(endpoint, options, observer));
   }
 
   /** The runtime service (sandboxes, containers, exec, stats, status). */

@@ -1,5 +1,6 @@
 package io.berth.cri.internal;
 
+import io.berth.cri.CriCallObserver;
 import io.berth.cri.CriException;
 import io.berth.cri.CriOptions;
 import io.berth.cri.CriUnavailableException;
@@ -39,11 +40,14 @@ final class CallPolicy {
   private final UnixEndpoint endpoint;
   private final UdsChannel channel;
   private final CriOptions options;
+  private final CriCallObserver observer;
 
-  CallPolicy(UnixEndpoint endpoint, UdsChannel channel, CriOptions options) {
+  CallPolicy(
+      UnixEndpoint endpoint, UdsChannel channel, CriOptions options, CriCallObserver observer) {
     this.endpoint = endpoint;
     this.channel = channel;
     this.options = options;
+    this.observer = observer;
   }
 
   CriOptions options() {
@@ -51,6 +55,23 @@ final class CallPolicy {
   }
 
   <S extends AbstractStub<S>, R> R call(
+      S stub, String operation, String subject, Duration timeout, Retry retry, Function<S, R> rpc) {
+    long start = System.nanoTime();
+    String outcome = "OK";
+    try {
+      return attempt(stub, operation, subject, timeout, retry, rpc);
+    } catch (RuntimeException e) {
+      outcome =
+          e.getCause() instanceof StatusRuntimeException s
+              ? s.getStatus().getCode().name()
+              : e instanceof CriException ? "UNKNOWN" : "CLIENT_ERROR";
+      throw e;
+    } finally {
+      observer.completed(operation, Duration.ofNanos(System.nanoTime() - start), outcome);
+    }
+  }
+
+  private <S extends AbstractStub<S>, R> R attempt(
       S stub, String operation, String subject, Duration timeout, Retry retry, Function<S, R> rpc) {
     channel.awaitReady(options.unavailableRetryWindow());
     try {

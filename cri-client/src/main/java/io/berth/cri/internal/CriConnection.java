@@ -1,5 +1,6 @@
 package io.berth.cri.internal;
 
+import io.berth.cri.CriCallObserver;
 import io.berth.cri.CriException;
 import io.berth.cri.CriOptions;
 import io.berth.cri.CriProtocolException;
@@ -37,10 +38,14 @@ public final class CriConnection implements AutoCloseable {
   private final VersionInfo version;
 
   private CriConnection(
-      UnixEndpoint endpoint, UdsChannel channel, CriOptions options, VersionInfo version) {
+      UnixEndpoint endpoint,
+      UdsChannel channel,
+      CriOptions options,
+      CriCallObserver observer,
+      VersionInfo version) {
     this.endpoint = endpoint;
     this.channel = channel;
-    CallPolicy calls = new CallPolicy(endpoint, channel, options);
+    CallPolicy calls = new CallPolicy(endpoint, channel, options, observer);
     this.runtime = new GrpcRuntimeService(channel.channel(), calls);
     this.images = new GrpcImageService(channel.channel(), calls);
     this.version = version;
@@ -53,12 +58,18 @@ public final class CriConnection implements AutoCloseable {
    * @throws CriException when the runtime cannot be used (see class comment)
    */
   public static CriConnection open(String endpointText, CriOptions options) {
+    return open(endpointText, options, CriCallObserver.NONE);
+  }
+
+  /** As {@link #open(String, CriOptions)}, reporting every later call to {@code observer}. */
+  public static CriConnection open(
+      String endpointText, CriOptions options, CriCallObserver observer) {
     UnixEndpoint endpoint = UnixEndpoint.parse(endpointText);
     endpoint.checkSocketFile();
     UdsChannel channel = UdsChannel.open(endpoint, options.maxInboundMessageBytes());
     try {
       VersionInfo version = negotiate(endpoint, channel, options);
-      return new CriConnection(endpoint, channel, options, version);
+      return new CriConnection(endpoint, channel, options, observer, version);
     } catch (RuntimeException e) {
       channel.close();
       throw e;
