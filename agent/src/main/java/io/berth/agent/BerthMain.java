@@ -10,7 +10,8 @@ import java.util.List;
  * <pre>
  *   berth version
  *   berth runtime-info [--container-runtime-endpoint unix:///run/containerd/containerd.sock]
- *   berth run [--container-runtime-endpoint ...] [--address 127.0.0.1] [--port 10248] ...
+ *   berth run [--container-runtime-endpoint ...] [--address 127.0.0.1] [--port 10248]
+ *             [--pod-manifest-path /etc/berth/manifests] [--cgroup-root /kubepods] ...
  * </pre>
  *
  * <p>Expected failures (bad flags, an unreachable or incompatible runtime) print one line starting

@@ -14,9 +14,11 @@ record CommandLine(String command, Map<String, String> options) {
       usage: berth version
              berth runtime-info [--container-runtime-endpoint ENDPOINT]
              berth run [--container-runtime-endpoint ENDPOINT] [--address IP] [--port N]
-                       [--node-name NAME] [--root-dir DIR]
+                       [--node-name NAME] [--root-dir DIR] [--pod-manifest-path DIR]
+                       [--cgroup-root /kubepods] [--pod-logs-dir /var/log/pods]
       ENDPOINT is unix:///path/to/socket (default %s)
-      run serves /healthz and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)"""
+      run serves /healthz, /pods and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)
+      and runs the static pods whose manifests are in --pod-manifest-path"""
           .formatted(BerthMain.DEFAULT_RUNTIME_ENDPOINT, BerthMain.DEFAULT_PORT);
 
   static CommandLine parse(List<String> args) {

@@ -1,9 +1,33 @@
 package io.berth.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.config.FileSource;
+import io.berth.agent.config.ManifestDecoder;
+import io.berth.agent.config.ManifestReader;
+import io.berth.agent.config.PodConfig;
+import io.berth.agent.config.PodUpdate;
+import io.berth.agent.config.StaticPodDefaults;
 import io.berth.agent.http.HttpApiServer;
 import io.berth.agent.http.HttpLimits;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRoutes;
+import io.berth.agent.kuberuntime.CgroupNames;
+import io.berth.agent.kuberuntime.ComputePodActions;
+import io.berth.agent.kuberuntime.ConfigSource;
+import io.berth.agent.kuberuntime.ContainerConfigs;
+import io.berth.agent.kuberuntime.CrashLoopBackoff;
+import io.berth.agent.kuberuntime.ImagePulls;
+import io.berth.agent.kuberuntime.NodeContext;
+import io.berth.agent.kuberuntime.RuntimeSettings;
+import io.berth.agent.kuberuntime.SandboxConfigs;
+import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.pod.HostFacts;
+import io.berth.agent.pod.PodDispatcher;
+import io.berth.agent.pod.PodLifecycleEvent;
+import io.berth.agent.pod.PodLifecycleEventGenerator;
+import io.berth.agent.pod.PodStatusView;
+import io.berth.agent.pod.PodWorkers;
+import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimePodInventory;
 import io.berth.agent.systemd.Heartbeat;
@@ -27,9 +51,11 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,21 +70,57 @@ import org.slf4j.LoggerFactory;
  *   PrometheusMeterRegistry (berth's own) ───────┼─▶ HttpRoutes ─▶ HttpApiServer
  *   SyncLoop ─beats─▶ Heartbeat ─▶ /healthz ─────┘
  *                          └──────▶ WatchdogKeeper ─▶ WATCHDOG=1
+ *
+ *   FileSource ─▶ PodConfig ─(feeder)─▶ SyncLoop ─▶ PodDispatcher ─▶ PodWorkers ─▶ RuntimePodSyncer
+ *   PodLifecycleEventGenerator (relist 1 s) ─────────▲                    PodStatusView ─▶ /pods
  * </pre>
  *
- * <p>What is not here yet (pod sources, pod workers, PLEG, the proxier, node registration) plugs
+ * <p>What is not here yet (the API server source, probes, the proxier, node registration) plugs
  * into the sync loop and this root as the issues land.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
-  /** What berth runs with; the config file and flags are parsed into this. */
+  /** The kubelet's {@code --file-check-frequency}. */
+  static final Duration FILE_CHECK_FREQUENCY = Duration.ofSeconds(20);
+
+  /** The kubelet's PLEG relist period. */
+  static final Duration PLEG_PERIOD = Duration.ofSeconds(1);
+
+  /**
+   * What berth runs with; the config file and flags are parsed into this.
+   *
+   * @param podManifestPath the static pod manifest directory ({@code --pod-manifest-path}); null
+   *     for none
+   * @param cgroupRoot the pods' cgroup root ({@code --cgroup-root}, cgroupfs syntax), {@code
+   *     /kubepods} by default
+   * @param podLogsDir where pod log directories go ({@code --pod-logs-dir}), {@code /var/log/pods}
+   *     by default
+   */
   public record Settings(
       String runtimeEndpoint,
       InetSocketAddress httpAddress,
       String nodeName,
       Path rootDir,
-      Duration housekeepingPeriod) {}
+      Duration housekeepingPeriod,
+      Path podManifestPath,
+      String cgroupRoot,
+      Path podLogsDir) {
+    public Settings {
+      cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
+      podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
+    }
+
+    /** No static pods, default cgroup root and log directory. */
+    public Settings(
+        String runtimeEndpoint,
+        InetSocketAddress httpAddress,
+        String nodeName,
+        Path rootDir,
+        Duration housekeepingPeriod) {
+      this(runtimeEndpoint, httpAddress, nodeName, rootDir, housekeepingPeriod, null, null, null);
+    }
+  }
 
   private final Settings settings;
   private final Clock clock;
@@ -68,6 +130,18 @@ public final class NodeAgent implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final RuntimeConnection runtime;
   private final SyncLoop syncLoop;
+  private final ObjectMapper json = new ObjectMapper();
+  private final ManifestDecoder decoder = new ManifestDecoder();
+  private final PodConfig podConfig;
+  private final PodStatusView podStatuses;
+  private final PodWorkers podWorkers;
+  private final SpecHash hash = new SpecHash();
+  private final CrashLoopBackoff crashLoop;
+  private final ImagePulls imagePulls;
+  private final PodLifecycleEventGenerator pleg;
+  private FileSource manifests;
+  private Thread podConfigFeeder;
+  private ScheduledExecutorService plegTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
   private WatchdogKeeper watchdog;
   private ScheduledExecutorService timers;
@@ -80,13 +154,102 @@ public final class NodeAgent implements AutoCloseable {
     this.heartbeat = new Heartbeat(clock);
     this.runtime = new RuntimeConnection(settings.runtimeEndpoint());
     this.syncLoop = new SyncLoop(heartbeat, settings.housekeepingPeriod());
+    this.podConfig = new PodConfig(clock, decoder);
+    this.podStatuses = new PodStatusView(clock, json, podConfig::rejectedManifests);
+    this.crashLoop = new CrashLoopBackoff(clock, hash);
+    this.imagePulls = new ImagePulls(clock);
+    this.podWorkers = new PodWorkers(new RuntimePodSyncer(podSyncerParts()), clock);
+    this.pleg =
+        new PodLifecycleEventGenerator(
+            runtime::runtime, e -> syncLoop.offer(new SyncLoop.PlegEvent(e)), clock);
+  }
+
+  private RuntimePodSyncer.Parts podSyncerParts() {
+    NodeContext node = HostFacts.nodeContext(settings.nodeName());
+    RuntimeSettings runtimeSettings =
+        new RuntimeSettings(
+            settings.podLogsDir().toString(),
+            new CgroupNames(settings.cgroupRoot()),
+            List.of(),
+            "cluster.local",
+            HostFacts.resolvConf(Path.of("/etc/resolv.conf")));
+    return new RuntimePodSyncer.Parts(
+        runtime::runtime,
+        runtime::images,
+        new SandboxConfigs(runtimeSettings),
+        new ContainerConfigs(node, ConfigSource.NONE, hash, json),
+        new ComputePodActions(hash),
+        crashLoop,
+        imagePulls,
+        podStatuses,
+        node.hostIps());
+  }
+
+  /**
+   * Pods: sources → PodConfig → (feeder thread) → sync loop → PodDispatcher → PodWorkers; PLEG
+   * relists every second into the loop. Orphans are removed only when a source is configured.
+   */
+  private void startPods() {
+    boolean hasSources = settings.podManifestPath() != null;
+    PodDispatcher dispatcher =
+        new PodDispatcher(
+            podWorkers,
+            pleg::runtimePods,
+            () ->
+                podConfig.mergedState().stream()
+                    .map(p -> p.getMetadata().getUid())
+                    .collect(Collectors.toSet()),
+            hasSources ? podConfig::allSourcesReady : () -> false);
+    syncLoop.onPodEvents(
+        new SyncLoop.PodEventHandler() {
+          @Override
+          public void podConfigChanged(PodUpdate update) {
+            dispatcher.podUpdate(update);
+          }
+
+          @Override
+          public void podLifecycleEvent(PodLifecycleEvent event) {
+            dispatcher.lifecycleEvent(event);
+          }
+        });
+    syncLoop.onHousekeeping(dispatcher::housekeep);
+    syncLoop.onHousekeeping(crashLoop::gc);
+    syncLoop.onHousekeeping(imagePulls::gc);
+    podConfigFeeder =
+        Thread.ofVirtual()
+            .name("berth-pod-config")
+            .start(
+                () -> {
+                  try {
+                    while (true) {
+                      syncLoop.offer(new SyncLoop.PodConfigUpdate(podConfig.take()));
+                    }
+                  } catch (InterruptedException e) {
+                    // berth stops
+                  }
+                });
+    if (hasSources) {
+      ManifestReader reader =
+          new ManifestReader(decoder, new StaticPodDefaults(settings.nodeName(), decoder));
+      manifests = new FileSource(settings.podManifestPath(), reader, podConfig, clock);
+      manifests.start(FILE_CHECK_FREQUENCY);
+      log.info("static pods from {}", settings.podManifestPath());
+    }
+    plegTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("berth-pleg").daemon(true).unstarted(r));
+    pleg.start(plegTimer, PLEG_PERIOD);
   }
 
   /** Starts serving; returns once the HTTP API listens. The runtime may come later. */
   public synchronized void start() throws IOException {
     systemd = SdNotifier.fromEnvironment(env);
     bindOwnMetrics();
-    HttpRoutes routes = new HttpRoutes().get("/healthz", r -> healthz());
+    HttpRoutes routes =
+        new HttpRoutes()
+            .get("/healthz", r -> healthz())
+            .get("/pods", r -> podStatuses.podsReply())
+            .get("/pods/rejected", r -> podStatuses.rejectedReply());
     NodeMetricsEndpoints.forHost(
             new RuntimePodInventory(runtime::runtime),
             registry,
@@ -96,6 +259,7 @@ public final class NodeAgent implements AutoCloseable {
         .register(routes);
     http = HttpApiServer.start(settings.httpAddress(), routes, HttpLimits.defaults());
     log.info("serving {} on http://{}", routes.paths(), hostPort(http.address()));
+    startPods();
     syncLoop.start();
     timers =
         Executors.newSingleThreadScheduledExecutor(
@@ -180,7 +344,18 @@ public final class NodeAgent implements AutoCloseable {
     if (timers != null) {
       timers.shutdownNow();
     }
+    if (manifests != null) {
+      manifests.close();
+    }
+    if (podConfigFeeder != null) {
+      podConfigFeeder.interrupt();
+    }
+    pleg.close();
+    if (plegTimer != null) {
+      plegTimer.shutdownNow();
+    }
     syncLoop.close();
+    podWorkers.close();
     if (http != null) {
       http.close();
     }

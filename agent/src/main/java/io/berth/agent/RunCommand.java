@@ -1,5 +1,7 @@
 package io.berth.agent;
 
+import io.berth.agent.kuberuntime.CgroupNames;
+import io.berth.agent.kuberuntime.RuntimeSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -16,7 +18,15 @@ final class RunCommand {
   private RunCommand() {}
 
   static NodeAgent.Settings settings(CommandLine cmd) {
-    cmd.accepting("container-runtime-endpoint", "address", "port", "node-name", "root-dir");
+    cmd.accepting(
+        "container-runtime-endpoint",
+        "address",
+        "port",
+        "node-name",
+        "root-dir",
+        "pod-manifest-path",
+        "cgroup-root",
+        "pod-logs-dir");
     String address = cmd.value("address", "127.0.0.1");
     InetAddress ip;
     try {
@@ -29,7 +39,30 @@ final class RunCommand {
         new InetSocketAddress(ip, cmd.port("port", BerthMain.DEFAULT_PORT)),
         cmd.value("node-name", defaultNodeName()),
         Path.of(cmd.value("root-dir", "/var/lib/berth")),
-        Duration.ofSeconds(1));
+        Duration.ofSeconds(1),
+        optionalPath(cmd, "pod-manifest-path"),
+        cgroupRoot(cmd.value("cgroup-root", CgroupNames.DEFAULT_ROOT)),
+        Path.of(cmd.value("pod-logs-dir", RuntimeSettings.DEFAULT_POD_LOGS_ROOT)));
+  }
+
+  private static Path optionalPath(CommandLine cmd, String name) {
+    String v = cmd.value(name, "");
+    if (v.isEmpty()) {
+      return null;
+    }
+    Path p = Path.of(v);
+    if (!p.isAbsolute()) {
+      throw new UsageException("option --" + name + " must be an absolute path, got '" + v + "'");
+    }
+    return p;
+  }
+
+  private static String cgroupRoot(String v) {
+    if (!v.startsWith("/")) {
+      throw new UsageException(
+          "option --cgroup-root must be an absolute cgroup path, got '" + v + "'");
+    }
+    return v;
   }
 
   /** The kubelet's default: the host name, lower-cased. */

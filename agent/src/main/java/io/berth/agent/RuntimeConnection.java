@@ -3,6 +3,7 @@ package io.berth.agent;
 import io.berth.cri.CriException;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.CriUnavailableException;
+import io.berth.cri.ImageService;
 import io.berth.cri.RuntimeService;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
@@ -83,6 +84,16 @@ final class RuntimeConnection implements AutoCloseable {
           "connect", endpoint, "berth has not connected to the runtime yet", null);
     }
     return cri.runtime();
+  }
+
+  /** The image service, or CriUnavailableException while berth has not connected yet. */
+  ImageService images() {
+    CriRuntime cri = connected.get();
+    if (cri == null) {
+      throw new CriUnavailableException(
+          "connect", endpoint, "berth has not connected to the runtime yet", null);
+    }
+    return cri.images();
   }
 
   @Override

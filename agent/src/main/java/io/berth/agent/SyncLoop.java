@@ -1,5 +1,7 @@
 package io.berth.agent;
 
+import io.berth.agent.config.PodUpdate;
+import io.berth.agent.pod.PodLifecycleEvent;
 import io.berth.agent.systemd.Heartbeat;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,15 +16,22 @@ import org.slf4j.LoggerFactory;
  * berth's sync loop: one dispatcher thread over its event sources that only dispatches, and beats
  * the {@link Heartbeat} that the watchdog and {@code /healthz} read.
  *
- * <p>Today its one source is the housekeeping tick (every second, as the kubelet's). Pod config
- * updates, PLEG events and probe results join it as {@link Event} variants when the pod lifecycle
- * lands; handlers must stay short, since long work belongs to pod workers.
+ * <p>Its sources: pod config updates (fed by a thread that takes them from {@code PodConfig}), PLEG
+ * events, and the housekeeping tick (every period, as the kubelet's, even while events keep
+ * arriving). Probe results join as further {@link Event} variants. Handlers must stay short: long
+ * work belongs to pod workers.
  */
 final class SyncLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncLoop.class);
 
   /** What the loop reacts to. */
-  sealed interface Event permits Housekeeping, Stop {}
+  sealed interface Event permits PodConfigUpdate, PlegEvent, Housekeeping, Stop {}
+
+  /** A merged change of the pod sources. */
+  record PodConfigUpdate(PodUpdate update) implements Event {}
+
+  /** A container or sandbox of a pod changed state in the runtime. */
+  record PlegEvent(PodLifecycleEvent event) implements Event {}
 
   /** The periodic tick; also sent when nothing else arrived within the period. */
   record Housekeeping() implements Event {}
@@ -35,10 +44,30 @@ final class SyncLoop implements AutoCloseable {
     void housekeep();
   }
 
+  /** Handles pod events on the loop's thread; must not block. */
+  interface PodEventHandler {
+    void podConfigChanged(PodUpdate update);
+
+    void podLifecycleEvent(PodLifecycleEvent event);
+  }
+
+  private static final PodEventHandler NO_PODS =
+      new PodEventHandler() {
+        @Override
+        public void podConfigChanged(PodUpdate update) {
+          log.warn(
+              "pod update without a pod handler, dropped: {}", update.getClass().getSimpleName());
+        }
+
+        @Override
+        public void podLifecycleEvent(PodLifecycleEvent event) {}
+      };
+
   private final Heartbeat heartbeat;
   private final Duration period;
   private final List<HousekeepingHandler> housekeeping = new ArrayList<>();
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private PodEventHandler pods = NO_PODS;
   private Thread thread;
 
   SyncLoop(Heartbeat heartbeat, Duration period) {
@@ -51,11 +80,23 @@ final class SyncLoop implements AutoCloseable {
     return this;
   }
 
+  /** Sets the pod handler; call before {@link #start()}. */
+  SyncLoop onPodEvents(PodEventHandler handler) {
+    this.pods = handler;
+    return this;
+  }
+
+  /** Queues an event for the loop; any thread. */
+  void offer(Event event) {
+    events.add(event);
+  }
+
   synchronized void start() {
     thread = Thread.ofPlatform().name("berth-sync-loop").daemon(false).start(this::run);
   }
 
   private void run() {
+    long lastHousekeeping = System.nanoTime();
     while (true) {
       Event event;
       try {
@@ -65,11 +106,28 @@ final class SyncLoop implements AutoCloseable {
       }
       heartbeat.beat();
       switch (event == null ? new Housekeeping() : event) {
-        case Housekeeping h -> housekeep();
+        case PodConfigUpdate u -> dispatch(() -> pods.podConfigChanged(u.update()), u);
+        case PlegEvent p -> dispatch(() -> pods.podLifecycleEvent(p.event()), p);
+        case Housekeeping h -> {
+          housekeep();
+          lastHousekeeping = System.nanoTime();
+        }
         case Stop s -> {
           return;
         }
       }
+      if (System.nanoTime() - lastHousekeeping >= period.toNanos()) {
+        housekeep();
+        lastHousekeeping = System.nanoTime();
+      }
+    }
+  }
+
+  private static void dispatch(Runnable handler, Event event) {
+    try {
+      handler.run();
+    } catch (RuntimeException e) {
+      log.error("sync loop: handling {} failed", event, e);
     }
   }
 

@@ -1,0 +1,104 @@
+package io.berth.agent.pod;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.config.RejectedManifest;
+import io.berth.agent.http.HttpReply;
+import io.fabric8.kubernetes.api.model.ListMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodList;
+import io.fabric8.kubernetes.api.model.PodListBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * berth's local view of its pods (the status manager's cache, without an API server yet): the
+ * newest status each worker computed, served as a v1 {@code PodList} at {@code GET /pods}, and the
+ * manifests berth refuses at {@code GET /pods/rejected}.
+ *
+ * <p>Thread safety: any thread; workers write, HTTP handlers read.
+ */
+public final class PodStatusView {
+  private final Clock clock;
+  private final ObjectMapper json;
+  private final Supplier<List<RejectedManifest>> rejected;
+  private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+
+  public PodStatusView(Clock clock, ObjectMapper json, Supplier<List<RejectedManifest>> rejected) {
+    this.clock = clock;
+    this.json = json;
+    this.rejected = rejected;
+  }
+
+  /** Records the status computed from {@code in}; keeps condition transition times. */
+  public PodStatus update(PodStatuses.Input in) {
+    String uid = in.pod().getMetadata().getUid();
+    Optional<PodStatus> previous = Optional.ofNullable(pods.get(uid)).map(Pod::getStatus);
+    PodStatus status = PodStatuses.compute(in, previous, clock.instant());
+    pods.put(uid, new PodBuilder(in.pod()).withStatus(status).build());
+    return status;
+  }
+
+  /** The pod with its last status, if berth has one. */
+  public Optional<Pod> get(String uid) {
+    return Optional.ofNullable(pods.get(uid));
+  }
+
+  /** Forgets a terminated pod. */
+  public void remove(String uid) {
+    pods.remove(uid);
+  }
+
+  /** Every pod with status, sorted by namespace and name. */
+  public PodList podList() {
+    return new PodListBuilder()
+        .withApiVersion("v1")
+        .withKind("PodList")
+        .withMetadata(new ListMetaBuilder().build())
+        .withItems(
+            pods.values().stream()
+                .sorted(
+                    Comparator.comparing((Pod p) -> p.getMetadata().getNamespace())
+                        .thenComparing(p -> p.getMetadata().getName()))
+                .toList())
+        .build();
+  }
+
+  /** {@code GET /pods}. */
+  public HttpReply podsReply() {
+    return jsonReply(podList());
+  }
+
+  /** {@code GET /pods/rejected}: {@code {"items":[{source, location, reason, time}]}}. */
+  public HttpReply rejectedReply() {
+    List<Map<String, String>> items =
+        rejected.get().stream()
+            .map(
+                r -> {
+                  Map<String, String> m = new LinkedHashMap<>();
+                  m.put("source", r.source().annotationValue());
+                  m.put("location", r.location());
+                  m.put("reason", r.reason());
+                  m.put("time", r.time().toString());
+                  return m;
+                })
+            .toList();
+    return jsonReply(Map.of("items", items));
+  }
+
+  private HttpReply jsonReply(Object body) {
+    try {
+      return HttpReply.ok(HttpReply.JSON, json.writeValueAsString(body) + "\n");
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot serialize the pod view: " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,128 @@
+package io.berth.agent.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.config.ConfigSource;
+import io.berth.agent.config.RejectedManifest;
+import io.berth.agent.http.HttpReply;
+import io.berth.agent.kuberuntime.ObservedPod;
+import io.berth.agent.kuberuntime.PodDefaults;
+import io.berth.cri.ContainerState;
+import io.berth.cri.NamespaceMode;
+import io.berth.cri.PodSandboxState;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** {@code GET /pods} and {@code GET /pods/rejected} in the API's JSON shape. */
+class PodStatusViewTest {
+  static final Instant T0 = Instant.parse("2026-11-24T09:00:00Z");
+  final MutableClock clock = new MutableClock(T0);
+  final ObjectMapper json = new ObjectMapper();
+  final List<RejectedManifest> rejected =
+      List.of(
+          new RejectedManifest(
+              ConfigSource.FILE,
+              "/etc/berth/manifests/bad.yaml",
+              "name is needed for the pod",
+              T0));
+  final PodStatusView view = new PodStatusView(clock, json, () -> rejected);
+
+  @Test
+  void podsAreAV1PodListSortedByNamespaceAndName() throws Exception {
+    view.update(input(pod("web", "b", "u1")));
+    view.update(input(pod("api", "b", "u2")));
+    view.update(input(pod("zeta", "a", "u3")));
+    JsonNode list = read(view.podsReply());
+    assertThat(list.path("apiVersion").asText()).isEqualTo("v1");
+    assertThat(list.path("kind").asText()).isEqualTo("PodList");
+    assertThat(list.path("items"))
+        .extracting(p -> p.path("metadata").path("name").asText())
+        .containsExactly("zeta", "api", "web");
+    JsonNode web = list.path("items").path(2);
+    assertThat(web.path("spec").path("containers").path(0).path("name").asText()).isEqualTo("app");
+    assertThat(web.path("status").path("phase").asText()).isEqualTo("Running");
+    assertThat(web.path("status").path("podIP").asText()).isEqualTo("10.0.0.2");
+    assertThat(web.path("status").path("podIPs").path(0).path("ip").asText()).isEqualTo("10.0.0.2");
+    assertThat(
+            web.path("status")
+                .path("containerStatuses")
+                .path(0)
+                .path("state")
+                .path("running")
+                .path("startedAt")
+                .asText())
+        .isEqualTo("2026-11-24T09:00:00Z");
+
+    clock.advance(Duration.ofSeconds(3));
+    view.remove("u1");
+    assertThat(read(view.podsReply()).path("items")).hasSize(2);
+  }
+
+  @Test
+  void rejectedManifestsAreListed() throws Exception {
+    JsonNode r = read(view.rejectedReply()).path("items").path(0);
+    assertThat(r.path("source").asText()).isEqualTo("file");
+    assertThat(r.path("location").asText()).isEqualTo("/etc/berth/manifests/bad.yaml");
+    assertThat(r.path("reason").asText()).isEqualTo("name is needed for the pod");
+    assertThat(r.path("time").asText()).isEqualTo("2026-11-24T09:00:00Z");
+  }
+
+  private JsonNode read(HttpReply reply) throws Exception {
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.contentType()).isEqualTo(HttpReply.JSON);
+    return json.readTree(new String(reply.body(), StandardCharsets.UTF_8));
+  }
+
+  private static PodStatuses.Input input(Pod pod) {
+    var sandbox =
+        new ObservedPod.Sandbox(
+            "sb", 0, PodSandboxState.READY, T0, "10.0.0.2", List.of(), NamespaceMode.POD);
+    var app =
+        new ObservedPod.Container(
+            "c1",
+            "app",
+            "sb",
+            ContainerState.RUNNING,
+            0,
+            "",
+            "",
+            "h",
+            0,
+            T0,
+            T0,
+            null,
+            "busybox:1.36",
+            "sha256:b");
+    return new PodStatuses.Input(
+        pod,
+        new ObservedPod(pod.getMetadata().getUid(), List.of(sandbox), List.of(app)),
+        Map.of(),
+        "containerd",
+        List.of());
+  }
+
+  private static Pod pod(String name, String namespace, String uid) {
+    return PodDefaults.apply(
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .withUid(uid)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withImage("busybox:1.36")
+            .endContainer()
+            .endSpec()
+            .build());
+  }
+}

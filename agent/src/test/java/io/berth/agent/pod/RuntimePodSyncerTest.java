@@ -1,0 +1,182 @@
+package io.berth.agent.pod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.kuberuntime.CgroupNames;
+import io.berth.agent.kuberuntime.ComputePodActions;
+import io.berth.agent.kuberuntime.ConfigSource;
+import io.berth.agent.kuberuntime.ContainerConfigs;
+import io.berth.agent.kuberuntime.CrashLoopBackoff;
+import io.berth.agent.kuberuntime.ImagePulls;
+import io.berth.agent.kuberuntime.NodeContext;
+import io.berth.agent.kuberuntime.RuntimeSettings;
+import io.berth.agent.kuberuntime.SandboxConfigs;
+import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.cri.CriRuntime;
+import io.berth.cri.PodSandboxFilter;
+import io.berth.cri.fake.FakeCriServer;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One pod's syncs against cri-client's fake runtime: start, restart, back-off, pull, terminate. */
+class RuntimePodSyncerTest {
+  static final String UID = "0c1d2e3f";
+  @TempDir Path dir;
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+  FakeCriServer server;
+  CriRuntime cri;
+  PodStatusView view;
+  RuntimePodSyncer syncer;
+
+  @BeforeEach
+  void start() {
+    server = FakeCriServer.start(dir.resolve("cri.sock"), clock);
+    cri = CriRuntime.connect(server.endpoint());
+    var node =
+        new NodeContext(
+            "node-a", List.of("192.168.1.10"), Map.of("cpu", new Quantity("2")), 4L << 30);
+    var settings =
+        new RuntimeSettings(
+            dir.resolve("logs").toString(), new CgroupNames("/berth-unit"), List.of(), "", null);
+    SpecHash hash = new SpecHash();
+    ObjectMapper json = new ObjectMapper();
+    view = new PodStatusView(clock, json, List::of);
+    syncer =
+        new RuntimePodSyncer(
+            new RuntimePodSyncer.Parts(
+                cri::runtime,
+                cri::images,
+                new SandboxConfigs(settings),
+                new ContainerConfigs(node, ConfigSource.NONE, hash, json),
+                new ComputePodActions(hash),
+                new CrashLoopBackoff(clock, hash),
+                new ImagePulls(clock),
+                view,
+                node.hostIps()));
+  }
+
+  @AfterEach
+  void stop() {
+    cri.close();
+    server.close();
+  }
+
+  @Test
+  void runsRestartsBacksOffAndTerminates() {
+    server.images().preload("registry.berth.test/busybox:1.0");
+    Pod pod = pod("IfNotPresent");
+    assertThat(syncer.syncPod(pod)).isEqualTo(RuntimePodSyncer.RESYNC);
+    Pod seen = view.get(UID).orElseThrow();
+    assertThat(seen.getStatus().getPhase()).isEqualTo("Running");
+    assertThat(seen.getStatus().getPodIP()).startsWith("10.88.0.");
+    ContainerStatus app = seen.getStatus().getContainerStatuses().get(0);
+    assertThat(app.getRestartCount()).isZero();
+    assertThat(app.getImageID()).startsWith("sha256:");
+    assertThat(view.podList().getItems()).hasSize(1);
+    assertThat(syncer.syncPod(pod)).isEqualTo(RuntimePodSyncer.RESYNC); // nothing to do
+
+    // killed behind berth's back: restarted at once with restart count 1
+    server.runtime().exitContainer(containerId(), 137, "Error");
+    clock.advance(Duration.ofSeconds(1));
+    syncer.syncPod(pod);
+    assertThat(status().getRestartCount()).isEqualTo(1);
+    assertThat(status().getState().getRunning()).isNotNull();
+    assertThat(status().getLastState().getTerminated().getExitCode()).isEqualTo(137);
+
+    // again: CrashLoopBackOff 10 s, shown as waiting, retried soon
+    server.runtime().exitContainer(containerId(), 1, "Error");
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(syncer.syncPod(pod)).isEqualTo(RuntimePodSyncer.RETRY);
+    assertThat(status().getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
+    assertThat(status().getState().getWaiting().getMessage())
+        .startsWith("back-off 10s restarting failed container=app pod=web_default(" + UID);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(syncer.syncPod(pod)).isEqualTo(RuntimePodSyncer.RESYNC);
+    assertThat(status().getRestartCount()).isEqualTo(2);
+
+    syncer.terminatePod(UID, Optional.of(pod), Duration.ofSeconds(2));
+    assertThat(cri.runtime().listPodSandbox(PodSandboxFilter.all())).isEmpty();
+    assertThat(view.get(UID)).isEmpty();
+  }
+
+  @Test
+  void aCompletedNeverPodIsSucceededAndItsSandboxStopped() {
+    server.images().preload("registry.berth.test/busybox:1.0");
+    Pod pod = pod("IfNotPresent");
+    pod.getSpec().setRestartPolicy("Never");
+    syncer.syncPod(pod);
+    server.runtime().exitContainer(containerId(), 0, "Completed");
+    clock.advance(Duration.ofSeconds(1));
+    syncer.syncPod(pod);
+    assertThat(view.get(UID).orElseThrow().getStatus().getPhase()).isEqualTo("Succeeded");
+    syncer.syncPod(pod); // terminal: kill the pod, start nothing
+    assertThat(cri.runtime().listPodSandbox(PodSandboxFilter.all()))
+        .singleElement()
+        .satisfies(s -> assertThat(s.state()).isEqualTo(io.berth.cri.PodSandboxState.NOT_READY));
+    assertThat(view.get(UID).orElseThrow().getStatus().getPhase()).isEqualTo("Succeeded");
+    assertThat(status().getState().getTerminated().getReason()).isEqualTo("Completed");
+  }
+
+  @Test
+  void aMissingImageWithPolicyNeverWaitsWithErrImageNeverPull() {
+    assertThat(syncer.syncPod(pod("Never"))).isEqualTo(RuntimePodSyncer.RETRY);
+    var waiting = status().getState().getWaiting();
+    assertThat(waiting.getReason()).isEqualTo("ErrImageNeverPull");
+    assertThat(view.get(UID).orElseThrow().getStatus().getPhase()).isEqualTo("Pending");
+  }
+
+  @Test
+  void anAbsentImageIsPulled() {
+    syncer.syncPod(pod("IfNotPresent"));
+    assertThat(status().getState().getRunning()).isNotNull();
+    assertThat(server.images().calls().lastRequest(io.berth.cri.v1.PullImageRequest.class))
+        .isNotNull();
+  }
+
+  @Test
+  void orphansAreTerminatedWithoutASpec() {
+    server.images().preload("registry.berth.test/busybox:1.0");
+    syncer.syncPod(pod("IfNotPresent"));
+    syncer.terminatePod(UID, Optional.empty(), Duration.ZERO);
+    assertThat(cri.runtime().listPodSandbox(PodSandboxFilter.all())).isEmpty();
+  }
+
+  private String containerId() {
+    return status().getContainerID().substring("fake-cri://".length());
+  }
+
+  private ContainerStatus status() {
+    return view.get(UID).orElseThrow().getStatus().getContainerStatuses().get(0);
+  }
+
+  static Pod pod(String pullPolicy) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("web")
+        .withNamespace("default")
+        .withUid(UID)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("app")
+        .withImage("registry.berth.test/busybox:1.0")
+        .withImagePullPolicy(pullPolicy)
+        .endContainer()
+        .withTerminationGracePeriodSeconds(2L)
+        .endSpec()
+        .build();
+  }
+}
