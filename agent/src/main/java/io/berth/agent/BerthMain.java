@@ -50,6 +50,13 @@ public final class BerthMain {
                     cmd.accepting("container-runtime-endpoint")
                         .value("container-runtime-endpoint", DEFAULT_RUNTIME_ENDPOINT));
         case "run" -> RunCommand.run(RunCommand.settings(cmd));
+        case "pods" -> {
+          cmd.accepting("server", "output");
+          yield new PodsCommand(out, java.time.Clock.systemUTC())
+              .run(
+                  cmd.value("server", "http://127.0.0.1:" + DEFAULT_PORT),
+                  cmd.value("output", "wide"));
+        }
         case "help" -> {
           out.println(CommandLine.USAGE);
           yield 0;
