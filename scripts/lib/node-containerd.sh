@@ -77,6 +77,8 @@ berth_containerd_pid() { # prints the PID of the containerd this script started,
 berth_containerd_start() {
   if berth_containerd_pid >/dev/null; then return 0; fi
   berth_containerd_config
+  # the CNI bridge plugin turns on ip_forward; remember the host's value for `clean`
+  [ -f "$BERTH_CTRD_BASE/ip_forward.orig" ] || sysctl -n net.ipv4.ip_forward >"$BERTH_CTRD_BASE/ip_forward.orig"
   echo "berth: starting containerd (socket $BERTH_CTRD_SOCK, log $BERTH_CTRD_BASE/containerd.log)" >&2
   setsid containerd --config "$BERTH_CTRD_BASE/config.toml" >>"$BERTH_CTRD_BASE/containerd.log" 2>&1 </dev/null &
   echo $! >"$BERTH_CTRD_BASE/containerd.pid"
@@ -98,4 +100,10 @@ berth_containerd_stop() {
   kill -TERM "$pid"
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   rm -f "$BERTH_CTRD_BASE/containerd.pid"
+}
+
+berth_restore_ip_forward() {
+  local orig
+  orig=$(cat "$BERTH_CTRD_BASE/ip_forward.orig" 2>/dev/null) || return 0
+  sysctl -qw net.ipv4.ip_forward="$orig" && rm -f "$BERTH_CTRD_BASE/ip_forward.orig"
 }
