@@ -29,6 +29,7 @@ import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodWorkers;
 import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.stats.NodeMetricsEndpoints;
+import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
 import io.berth.agent.systemd.Heartbeat;
 import io.berth.agent.systemd.SdNotifier;
@@ -152,7 +153,8 @@ public final class NodeAgent implements AutoCloseable {
     this.clock = clock;
     this.env = env;
     this.heartbeat = new Heartbeat(clock);
-    this.runtime = new RuntimeConnection(settings.runtimeEndpoint());
+    this.runtime =
+        new RuntimeConnection(settings.runtimeEndpoint(), new RuntimeOperationMetrics(registry));
     this.syncLoop = new SyncLoop(heartbeat, settings.housekeepingPeriod());
     this.podConfig = new PodConfig(clock, decoder);
     this.podStatuses = new PodStatusView(clock, json, podConfig::rejectedManifests);

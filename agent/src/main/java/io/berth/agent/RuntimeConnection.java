@@ -1,6 +1,8 @@
 package io.berth.agent;
 
+import io.berth.cri.CriCallObserver;
 import io.berth.cri.CriException;
+import io.berth.cri.CriOptions;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.CriUnavailableException;
 import io.berth.cri.ImageService;
@@ -30,8 +32,11 @@ final class RuntimeConnection implements AutoCloseable {
   private volatile boolean closed;
   private Thread connector;
 
-  RuntimeConnection(String endpoint) {
+  private final CriCallObserver observer;
+
+  RuntimeConnection(String endpoint, CriCallObserver observer) {
     this.endpoint = endpoint;
+    this.observer = observer;
   }
 
   /** Starts connecting on a virtual thread; {@code onConnected} runs once, on that thread. */
@@ -44,7 +49,7 @@ final class RuntimeConnection implements AutoCloseable {
     Duration wait = FIRST_RETRY;
     while (!closed) {
       try {
-        CriRuntime cri = CriRuntime.connect(endpoint);
+        CriRuntime cri = CriRuntime.connect(endpoint, CriOptions.defaults(), observer);
         if (closed) {
           cri.close();
           return;

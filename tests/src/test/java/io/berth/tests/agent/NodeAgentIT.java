@@ -153,7 +153,10 @@ class NodeAgentIT {
           .isEmpty();
     }
     assertThat(get("/metrics").body())
-        .contains("berth_runtime_connected 1.0", "jvm_memory_used_bytes");
+        .contains("berth_runtime_connected 1.0", "jvm_memory_used_bytes")
+        // the inventory behind /metrics/cadvisor lists sandboxes through the CRI: timed per call
+        .contains(
+            "berth_runtime_operations_duration_seconds_count{operation_type=\"ListPodSandbox\"}");
   }
 
   @Test
