@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
 public final class FileSource implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FileSource.class);
   private static final List<String> EXTENSIONS = List.of(".yaml", ".yml", ".json");
-  private static final Duration SETTLE = Duration.ofMillis(100);
+  private static final Duration SETTLE = Duration.ofMillis(20);
 
   private final Path dir;
   private final ManifestReader reader;
@@ -301,9 +301,9 @@ public final class FileSource implements AutoCloseable {
   }
 
   /**
-   * Handles one burst of events. Events that follow within {@link #SETTLE} are taken into the same
-   * burst, so an editor's save (rename the old file away, write the new one) is seen as one change
-   * of the file rather than a removal and an addition that would restart the pod.
+   * Handles one burst of events. Events that follow within {@link #SETTLE} (20 ms) are taken into
+   * the same burst, so an editor's save (rename the old file away, write the new one) is seen as
+   * one change of the file rather than a removal and an addition that would restart the pod.
    */
   private void handle(WatchService ws, WatchKey first) throws InterruptedException {
     Set<Path> changed = new LinkedHashSet<>();

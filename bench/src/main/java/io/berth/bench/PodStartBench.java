@@ -1,0 +1,249 @@
+package io.berth.bench;
+
+import io.berth.agent.NodeAgent;
+import io.berth.cri.Container;
+import io.berth.cri.ContainerFilter;
+import io.berth.cri.ContainerState;
+import io.berth.cri.CriRuntime;
+import io.berth.cri.PodSandboxConfig;
+import io.berth.cri.RuntimeService;
+import io.berth.tests.fixtures.ContainerdLauncher;
+import io.berth.tests.fixtures.CriPods;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+/**
+ * Pod start-up: from a manifest appearing in berth's manifest directory to its container running
+ * (seen through the CRI), for single pods and a burst. The anchor is the raw CRI sequence for the
+ * same pod shape (RunPodSandbox, CreateContainer, StartContainer), sequential for single pods and
+ * in parallel for the burst, measured in the same run on the same containerd.
+ *
+ * <p>Usage: {@code bench/run pod-start [--pods N] [--burst N]}.
+ */
+public final class PodStartBench {
+  private final ContainerdLauncher containerd;
+  private final RuntimeService rt;
+  private final Path manifests;
+
+  private PodStartBench(ContainerdLauncher containerd, RuntimeService rt, Path manifests) {
+    this.containerd = containerd;
+    this.rt = rt;
+    this.manifests = manifests;
+  }
+
+  public static void main(String[] args) throws Exception {
+    int singles = 20;
+    int burst = 50;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--pods" -> singles = Integer.parseInt(args[++i]);
+        case "--burst" -> burst = Integer.parseInt(args[++i]);
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    Path work = Files.createTempDirectory("berth-pod-start-");
+    Path manifests = Files.createDirectories(work.resolve("manifests"));
+    try (ContainerdLauncher containerd = ContainerdLauncher.launch();
+        CriRuntime cri = CriRuntime.connect(containerd.endpoint())) {
+      NodeAgent agent =
+          new NodeAgent(
+              new NodeAgent.Settings(
+                  containerd.endpoint(),
+                  new InetSocketAddress("127.0.0.1", 0),
+                  "bench",
+                  work,
+                  Duration.ofSeconds(1),
+                  manifests,
+                  containerd.cgroupParent(),
+                  containerd.podLogRoot()),
+              Clock.systemUTC(),
+              Map.of());
+      agent.start();
+      try {
+        new PodStartBench(containerd, cri.runtime(), manifests).run(singles, burst);
+      } finally {
+        agent.close();
+      }
+    } finally {
+      try (Stream<Path> walk = Files.walk(work)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private void run(int singles, int burst) throws Exception {
+    // warm-up: one pod each way, not recorded
+    berthStart(List.of("warm"));
+    rawStart(1);
+    Samples berthSingle = new Samples();
+    Samples rawSingle = new Samples();
+    for (int i = 0; i < singles; i++) {
+      berthSingle.add(berthStart(List.of("single-" + i)).get(0));
+      rawSingle.add(rawStart(1).get(0));
+    }
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < burst; i++) {
+      names.add("burst-" + i);
+    }
+    long b0 = System.nanoTime();
+    List<Long> berthBurst = berthStart(names);
+    long berthAll = System.nanoTime() - b0;
+    long r0 = System.nanoTime();
+    List<Long> rawBurst = rawStart(burst);
+    long rawAll = System.nanoTime() - r0;
+    Samples bb = new Samples();
+    berthBurst.forEach(bb::add);
+    Samples rb = new Samples();
+    rawBurst.forEach(rb::add);
+
+    System.out.printf(
+        Locale.ROOT,
+        "pod start, containerd %s, %d cores; berth: manifest file written -> container RUNNING;"
+            + " anchor: raw CRI run+create+start of the same pod shape%n%n",
+        rt.version().runtimeVersion(),
+        Runtime.getRuntime().availableProcessors());
+    System.out.println("| measurement | berth ms | raw CRI ms | berth/raw |");
+    System.out.println("|---|---:|---:|---:|");
+    row(
+        "1 pod, p50 (" + singles + " pods)",
+        berthSingle.percentileMillis(50),
+        rawSingle.percentileMillis(50));
+    row(
+        "1 pod, p99 (" + singles + " pods)",
+        berthSingle.percentileMillis(99),
+        rawSingle.percentileMillis(99));
+    row("burst of " + burst + ": all running", berthAll / 1e6, rawAll / 1e6);
+    row("burst of " + burst + ": per-pod p50", bb.percentileMillis(50), rb.percentileMillis(50));
+    row("burst of " + burst + ": per-pod p99", bb.percentileMillis(99), rb.percentileMillis(99));
+  }
+
+  private static void row(String what, double berth, double raw) {
+    System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.2f |%n", what, berth, raw, berth / raw);
+  }
+
+  /**
+   * Writes one manifest per name at once, then polls the CRI until each pod's container runs;
+   * returns each pod's time from the write to running. Removes the pods afterwards.
+   */
+  private List<Long> berthStart(List<String> names) throws Exception {
+    long start = System.nanoTime();
+    for (String name : names) {
+      Path tmp = manifests.resolve("." + name + ".tmp");
+      Files.writeString(
+          tmp,
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: %s}
+          spec:
+            terminationGracePeriodSeconds: 1
+            containers:
+            - {name: app, image: %s, command: [sleep, "3600"]}
+          """
+              .formatted(name, containerd.busyboxImage()));
+      Files.move(tmp, manifests.resolve(name + ".yaml"));
+    }
+    Map<String, Long> runningAt = new java.util.HashMap<>();
+    long deadline = start + Duration.ofSeconds(120).toNanos();
+    while (runningAt.size() < names.size()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("pods not running after 120 s: " + runningAt.keySet());
+      }
+      long now = System.nanoTime();
+      for (Container c : rt.listContainers(ContainerFilter.all().inState(ContainerState.RUNNING))) {
+        String pod = c.labels().getOrDefault("io.kubernetes.pod.name", "");
+        for (String name : names) {
+          if (pod.equals(name + "-bench")) {
+            runningAt.putIfAbsent(name, now - start);
+          }
+        }
+      }
+      Thread.sleep(2);
+    }
+    for (String name : names) {
+      Files.delete(manifests.resolve(name + ".yaml"));
+    }
+    awaitNoSandboxes();
+    return names.stream().map(runningAt::get).toList();
+  }
+
+  /** The raw CRI sequence for {@code n} pods in parallel; returns each pod's time to running. */
+  private List<Long> rawStart(int n) throws Exception {
+    CriPods pods = new CriPods(containerd);
+    List<Future<long[]>> results = new ArrayList<>();
+    long start = System.nanoTime();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (int i = 0; i < n; i++) {
+        int index = i;
+        results.add(
+            pool.submit(
+                () -> {
+                  PodSandboxConfig sandbox = unowned(pods.sandbox("raw-" + index));
+                  String podId = rt.runPodSandbox(sandbox);
+                  String id = rt.createContainer(podId, pods.shell("app", "sleep 3600"), sandbox);
+                  rt.startContainer(id);
+                  return new long[] {System.nanoTime() - start};
+                }));
+      }
+    }
+    List<Long> times = new ArrayList<>();
+    for (Future<long[]> f : results) {
+      times.add(f.get()[0]);
+    }
+    for (var sandbox : rt.listPodSandbox(io.berth.cri.PodSandboxFilter.all())) {
+      if (sandbox.metadata().name().startsWith("raw-")) {
+        rt.stopPodSandbox(sandbox.id());
+        rt.removePodSandbox(sandbox.id());
+      }
+    }
+    return times;
+  }
+
+  /**
+   * The same sandbox without the kubelet's {@code io.kubernetes.pod.*} labels: like the kubelet,
+   * berth owns every labelled pod in the runtime and would remove the anchor's as orphans.
+   */
+  private static PodSandboxConfig unowned(PodSandboxConfig c) {
+    var labels = new java.util.HashMap<>(c.labels());
+    labels.keySet().removeIf(k -> k.startsWith("io.kubernetes."));
+    return new PodSandboxConfig(
+        c.metadata(),
+        c.hostname(),
+        c.logDirectory(),
+        c.dnsConfig(),
+        c.portMappings(),
+        labels,
+        c.annotations(),
+        c.linux());
+  }
+
+  private void awaitNoSandboxes() throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    Set<String> left = new HashSet<>();
+    while (System.nanoTime() < deadline) {
+      left.clear();
+      rt.listPodSandbox(io.berth.cri.PodSandboxFilter.all())
+          .forEach(s -> left.add(s.metadata().name()));
+      if (left.isEmpty()) {
+        return;
+      }
+      Thread.sleep(20);
+    }
+    throw new UncheckedIOException(new IOException("sandboxes not removed after 120 s: " + left));
+  }
+}
