@@ -2,6 +2,7 @@ package io.berth.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.testing.FakeClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileSourceTest {
   @TempDir Path dir;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+  private final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
   private PodConfig config;
   private FileSource source;
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.berth.agent.testing.FakeClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ class ManifestFuzzTest {
   @Test
   void malformedManifestsNeverDisturbTheValidPod() throws Exception {
     System.out.println("ManifestFuzzTest seed: 0x" + Long.toHexString(SEED));
-    MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+    FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
     ManifestDecoder decoder = new ManifestDecoder();
     PodConfig config = new PodConfig(clock, decoder);
     config.register(ConfigSource.FILE);

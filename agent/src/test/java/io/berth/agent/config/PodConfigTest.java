@@ -2,6 +2,7 @@ package io.berth.agent.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.testing.FakeClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.time.Instant;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class PodConfigTest {
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+  private final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
   private final ManifestDecoder decoder = new ManifestDecoder();
   private PodConfig config;
 

@@ -3,6 +3,7 @@ package io.berth.agent.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.berth.agent.testing.FakeClock;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -27,7 +28,7 @@ class UrlSourceTest {
   /** What the server answers; a negative delay stalls the body after the headers. */
   private record Reply(int status, String body, long delayMillis) {}
 
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+  private final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
   private final AtomicReference<Reply> reply = new AtomicReference<>(new Reply(200, "", 0));
   private final AtomicReference<String> seenHeader = new AtomicReference<>();
   private final CountDownLatch release = new CountDownLatch(1);

@@ -3,6 +3,7 @@ package io.berth.agent.kuberuntime;
 import static io.berth.agent.kuberuntime.TestPods.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.testing.FakeClock;
 import io.berth.cri.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /** flowcontrol's backoff_test.go scenarios plus the kubelet's crash-loop and image-pull use. */
 class BackoffTest {
-  final MutableClock clock = new MutableClock(T0);
+  final FakeClock clock = new FakeClock(T0);
 
   @Test
   void slowBackoffDoublesToTheMaximum() {

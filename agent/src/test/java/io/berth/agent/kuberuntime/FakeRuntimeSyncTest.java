@@ -4,6 +4,7 @@ import static io.berth.agent.kuberuntime.TestPods.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.testing.FakeClock;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.ContainerState;
 import io.berth.cri.ContainerStatus;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FakeRuntimeSyncTest {
   @TempDir Path dir;
-  final MutableClock clock = new MutableClock(T0);
+  final FakeClock clock = new FakeClock(T0);
   FakeCriServer server;
   CriRuntime cri;
   MiniPodWorker worker;
@@ -144,7 +145,7 @@ class FakeRuntimeSyncTest {
   /** The shape of a pod worker's sync, reduced to what the test needs. */
   static final class MiniPodWorker {
     final RuntimeService rt;
-    final MutableClock clock;
+    final FakeClock clock;
     final SandboxConfigs sandboxes;
     final ContainerConfigs containers;
     final ComputePodActions compute;
@@ -154,7 +155,7 @@ class FakeRuntimeSyncTest {
 
     MiniPodWorker(
         RuntimeService rt,
-        MutableClock clock,
+        FakeClock clock,
         SandboxConfigs sandboxes,
         ContainerConfigs containers,
         ComputePodActions compute,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.agent.config.ConfigSource;
 import io.berth.agent.config.PodUpdate;
+import io.berth.agent.testing.FakeClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** Config updates, PLEG events and orphan cleanup reach the workers as the kubelet routes them. */
 class PodDispatcherTest {
   final PodWorkersTest.GatedSyncer syncer = new PodWorkersTest.GatedSyncer();
-  final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+  final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
   final PodWorkers workers = new PodWorkers(syncer, clock);
   final AtomicBoolean ready = new AtomicBoolean();
   PodLifecycleEventGenerator.RuntimePods inRuntime =

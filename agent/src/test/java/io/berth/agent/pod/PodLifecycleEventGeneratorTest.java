@@ -7,6 +7,7 @@ import static io.berth.agent.pod.PodLifecycleEvent.Type.CONTAINER_STARTED;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.agent.pod.PodLifecycleEventGenerator.State;
+import io.berth.agent.testing.FakeClock;
 import io.berth.cri.ContainerConfig;
 import io.berth.cri.ContainerMetadata;
 import io.berth.cri.CriRuntime;
@@ -71,7 +72,7 @@ class PodLifecycleEventGeneratorTest {
 
   @Test
   void relistSeesSandboxesAndContainersOfLabelledPodsOnly() {
-    var clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+    var clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
     try (var server = FakeCriServer.start(dir.resolve("cri.sock"), clock);
         var cri = CriRuntime.connect(server.endpoint())) {
       RuntimeService rt = cri.runtime();

@@ -9,6 +9,7 @@ import io.berth.agent.config.RejectedManifest;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.kuberuntime.ObservedPod;
 import io.berth.agent.kuberuntime.PodDefaults;
+import io.berth.agent.testing.FakeClock;
 import io.berth.cri.ContainerState;
 import io.berth.cri.NamespaceMode;
 import io.berth.cri.PodSandboxState;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** {@code GET /pods} and {@code GET /pods/rejected} in the API's JSON shape. */
 class PodStatusViewTest {
   static final Instant T0 = Instant.parse("2026-11-24T09:00:00Z");
-  final MutableClock clock = new MutableClock(T0);
+  final FakeClock clock = new FakeClock(T0);
   final ObjectMapper json = new ObjectMapper();
   final List<RejectedManifest> rejected =
       List.of(

@@ -2,6 +2,7 @@ package io.berth.agent.pod;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.testing.FakeClock;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.time.Duration;
@@ -20,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class PodWorkersTest {
   static final String UID = "uid-1";
   final GatedSyncer syncer = new GatedSyncer();
-  final MutableClock clock = new MutableClock(java.time.Instant.parse("2026-11-24T09:00:00Z"));
+  final FakeClock clock = new FakeClock(java.time.Instant.parse("2026-11-24T09:00:00Z"));
   final PodWorkers workers = new PodWorkers(syncer, clock);
 
   @AfterEach

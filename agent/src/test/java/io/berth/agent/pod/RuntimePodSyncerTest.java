@@ -13,6 +13,7 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.testing.FakeClock;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.cri.fake.FakeCriServer;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RuntimePodSyncerTest {
   static final String UID = "0c1d2e3f";
   @TempDir Path dir;
-  final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
+  final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T09:00:00Z"));
   FakeCriServer server;
   CriRuntime cri;
   PodStatusView view;

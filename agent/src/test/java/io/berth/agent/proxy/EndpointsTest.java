@@ -7,6 +7,7 @@ import static io.berth.agent.proxy.TestObjects.slice;
 import static io.berth.agent.proxy.TestObjects.webSlice;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.testing.FakeClock;
 import io.berth.netfilter.model.Addresses;
 import io.berth.netfilter.model.Endpoint;
 import io.berth.netfilter.model.Protocol;

@@ -1,5 +1,6 @@
 package io.berth.agent.proxy;
 
+import io.berth.agent.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;

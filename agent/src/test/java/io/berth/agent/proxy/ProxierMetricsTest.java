@@ -5,6 +5,7 @@ import static io.berth.agent.proxy.TestObjects.web;
 import static io.berth.agent.proxy.TestObjects.webSlice;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.testing.FakeClock;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

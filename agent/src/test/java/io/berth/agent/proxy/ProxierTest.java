@@ -6,6 +6,7 @@ import static io.berth.agent.proxy.TestObjects.web;
 import static io.berth.agent.proxy.TestObjects.webSlice;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.testing.FakeClock;
 import io.berth.netfilter.SyncMode;
 import io.berth.netfilter.model.Addresses;
 import io.berth.netfilter.model.Endpoint;

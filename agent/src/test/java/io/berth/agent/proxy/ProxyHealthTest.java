@@ -2,6 +2,7 @@ package io.berth.agent.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.testing.FakeClock;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

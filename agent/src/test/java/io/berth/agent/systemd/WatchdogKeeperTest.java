@@ -2,40 +2,15 @@ package io.berth.agent.systemd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
+import io.berth.agent.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WatchdogKeeperTest {
-  /** A clock tests move by hand. */
-  static final class MutableClock extends Clock {
-    private Instant now = Instant.parse("2026-11-24T10:00:00Z");
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   /** Records what would have gone to systemd. */
   static final class RecordingNotifier implements SdNotifier {
     final List<String> sent = new ArrayList<>();
@@ -54,7 +29,7 @@ class WatchdogKeeperTest {
     public void close() {}
   }
 
-  private final MutableClock clock = new MutableClock();
+  private final FakeClock clock = new FakeClock(Instant.parse("2026-11-24T10:00:00Z"));
   private final Heartbeat heartbeat = new Heartbeat(clock);
   private final RecordingNotifier systemd = new RecordingNotifier();
   private final WatchdogKeeper keeper =
