@@ -16,10 +16,11 @@ record CommandLine(String command, Map<String, String> options) {
              berth run [--container-runtime-endpoint ENDPOINT] [--address IP] [--port N]
                        [--node-name NAME] [--root-dir DIR] [--pod-manifest-path DIR]
                        [--cgroup-root /kubepods] [--pod-logs-dir /var/log/pods]
+                       [--manifest-url URL]
              berth pods [--server http://127.0.0.1:%2$d] [--output wide|json]
       ENDPOINT is unix:///path/to/socket (default %s)
       run serves /healthz, /pods and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)
-      and runs the static pods whose manifests are in --pod-manifest-path"""
+      and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s)"""
           .formatted(BerthMain.DEFAULT_RUNTIME_ENDPOINT, BerthMain.DEFAULT_PORT);
 
   static CommandLine parse(List<String> args) {

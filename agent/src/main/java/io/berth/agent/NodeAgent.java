@@ -7,6 +7,7 @@ import io.berth.agent.config.ManifestReader;
 import io.berth.agent.config.PodConfig;
 import io.berth.agent.config.PodUpdate;
 import io.berth.agent.config.StaticPodDefaults;
+import io.berth.agent.config.UrlSource;
 import io.berth.agent.http.HttpApiServer;
 import io.berth.agent.http.HttpLimits;
 import io.berth.agent.http.HttpReply;
@@ -49,6 +50,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,6 +88,12 @@ public final class NodeAgent implements AutoCloseable {
   /** The kubelet's {@code --file-check-frequency}. */
   static final Duration FILE_CHECK_FREQUENCY = Duration.ofSeconds(20);
 
+  /** The kubelet's {@code --http-check-frequency}. */
+  static final Duration HTTP_CHECK_FREQUENCY = Duration.ofSeconds(20);
+
+  /** Connect and whole-request timeout for the manifest URL. */
+  static final Duration MANIFEST_URL_TIMEOUT = Duration.ofSeconds(10);
+
   /** The kubelet's PLEG relist period. */
   static final Duration PLEG_PERIOD = Duration.ofSeconds(1);
 
@@ -97,6 +106,8 @@ public final class NodeAgent implements AutoCloseable {
    *     /kubepods} by default
    * @param podLogsDir where pod log directories go ({@code --pod-logs-dir}), {@code /var/log/pods}
    *     by default
+   * @param manifestUrl a URL returning a Pod or PodList, polled every 20 s ({@code
+   *     --manifest-url}); null for none
    */
   public record Settings(
       String runtimeEndpoint,
@@ -106,7 +117,8 @@ public final class NodeAgent implements AutoCloseable {
       Duration housekeepingPeriod,
       Path podManifestPath,
       String cgroupRoot,
-      Path podLogsDir) {
+      Path podLogsDir,
+      URI manifestUrl) {
     public Settings {
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
@@ -120,6 +132,28 @@ public final class NodeAgent implements AutoCloseable {
         Path rootDir,
         Duration housekeepingPeriod) {
       this(runtimeEndpoint, httpAddress, nodeName, rootDir, housekeepingPeriod, null, null, null);
+    }
+
+    /** Static pods from a directory only. */
+    public Settings(
+        String runtimeEndpoint,
+        InetSocketAddress httpAddress,
+        String nodeName,
+        Path rootDir,
+        Duration housekeepingPeriod,
+        Path podManifestPath,
+        String cgroupRoot,
+        Path podLogsDir) {
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          null);
     }
   }
 
@@ -141,6 +175,7 @@ public final class NodeAgent implements AutoCloseable {
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
   private FileSource manifests;
+  private UrlSource manifestUrl;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
@@ -192,7 +227,7 @@ public final class NodeAgent implements AutoCloseable {
    * relists every second into the loop. Orphans are removed only when a source is configured.
    */
   private void startPods() {
-    boolean hasSources = settings.podManifestPath() != null;
+    boolean hasSources = settings.podManifestPath() != null || settings.manifestUrl() != null;
     PodDispatcher dispatcher =
         new PodDispatcher(
             podWorkers,
@@ -230,12 +265,26 @@ public final class NodeAgent implements AutoCloseable {
                     // berth stops
                   }
                 });
-    if (hasSources) {
-      ManifestReader reader =
-          new ManifestReader(decoder, new StaticPodDefaults(settings.nodeName(), decoder));
+    ManifestReader reader =
+        new ManifestReader(decoder, new StaticPodDefaults(settings.nodeName(), decoder));
+    if (settings.podManifestPath() != null) {
       manifests = new FileSource(settings.podManifestPath(), reader, podConfig, clock);
       manifests.start(FILE_CHECK_FREQUENCY);
       log.info("static pods from {}", settings.podManifestPath());
+    }
+    if (settings.manifestUrl() != null) {
+      manifestUrl =
+          new UrlSource(
+              settings.manifestUrl(),
+              Map.of(),
+              HttpClient.newBuilder().connectTimeout(MANIFEST_URL_TIMEOUT).build(),
+              MANIFEST_URL_TIMEOUT,
+              HTTP_CHECK_FREQUENCY,
+              reader,
+              podConfig,
+              clock);
+      manifestUrl.start();
+      log.info("static pods from {} every {}", settings.manifestUrl(), HTTP_CHECK_FREQUENCY);
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(
@@ -345,6 +394,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (timers != null) {
       timers.shutdownNow();
+    }
+    if (manifestUrl != null) {
+      manifestUrl.close();
     }
     if (manifests != null) {
       manifests.close();

@@ -26,7 +26,8 @@ final class RunCommand {
         "root-dir",
         "pod-manifest-path",
         "cgroup-root",
-        "pod-logs-dir");
+        "pod-logs-dir",
+        "manifest-url");
     String address = cmd.value("address", "127.0.0.1");
     InetAddress ip;
     try {
@@ -42,7 +43,26 @@ final class RunCommand {
         Duration.ofSeconds(1),
         optionalPath(cmd, "pod-manifest-path"),
         cgroupRoot(cmd.value("cgroup-root", CgroupNames.DEFAULT_ROOT)),
-        Path.of(cmd.value("pod-logs-dir", RuntimeSettings.DEFAULT_POD_LOGS_ROOT)));
+        Path.of(cmd.value("pod-logs-dir", RuntimeSettings.DEFAULT_POD_LOGS_ROOT)),
+        manifestUrl(cmd.value("manifest-url", "")));
+  }
+
+  /** The kubelet's {@code --manifest-url}: an http(s) URL, or none when empty. */
+  static java.net.URI manifestUrl(String value) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    try {
+      java.net.URI uri = new java.net.URI(value);
+      if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()))
+          || uri.getHost() == null) {
+        throw new UsageException(
+            "option --manifest-url must be an http(s) URL, got '" + value + "'");
+      }
+      return uri;
+    } catch (java.net.URISyntaxException e) {
+      throw new UsageException("option --manifest-url is not a URL: " + e.getMessage());
+    }
   }
 
   private static Path optionalPath(CommandLine cmd, String name) {

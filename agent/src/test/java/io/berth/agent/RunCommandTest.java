@@ -42,4 +42,19 @@ class RunCommandTest {
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--cgroup-root");
   }
+
+  @Test
+  void manifestUrlMustBeAnHttpUrl() {
+    var s =
+        RunCommand.settings(
+            CommandLine.parse(List.of("run", "--manifest-url", "http://127.0.0.1:8000/pods.json")));
+    assertThat(s.manifestUrl()).hasToString("http://127.0.0.1:8000/pods.json");
+    assertThat(RunCommand.settings(CommandLine.parse(List.of("run"))).manifestUrl()).isNull();
+    assertThatThrownBy(
+            () ->
+                RunCommand.settings(
+                    CommandLine.parse(List.of("run", "--manifest-url", "file:///etc/pods"))))
+        .isInstanceOf(UsageException.class)
+        .hasMessageContaining("--manifest-url must be an http(s) URL");
+  }
 }
