@@ -169,7 +169,7 @@ public final class EnvResolver {
   }
 
   /** {@code podFieldSelectorRuntimeValue} + {@code fieldpath.ExtractFieldPathAsString}. */
-  String fieldValue(Pod pod, String cname, ObjectFieldSelector ref, List<String> podIps) {
+  public String fieldValue(Pod pod, String cname, ObjectFieldSelector ref, List<String> podIps) {
     String api = ref.getApiVersion();
     if (api != null && !api.isEmpty() && !api.equals("v1")) {
       throw new ContainerConfigException(
@@ -215,7 +215,7 @@ public final class EnvResolver {
   }
 
   /** {@code containerResourceRuntimeValue}: limits default to node allocatable, rounded up. */
-  String resourceValue(Pod pod, Container container, ResourceFieldSelector ref) {
+  public String resourceValue(Pod pod, Container container, ResourceFieldSelector ref) {
     Container target = container;
     if (ref.getContainerName() != null && !ref.getContainerName().isEmpty()) {
       target =

@@ -83,7 +83,7 @@ public record CgroupMounts(
   }
 
   /** mountinfo escapes space, tab, newline and backslash as 3-digit octal ({@code \040}). */
-  static String unescape(String field) {
+  public static String unescape(String field) {
     if (field.indexOf('\\') < 0) {
       return field;
     }
