@@ -233,7 +233,7 @@ public final class SandboxConfigs {
    * {@code sysctl.NormalizeName}: a name whose first separator is '/' has '/' and '.' swapped
    * ({@code net/ipv4/conf/eno2.100/rp_filter} → {@code net.ipv4.conf.eno2/100.rp_filter}).
    */
-  static String normalizeSysctl(String name) {
+  public static String normalizeSysctl(String name) {
     int dot = name.indexOf('.');
     int slash = name.indexOf('/');
     if (slash < 0 || (dot >= 0 && dot < slash)) {
