@@ -16,11 +16,12 @@ record CommandLine(String command, Map<String, String> options) {
              berth run [--container-runtime-endpoint ENDPOINT] [--address IP] [--port N]
                        [--node-name NAME] [--root-dir DIR] [--pod-manifest-path DIR]
                        [--cgroup-root /kubepods] [--pod-logs-dir /var/log/pods]
-                       [--manifest-url URL]
+                       [--manifest-url URL] [--static-object-dir DIR]
              berth pods [--server http://127.0.0.1:%2$d] [--output wide|json]
       ENDPOINT is unix:///path/to/socket (default %s)
       run serves /healthz, /pods and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)
-      and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s)"""
+      and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s);
+      their configMap/secret volumes and env read ConfigMap/Secret files from --static-object-dir"""
           .formatted(BerthMain.DEFAULT_RUNTIME_ENDPOINT, BerthMain.DEFAULT_PORT);
 
   static CommandLine parse(List<String> args) {

@@ -1,11 +1,13 @@
 package io.berth.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.admission.PodAdmitter;
 import io.berth.agent.config.FileSource;
 import io.berth.agent.config.ManifestDecoder;
 import io.berth.agent.config.ManifestReader;
 import io.berth.agent.config.PodConfig;
 import io.berth.agent.config.PodUpdate;
+import io.berth.agent.config.StaticObjects;
 import io.berth.agent.config.StaticPodDefaults;
 import io.berth.agent.config.UrlSource;
 import io.berth.agent.http.HttpApiServer;
@@ -17,6 +19,7 @@ import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
 import io.berth.agent.kuberuntime.ContainerConfigs;
 import io.berth.agent.kuberuntime.CrashLoopBackoff;
+import io.berth.agent.kuberuntime.EnvResolver;
 import io.berth.agent.kuberuntime.ImagePulls;
 import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
@@ -27,6 +30,7 @@ import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
 import io.berth.agent.pod.PodLifecycleEventGenerator;
 import io.berth.agent.pod.PodStatusView;
+import io.berth.agent.pod.PodStatuses;
 import io.berth.agent.pod.PodWorkers;
 import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.stats.NodeMetricsEndpoints;
@@ -35,7 +39,11 @@ import io.berth.agent.stats.RuntimePodInventory;
 import io.berth.agent.systemd.Heartbeat;
 import io.berth.agent.systemd.SdNotifier;
 import io.berth.agent.systemd.WatchdogKeeper;
+import io.berth.agent.volume.LibcMounter;
+import io.berth.agent.volume.PodVolumes;
+import io.berth.agent.volume.ProjectedPayloads;
 import io.berth.cri.CriRuntime;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -88,6 +96,9 @@ public final class NodeAgent implements AutoCloseable {
   /** The kubelet's {@code --file-check-frequency}. */
   static final Duration FILE_CHECK_FREQUENCY = Duration.ofSeconds(20);
 
+  /** The kubelet's default {@code maxPods}. */
+  static final int MAX_PODS = 110;
+
   /** The kubelet's {@code --http-check-frequency}. */
   static final Duration HTTP_CHECK_FREQUENCY = Duration.ofSeconds(20);
 
@@ -108,6 +119,8 @@ public final class NodeAgent implements AutoCloseable {
    *     by default
    * @param manifestUrl a URL returning a Pod or PodList, polled every 20 s ({@code
    *     --manifest-url}); null for none
+   * @param staticObjectDir ConfigMap and Secret manifests that static pods refer to ({@code
+   *     --static-object-dir}); null for none
    */
   public record Settings(
       String runtimeEndpoint,
@@ -118,10 +131,35 @@ public final class NodeAgent implements AutoCloseable {
       Path podManifestPath,
       String cgroupRoot,
       Path podLogsDir,
-      URI manifestUrl) {
+      URI manifestUrl,
+      Path staticObjectDir) {
     public Settings {
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
+    }
+
+    /** No static ConfigMaps or Secrets. */
+    public Settings(
+        String runtimeEndpoint,
+        InetSocketAddress httpAddress,
+        String nodeName,
+        Path rootDir,
+        Duration housekeepingPeriod,
+        Path podManifestPath,
+        String cgroupRoot,
+        Path podLogsDir,
+        URI manifestUrl) {
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          null);
     }
 
     /** No static pods, default cgroup root and log directory. */
@@ -203,6 +241,7 @@ public final class NodeAgent implements AutoCloseable {
 
   private RuntimePodSyncer.Parts podSyncerParts() {
     NodeContext node = HostFacts.nodeContext(settings.nodeName());
+    ConfigSource objects = configObjects();
     RuntimeSettings runtimeSettings =
         new RuntimeSettings(
             settings.podLogsDir().toString(),
@@ -214,12 +253,55 @@ public final class NodeAgent implements AutoCloseable {
         runtime::runtime,
         runtime::images,
         new SandboxConfigs(runtimeSettings),
-        new ContainerConfigs(node, ConfigSource.NONE, hash, json),
+        new ContainerConfigs(node, objects, hash, json),
         new ComputePodActions(hash),
         crashLoop,
         imagePulls,
         podStatuses,
-        node.hostIps());
+        node.hostIps(),
+        new PodVolumes(
+            settings.rootDir(),
+            clock,
+            new ProjectedPayloads(objects, new EnvResolver(node, objects)),
+            new LibcMounter(),
+            runtimeSettings.clusterDomain(),
+            Path.of("/etc/hosts")),
+        List::of);
+  }
+
+  /** ConfigMaps and Secrets: from {@code --static-object-dir}, else none. */
+  private ConfigSource configObjects() {
+    return settings.staticObjectDir() == null
+        ? ConfigSource.NONE
+        : new StaticObjects(settings.staticObjectDir());
+  }
+
+  /** The kubelet's admission with this node's allocatable and the default 110 pods. */
+  private PodDispatcher.Gate admission() {
+    NodeContext node = HostFacts.nodeContext(settings.nodeName());
+    PodAdmitter admitter =
+        new PodAdmitter(
+            new PodAdmitter.NodeLimits(
+                MAX_PODS,
+                milli(node.allocatable().get("cpu")),
+                Quantity.getAmountInBytes(
+                        node.allocatable().getOrDefault("memory", new Quantity("0")))
+                    .longValue()),
+            List.of());
+    return new PodDispatcher.Gate(
+        admitter::admit,
+        uid ->
+            podStatuses
+                .get(uid)
+                .map(p -> PodStatuses.isTerminal(p.getStatus().getPhase()))
+                .orElse(false),
+        podStatuses::reject);
+  }
+
+  private static long milli(Quantity q) {
+    return q == null
+        ? Long.MAX_VALUE
+        : Quantity.getAmountInBytes(q).multiply(java.math.BigDecimal.valueOf(1000)).longValue();
   }
 
   /**
@@ -236,7 +318,8 @@ public final class NodeAgent implements AutoCloseable {
                 podConfig.mergedState().stream()
                     .map(p -> p.getMetadata().getUid())
                     .collect(Collectors.toSet()),
-            hasSources ? podConfig::allSourcesReady : () -> false);
+            hasSources ? podConfig::allSourcesReady : () -> false,
+            admission());
     syncLoop.onPodEvents(
         new SyncLoop.PodEventHandler() {
           @Override

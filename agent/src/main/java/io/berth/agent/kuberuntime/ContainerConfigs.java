@@ -116,6 +116,12 @@ public final class ContainerConfigs {
     return next;
   }
 
+  /** The container's resolved environment (what {@link #generate} puts into the config). */
+  public Map<String, String> environment(
+      Pod pod, Container container, List<String> podIps, Map<String, String> serviceEnv) {
+    return env.resolve(pod, container, podIps, serviceEnv);
+  }
+
   /**
    * The CRI config of {@code container} in {@code pod} (a defaulted pod).
    *

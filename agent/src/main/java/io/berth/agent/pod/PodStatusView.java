@@ -2,6 +2,7 @@ package io.berth.agent.pod;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.admission.Admission;
 import io.berth.agent.config.RejectedManifest;
 import io.berth.agent.http.HttpReply;
 import io.fabric8.kubernetes.api.model.ListMetaBuilder;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -45,6 +47,21 @@ public final class PodStatusView {
     PodStatus status = PodStatuses.compute(in, previous, clock.instant());
     pods.put(uid, new PodBuilder(in.pod()).withStatus(status).build());
     return status;
+  }
+
+  /**
+   * Records a pod the node refused at admission: phase Failed with the admission's reason and
+   * {@code "Pod was rejected: <message>"}, as the kubelet's {@code rejectPod} writes it.
+   */
+  public void reject(Pod pod, Admission.Reject r) {
+    PodStatus status =
+        new PodStatusBuilder()
+            .withPhase("Failed")
+            .withReason(r.reason())
+            .withMessage("Pod was rejected: " + r.message())
+            .withStartTime(clock.instant().toString())
+            .build();
+    pods.put(pod.getMetadata().getUid(), new PodBuilder(pod).withStatus(status).build());
   }
 
   /** The pod with its last status, if berth has one. */

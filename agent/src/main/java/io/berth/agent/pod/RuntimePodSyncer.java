@@ -10,9 +10,13 @@ import io.berth.agent.kuberuntime.ObservedPod;
 import io.berth.agent.kuberuntime.PodActions;
 import io.berth.agent.kuberuntime.PodDefaults;
 import io.berth.agent.kuberuntime.ProbeResults;
+import io.berth.agent.kuberuntime.RunAsNonRoot;
 import io.berth.agent.kuberuntime.RuntimeLabels;
 import io.berth.agent.kuberuntime.RuntimeStateMapper;
 import io.berth.agent.kuberuntime.SandboxConfigs;
+import io.berth.agent.kuberuntime.ServiceEnv;
+import io.berth.agent.volume.PodVolumes;
+import io.berth.agent.volume.VolumeException;
 import io.berth.cri.ContainerConfig;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.ContainerState;
@@ -22,6 +26,7 @@ import io.berth.cri.CriUnavailableException;
 import io.berth.cri.Image;
 import io.berth.cri.ImageService;
 import io.berth.cri.ImageSpec;
+import io.berth.cri.Mount;
 import io.berth.cri.PodSandboxConfig;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.cri.PodSandboxStatus;
@@ -29,6 +34,7 @@ import io.berth.cri.RuntimeService;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,7 +80,9 @@ public final class RuntimePodSyncer implements PodSyncer {
       CrashLoopBackoff crashLoop,
       ImagePulls pulls,
       PodStatusView statuses,
-      List<String> hostIps) {
+      List<String> hostIps,
+      PodVolumes volumes,
+      Supplier<List<Service>> services) {
     public Parts {
       hostIps = List.copyOf(hostIps);
     }
@@ -138,6 +146,21 @@ public final class RuntimePodSyncer implements PodSyncer {
       record(pod, observe(rt, uid), waiting);
       return RESYNC;
     }
+    Map<String, PodVolumes.VolumeDir> volumes;
+    try {
+      volumes = parts.volumes().setUp(pod);
+    } catch (VolumeException e) {
+      // the kubelet's FailedMount: containers wait in ContainerCreating until the volumes are there
+      log.warn("pod {} ({}): unable to set up volumes: {}", name, uid, e.getMessage());
+      for (String n :
+          Stream.concat(a.initContainersToStart().stream(), a.containersToStart().stream())
+              .toList()) {
+        waiting.put(
+            n, ContainerStates.waiting("ContainerCreating", "FailedMount: " + e.getMessage()));
+      }
+      record(pod, observed, waiting);
+      return RETRY;
+    }
     PodSandboxConfig sandbox = parts.sandboxes().generate(pod, a.attempt());
     String sandboxId = a.sandboxId();
     List<String> podIps = observed.podIps();
@@ -152,7 +175,7 @@ public final class RuntimePodSyncer implements PodSyncer {
               : Stream.concat(Stream.of(st.ip()), st.additionalIps().stream()).toList();
       before = observe(rt, uid);
     }
-    StartScope ctx = new StartScope(rt, pod, sandboxId, sandbox, podIps, before, waiting);
+    StartScope ctx = new StartScope(rt, pod, sandboxId, sandbox, podIps, before, waiting, volumes);
     boolean retry = false;
     for (String n : a.initContainersToStart()) {
       if (!start(ctx, byName(pod.getSpec().getInitContainers(), n))) {
@@ -175,7 +198,8 @@ public final class RuntimePodSyncer implements PodSyncer {
       PodSandboxConfig sandbox,
       List<String> podIps,
       ObservedPod before,
-      Map<String, io.fabric8.kubernetes.api.model.ContainerState> waiting) {}
+      Map<String, io.fabric8.kubernetes.api.model.ContainerState> waiting,
+      Map<String, PodVolumes.VolumeDir> volumes) {}
 
   /** Starts one container; false when it could not (the reason goes to {@code ctx.waiting}). */
   private boolean start(StartScope ctx, Container c) {
@@ -191,7 +215,8 @@ public final class RuntimePodSyncer implements PodSyncer {
       return false;
     }
     ImageService images = parts.images().get();
-    Optional<String> present = images.imageStatus(c.getImage()).map(Image::id);
+    Optional<Image> status = images.imageStatus(c.getImage());
+    Optional<String> present = status.map(Image::id);
     String imageRef;
     switch (parts.pulls().plan(pod, c, present)) {
       case ImagePulls.Plan.UsePresent p -> imageRef = p.imageRef();
@@ -215,6 +240,18 @@ public final class RuntimePodSyncer implements PodSyncer {
     int restartCount = ContainerConfigs.nextRestartCount(before, c.getName());
     ContainerConfig config;
     try {
+      RunAsNonRoot.verify(
+          pod, c, status.isPresent() ? status.get() : images.imageStatus(imageRef).orElse(null));
+      Map<String, String> serviceEnv = ServiceEnv.forPod(pod, parts.services().get());
+      List<Mount> mounts =
+          parts
+              .volumes()
+              .containerMounts(
+                  pod,
+                  c,
+                  ctx.volumes(),
+                  parts.containers().environment(pod, c, ctx.podIps(), serviceEnv),
+                  ctx.podIps());
       config =
           parts
               .containers()
@@ -222,10 +259,15 @@ public final class RuntimePodSyncer implements PodSyncer {
                   pod,
                   c,
                   new ContainerConfigs.StartContext(
-                      restartCount, imageRef, ctx.podIps(), Map.of(), List.of()));
+                      restartCount, imageRef, ctx.podIps(), serviceEnv, mounts));
     } catch (ContainerConfigException e) {
       log.warn("{}: {}", what, e.getMessage());
       waiting.put(c.getName(), ContainerStates.waiting(e.reason(), e.getMessage()));
+      return false;
+    } catch (VolumeException e) {
+      log.warn("{}: {}", what, e.getMessage());
+      waiting.put(
+          c.getName(), ContainerStates.waiting(ContainerConfigException.REASON, e.getMessage()));
       return false;
     }
     String id;
@@ -274,8 +316,13 @@ public final class RuntimePodSyncer implements PodSyncer {
         log.debug("pod {}: container {} already gone", uid, c.id());
       }
     }
+    try {
+      parts.volumes().tearDown(uid);
+    } catch (VolumeException e) {
+      log.warn("pod {} ({}): volumes left behind: {}", name, uid, e.getMessage());
+    }
     parts.statuses().remove(uid);
-    log.info("pod {} ({}): terminated, sandboxes removed", name, uid);
+    log.info("pod {} ({}): terminated, sandboxes and volumes removed", name, uid);
   }
 
   /**

@@ -27,7 +27,10 @@ public final class HostsFile {
     String hostname = hostname(pod);
     String subdomain = spec.getSubdomain();
     for (String ip : podIps) {
-      if (subdomain != null && !subdomain.isEmpty() && clusterDomain != null) {
+      if (subdomain != null
+          && !subdomain.isEmpty()
+          && clusterDomain != null
+          && !clusterDomain.isEmpty()) {
         String fqdn =
             hostname
                 + "."

@@ -288,12 +288,15 @@ public final class PodVolumes {
       Path base = volumeDir.toRealPath();
       Path target = volumeDir.resolve(sub).normalize();
       if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS) && !Files.exists(target)) {
-        // create missing parents one by one so a symlink cannot redirect the creation
+        // create missing parents one by one so a symlink cannot redirect the creation; each
+        // gets the volume root's permissions, as the kubelet's SafeMakeDir does
+        Object mode = Files.getAttribute(base, "unix:mode");
         Path p = base;
         for (Path element : base.relativize(base.resolve(sub).normalize())) {
           p = p.resolve(element);
           if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectory(p);
+            Files.setAttribute(p, "unix:mode", mode, LinkOption.NOFOLLOW_LINKS);
           }
           if (!p.toRealPath().startsWith(base)) {
             throw new VolumeException(escape(cname, volume, sub));

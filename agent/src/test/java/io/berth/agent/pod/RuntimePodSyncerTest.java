@@ -8,12 +8,16 @@ import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
 import io.berth.agent.kuberuntime.ContainerConfigs;
 import io.berth.agent.kuberuntime.CrashLoopBackoff;
+import io.berth.agent.kuberuntime.EnvResolver;
 import io.berth.agent.kuberuntime.ImagePulls;
 import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
 import io.berth.agent.testing.FakeClock;
+import io.berth.agent.volume.FakeMounter;
+import io.berth.agent.volume.PodVolumes;
+import io.berth.agent.volume.ProjectedPayloads;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.cri.fake.FakeCriServer;
@@ -66,7 +70,16 @@ class RuntimePodSyncerTest {
                 new CrashLoopBackoff(clock, hash),
                 new ImagePulls(clock),
                 view,
-                node.hostIps()));
+                node.hostIps(),
+                new PodVolumes(
+                    dir.resolve("root"),
+                    clock,
+                    new ProjectedPayloads(
+                        ConfigSource.NONE, new EnvResolver(node, ConfigSource.NONE)),
+                    new FakeMounter(),
+                    "cluster.local",
+                    dir.resolve("no-hosts")),
+                List::of));
   }
 
   @AfterEach

@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 
 /** A {@link Mounter} that records tmpfs mounts instead of making them. */
-final class FakeMounter implements Mounter {
+public final class FakeMounter implements Mounter {
   final Set<Path> mounted = new HashSet<>();
   final List<String> calls = new ArrayList<>();
 

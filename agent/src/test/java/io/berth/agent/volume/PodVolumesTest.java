@@ -359,6 +359,7 @@ class PodVolumesTest {
     Path data = vol("empty-dir", "data");
     assertThat(mounts.get(0).hostPath()).isEqualTo(data.resolve("logs/a").toString());
     assertThat(data.resolve("logs/a")).isDirectory();
+    assertThat(mode(data.resolve("logs/a"))).as("the volume root's mode").isEqualTo(0777);
     assertThat(mounts.get(1).hostPath()).isEqualTo(data.resolve("web/b").toString());
     assertThat(mounts.get(1).readonly()).isTrue();
     assertThat(mounts.get(0).readonly()).isFalse();

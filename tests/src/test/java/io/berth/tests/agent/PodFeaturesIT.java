@@ -1,0 +1,391 @@
+package io.berth.tests.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.NodeAgent;
+import io.berth.cri.ContainerFilter;
+import io.berth.cri.CriRuntime;
+import io.berth.cri.ExecSyncResult;
+import io.berth.cri.PodSandbox;
+import io.berth.cri.PodSandboxFilter;
+import io.berth.tests.fixtures.ContainerdLauncher;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Pod features seen from inside real containers (issue #4): volumes of every kind berth supports
+ * (emptyDir on disk and tmpfs with its size, configMap and secret from --static-object-dir with
+ * modes and fsGroup, downwardAPI, hostPath, subPathExpr), read-only mounts, the managed /etc/hosts
+ * with hostAliases, uid/gids; a ConfigMap edit reaching the volume; and the per-pod refusals —
+ * forbidden sysctl, taken hostPort, runAsNonRoot with a root image, a traversing item path — while
+ * the good pod keeps running. Removing the pod removes its volumes and tmpfs mounts.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PodFeaturesIT {
+  private static final String NODE = "berth-features-node";
+  private final ObjectMapper json = new ObjectMapper();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private Path dir;
+  private Path manifests;
+  private Path objects;
+  private ContainerdLauncher containerd;
+  private CriRuntime cri;
+  private NodeAgent agent;
+  private ServerSocketChannel heldPort;
+
+  @BeforeAll
+  void start() throws Exception {
+    dir = Files.createTempDirectory("berth-features-it-");
+    manifests = Files.createDirectory(dir.resolve("manifests"));
+    objects = Files.createDirectory(dir.resolve("objects"));
+    writeObjects("port=80");
+    containerd = ContainerdLauncher.launch();
+    cri = CriRuntime.connect(containerd.endpoint());
+    agent =
+        new NodeAgent(
+            new NodeAgent.Settings(
+                containerd.endpoint(),
+                new InetSocketAddress("127.0.0.1", 0),
+                NODE,
+                dir.resolve("root"),
+                Duration.ofSeconds(1),
+                manifests,
+                containerd.cgroupParent(),
+                containerd.podLogRoot(),
+                null,
+                objects),
+            Clock.systemUTC(),
+            Map.of());
+    agent.start();
+  }
+
+  private void writeObjects(String conf) throws Exception {
+    Path tmp = objects.resolve(".objects.tmp");
+    Files.writeString(
+        tmp,
+        """
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: app}
+        data: {app.conf: "%s"}
+        ---
+        apiVersion: v1
+        kind: Secret
+        metadata: {name: creds}
+        data: {password: czNjcjN0}
+        """
+            .formatted(conf));
+    Files.move(tmp, objects.resolve("objects.yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (heldPort != null) {
+      heldPort.close();
+    }
+    if (agent != null) {
+      agent.close();
+    }
+    if (cri != null) {
+      for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
+        cri.runtime().stopPodSandbox(s.id());
+        cri.runtime().removePodSandbox(s.id());
+      }
+      cri.close();
+    }
+    if (containerd != null) {
+      containerd.close();
+    }
+    if (dir != null) {
+      for (String m : tmpfsMountsUnder(dir)) {
+        new ProcessBuilder("umount", "-l", m).inheritIO().start().waitFor();
+      }
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void volumesSecurityAndHostsAsTheContainerSeesThem() throws Exception {
+    Path hostVol = dir.resolve("hostvol");
+    writePod(
+        "features",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: features, labels: {app: features, tier: test}}
+        spec:
+          terminationGracePeriodSeconds: 2
+          hostname: feat
+          hostAliases: [{ip: 10.9.9.9, hostnames: [db.internal]}]
+          securityContext: {fsGroup: 2000, runAsUser: 1000, supplementalGroups: [3000]}
+          containers:
+          - name: main
+            image: %s
+            command: [sh, -c, "echo from-container > /scratch/made-here; echo sub > /sub/f; exec sleep 3600"]
+            env: [{name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]
+            volumeMounts:
+            - {name: scratch, mountPath: /scratch}
+            - {name: mem, mountPath: /mem}
+            - {name: cfg, mountPath: /etc/cfg}
+            - {name: secret, mountPath: /etc/secret}
+            - {name: info, mountPath: /etc/podinfo}
+            - {name: scratch, mountPath: /sub, subPathExpr: "logs/$(POD_NAME)"}
+            - {name: host, mountPath: /host, readOnly: true}
+          volumes:
+          - {name: scratch, emptyDir: {}}
+          - {name: mem, emptyDir: {medium: Memory, sizeLimit: 8Mi}}
+          - {name: cfg, configMap: {name: app, items: [{key: app.conf, path: conf/app.conf, mode: 0640}]}}
+          - {name: secret, secret: {secretName: creds}}
+          - {name: info, downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}}
+          - {name: host, hostPath: {path: %s, type: DirectoryOrCreate}}
+        """
+            .formatted(containerd.busyboxImage(), hostVol));
+
+    JsonNode pod = await(Duration.ofSeconds(20), () -> running("features"));
+    String uid = pod.path("metadata").path("uid").asText();
+    String ip = pod.path("status").path("podIP").asText();
+    String id = containerId("features", "main");
+    Files.writeString(hostVol.resolve("from-host"), "hello from the node");
+
+    assertThat(exec(id, "id", "-u")).isEqualTo("1000");
+    assertThat(exec(id, "id", "-G").split(" ")).contains("2000", "3000");
+    assertThat(exec(id, "cat", "/etc/cfg/conf/app.conf")).isEqualTo("port=80");
+    assertThat(exec(id, "stat", "-L", "-c", "%a %g", "/etc/cfg/conf/app.conf"))
+        .isEqualTo("640 2000");
+    assertThat(exec(id, "cat", "/etc/secret/password")).isEqualTo("s3cr3t");
+    assertThat(exec(id, "stat", "-L", "-c", "%a %g", "/etc/secret/password"))
+        .as("secrets are 0400 by default, group-readable for the fsGroup")
+        .isEqualTo("440 2000");
+    String mounts = exec(id, "cat", "/proc/mounts");
+    assertThat(mountLine(mounts, "/etc/secret")).startsWith("tmpfs /etc/secret tmpfs ro,");
+    assertThat(mountLine(mounts, "/mem")).startsWith("tmpfs /mem tmpfs rw,").contains("size=8192k");
+    assertThat(mountLine(mounts, "/etc/cfg")).contains(" ro,");
+    assertThat(execResult(id, "touch", "/etc/cfg/new").exitCode())
+        .as("configMap is read-only")
+        .isNotZero();
+    assertThat(exec(id, "cat", "/etc/podinfo/labels")).isEqualTo("app=\"features\"\ntier=\"test\"");
+    assertThat(exec(id, "cat", "/host/from-host")).isEqualTo("hello from the node");
+    assertThat(execResult(id, "touch", "/host/x").exitCode()).as("readOnly hostPath").isNotZero();
+    Path volumes = dir.resolve("root/pods/" + uid + "/volumes");
+    assertThat(Files.readString(volumes.resolve("kubernetes.io~empty-dir/scratch/made-here")))
+        .isEqualTo("from-container\n");
+    assertThat(
+            Files.readString(
+                volumes.resolve("kubernetes.io~empty-dir/scratch/logs/features-" + NODE + "/f")))
+        .as("subPathExpr expanded with the container's env")
+        .isEqualTo("sub\n");
+    String hosts = exec(id, "cat", "/etc/hosts");
+    assertThat(hosts)
+        .contains(ip + "\tfeat\n")
+        .endsWith("# Entries added by HostAliases.\n10.9.9.9\tdb.internal");
+    assertThat(execResult(id, "test", "-w", "/dev/termination-log").exitCode()).isZero();
+
+    writeObjects("port=81");
+    await(
+        Duration.ofSeconds(30),
+        () ->
+            exec(id, "cat", "/etc/cfg/conf/app.conf").equals("port=81")
+                ? Optional.of(true)
+                : Optional.empty());
+
+    Files.delete(manifests.resolve("features.yaml"));
+    await(
+        Duration.ofSeconds(20),
+        () -> Files.exists(dir.resolve("root/pods/" + uid)) ? Optional.empty() : Optional.of(true));
+    assertThat(tmpfsMountsUnder(dir)).as("tmpfs volumes unmounted").isEmpty();
+  }
+
+  @Test
+  void badPodsAreRefusedWithTheirReasonWhileAGoodPodRuns() throws Exception {
+    heldPort = ServerSocketChannel.open();
+    heldPort.bind(new InetSocketAddress("0.0.0.0", 0));
+    int taken = ((InetSocketAddress) heldPort.getLocalAddress()).getPort();
+    writePod("good", simplePod("good", ""));
+    writePod(
+        "sysctl",
+        simplePod(
+            "sysctl", "  securityContext: {sysctls: [{name: kernel.msgmax, value: '65536'}]}\n"));
+    writePod(
+        "hostport",
+        simplePod("hostport", "")
+            .replace(
+                "command:", "ports: [{containerPort: 80, hostPort: " + taken + "}]\n    command:"));
+    writePod("nonroot", simplePod("nonroot", "  securityContext: {runAsNonRoot: true}\n"));
+    writePod(
+        "traversal",
+        simplePod(
+            "traversal",
+            "  volumes: [{name: v, configMap: {name: app, items: [{key: app.conf, path: ../../escape}]}}]\n"));
+
+    JsonNode sysctl = await(Duration.ofSeconds(20), () -> phase("sysctl", "Failed"));
+    assertThat(sysctl.path("status").path("reason").asText()).isEqualTo("SysctlForbidden");
+    assertThat(sysctl.path("status").path("message").asText())
+        .isEqualTo(
+            "Pod was rejected: forbidden sysctl: \"kernel.msgmax\" not allowlisted (unsafe sysctls need allowedUnsafeSysctls)");
+    JsonNode hostPort = await(Duration.ofSeconds(20), () -> phase("hostport", "Failed"));
+    assertThat(hostPort.path("status").path("reason").asText()).isEqualTo("NodePorts");
+    assertThat(hostPort.path("status").path("message").asText())
+        .contains("TCP/0.0.0.0:" + taken + " is already bound by a process on the node");
+    JsonNode nonRoot =
+        await(Duration.ofSeconds(20), () -> waitingReason("nonroot", "CreateContainerConfigError"));
+    assertThat(nonRoot.path("message").asText())
+        .contains("container has runAsNonRoot and image will run as root");
+    JsonNode traversal =
+        await(Duration.ofSeconds(20), () -> waitingReason("traversal", "ContainerCreating"));
+    assertThat(traversal.path("message").asText())
+        .contains("\"../../escape\": must not contain '..'");
+    assertThat(Files.exists(dir.resolve("root/escape"))).isFalse();
+
+    JsonNode good = await(Duration.ofSeconds(20), () -> running("good"));
+    assertThat(good.path("status").path("containerStatuses").path(0).path("restartCount").asInt())
+        .isZero();
+    assertThat(sandboxNames())
+        .as("refused pods never got a sandbox")
+        .doesNotContain("sysctl-" + NODE, "hostport-" + NODE);
+  }
+
+  private String simplePod(String name, String specExtra) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s}
+        spec:
+          terminationGracePeriodSeconds: 2
+        %s  containers:
+          - name: main
+            image: %s
+            command: [sleep, "3600"]
+        """
+        .formatted(name, specExtra, containerd.busyboxImage());
+  }
+
+  private void writePod(String name, String yaml) throws Exception {
+    Path tmp = manifests.resolve("." + name + ".tmp");
+    Files.writeString(tmp, yaml);
+    Files.move(
+        tmp, manifests.resolve(name + ".yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private List<String> sandboxNames() {
+    return cri.runtime().listPodSandbox(PodSandboxFilter.all()).stream()
+        .map(s -> s.metadata().name())
+        .toList();
+  }
+
+  private String containerId(String pod, String container) {
+    return cri
+        .runtime()
+        .listContainers(
+            ContainerFilter.withLabels(
+                Map.of(
+                    "io.kubernetes.pod.name",
+                    pod + "-" + NODE,
+                    "io.kubernetes.container.name",
+                    container)))
+        .stream()
+        .filter(c -> c.state() == io.berth.cri.ContainerState.RUNNING)
+        .findFirst()
+        .orElseThrow()
+        .id();
+  }
+
+  private ExecSyncResult execResult(String id, String... cmd) {
+    return cri.runtime().execSync(id, List.of(cmd), Duration.ofSeconds(10));
+  }
+
+  private String exec(String id, String... cmd) {
+    ExecSyncResult r = execResult(id, cmd);
+    assertThat(r.exitCode())
+        .as(String.join(" ", cmd) + ": " + new String(r.stderr(), StandardCharsets.UTF_8))
+        .isZero();
+    return new String(r.stdout(), StandardCharsets.UTF_8).strip();
+  }
+
+  private static String mountLine(String mounts, String target) {
+    return mounts.lines().filter(l -> l.split(" ")[1].equals(target)).findFirst().orElse("<none>");
+  }
+
+  private static List<String> tmpfsMountsUnder(Path root) throws Exception {
+    String prefix = root.toRealPath().toString();
+    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+        .map(l -> l.split(" "))
+        .filter(f -> f[4].startsWith(prefix))
+        .map(f -> f[4])
+        .toList();
+  }
+
+  private Optional<JsonNode> pod(String name) throws Exception {
+    for (JsonNode p : json.readTree(get("/pods")).path("items")) {
+      if (p.path("metadata").path("name").asText().equals(name + "-" + NODE)) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private Optional<JsonNode> running(String name) throws Exception {
+    return pod(name)
+        .filter(p -> p.path("status").path("phase").asText().equals("Running"))
+        .filter(
+            p -> p.path("status").path("containerStatuses").path(0).path("state").has("running"));
+  }
+
+  private Optional<JsonNode> phase(String name, String phase) throws Exception {
+    return pod(name).filter(p -> p.path("status").path("phase").asText().equals(phase));
+  }
+
+  private Optional<JsonNode> waitingReason(String name, String reason) throws Exception {
+    return pod(name)
+        .map(p -> p.path("status").path("containerStatuses").path(0).path("state").path("waiting"))
+        .filter(w -> w.path("reason").asText().equals(reason));
+  }
+
+  private String get(String path) throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(path).isEqualTo(200);
+    return r.body();
+  }
+
+  private <T> T await(Duration timeout, Callable<Optional<T>> probe) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Optional<T> v = probe.call();
+      if (v.isPresent()) {
+        return v.get();
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not reached within " + timeout + "; /pods: " + get("/pods"));
+      }
+      Thread.sleep(200);
+    }
+  }
+}
