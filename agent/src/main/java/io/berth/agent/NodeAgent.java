@@ -29,6 +29,8 @@ import io.berth.agent.pod.PodLifecycleEventGenerator;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodWorkers;
 import io.berth.agent.pod.RuntimePodSyncer;
+import io.berth.agent.probe.NodeProber;
+import io.berth.agent.probe.ProbeSyncHandler;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
@@ -36,6 +38,7 @@ import io.berth.agent.systemd.Heartbeat;
 import io.berth.agent.systemd.SdNotifier;
 import io.berth.agent.systemd.WatchdogKeeper;
 import io.berth.cri.CriRuntime;
+import io.berth.metrics.exposition.TextExposition;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -77,10 +80,12 @@ import org.slf4j.LoggerFactory;
  *
  *   FileSource ─▶ PodConfig ─(feeder)─▶ SyncLoop ─▶ PodDispatcher ─▶ PodWorkers ─▶ RuntimePodSyncer
  *   PodLifecycleEventGenerator (relist 1 s) ─────────▲                    PodStatusView ─▶ /pods
+ *   NodeProber results (probe changes) ──────────────┘   RuntimePodSyncer ─▶ ProberManager
+ *                                                          (workers, restarts, readiness) ─▶ /metrics/probes
  * </pre>
  *
- * <p>What is not here yet (the API server source, probes, the proxier, node registration) plugs
- * into the sync loop and this root as the issues land.
+ * <p>What is not here yet (the API server source, the proxier, node registration) plugs into the
+ * sync loop and this root as the issues land.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -174,6 +179,8 @@ public final class NodeAgent implements AutoCloseable {
   private final CrashLoopBackoff crashLoop;
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
+  private final NodeProber prober;
+  private Thread probeResultsFeeder;
   private FileSource manifests;
   private UrlSource manifestUrl;
   private Thread podConfigFeeder;
@@ -195,6 +202,7 @@ public final class NodeAgent implements AutoCloseable {
     this.podStatuses = new PodStatusView(clock, json, podConfig::rejectedManifests);
     this.crashLoop = new CrashLoopBackoff(clock, hash);
     this.imagePulls = new ImagePulls(clock);
+    this.prober = new NodeProber(runtime::runtime, clock);
     this.podWorkers = new PodWorkers(new RuntimePodSyncer(podSyncerParts()), clock);
     this.pleg =
         new PodLifecycleEventGenerator(
@@ -219,7 +227,8 @@ public final class NodeAgent implements AutoCloseable {
         crashLoop,
         imagePulls,
         podStatuses,
-        node.hostIps());
+        node.hostIps(),
+        prober.pods());
   }
 
   /**
@@ -249,6 +258,20 @@ public final class NodeAgent implements AutoCloseable {
             dispatcher.lifecycleEvent(event);
           }
         });
+    syncLoop.onProbeResults(new ProbeSyncHandler(podWorkers::resync));
+    probeResultsFeeder =
+        Thread.ofVirtual()
+            .name("berth-probe-results")
+            .start(
+                () -> {
+                  try {
+                    while (true) {
+                      syncLoop.offer(new SyncLoop.ProbeResultEvent(prober.results().take()));
+                    }
+                  } catch (InterruptedException e) {
+                    // berth stops
+                  }
+                });
     syncLoop.onHousekeeping(dispatcher::housekeep);
     syncLoop.onHousekeeping(crashLoop::gc);
     syncLoop.onHousekeeping(imagePulls::gc);
@@ -300,7 +323,9 @@ public final class NodeAgent implements AutoCloseable {
         new HttpRoutes()
             .get("/healthz", r -> healthz())
             .get("/pods", r -> podStatuses.podsReply())
-            .get("/pods/rejected", r -> podStatuses.rejectedReply());
+            .get("/pods/rejected", r -> podStatuses.rejectedReply())
+            .get(
+                "/metrics/probes", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape()));
     NodeMetricsEndpoints.forHost(
             new RuntimePodInventory(runtime::runtime),
             registry,
@@ -404,12 +429,16 @@ public final class NodeAgent implements AutoCloseable {
     if (podConfigFeeder != null) {
       podConfigFeeder.interrupt();
     }
+    if (probeResultsFeeder != null) {
+      probeResultsFeeder.interrupt();
+    }
     pleg.close();
     if (plegTimer != null) {
       plegTimer.shutdownNow();
     }
     syncLoop.close();
     podWorkers.close();
+    prober.close();
     if (http != null) {
       http.close();
     }
