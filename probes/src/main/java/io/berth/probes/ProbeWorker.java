@@ -127,19 +127,38 @@ public final class ProbeWorker {
     if (stopped) {
       return;
     }
-    nextTickAt = nextTickAt.plus(spec.period());
-    var delay = Duration.between(scheduler.now(), nextTickAt);
-    if (delay.isNegative()) {
-      delay = Duration.ZERO;
-      nextTickAt = scheduler.now();
-    }
-    timer = scheduler.schedule(delay, this::tick);
+    var now = scheduler.now();
+    var due = nextTickAt;
+    // Like a Go ticker with a slow receiver: ticks missed while the loop was busy are dropped,
+    // the next one comes at the next period boundary.
+    do {
+      nextTickAt = nextTickAt.plus(spec.period());
+    } while (!nextTickAt.isAfter(now));
+    timer = scheduler.schedule(Duration.between(now, nextTickAt), this::tick);
     if (probing) {
       tickPending = true;
       return;
     }
+    if (Duration.between(due, now).compareTo(spec.timeout()) > 0) {
+      // The loop is a whole timeout behind: skip this probe instead of adding to the backlog.
+      meters.shed(ProbeMetrics.ShedReason.LATE_START);
+      return;
+    }
     doProbe();
   }
+
+  /**
+   * How long after its start a probe's result may come before it says more about berth than about
+   * the container: the timeout (which the probers enforce with a timer on the same loop) plus half
+   * of it, at least 500 ms. A failure arriving later was delayed by an overloaded loop.
+   */
+  static Duration lateResultBound(ProbeSpec spec) {
+    var half = spec.timeout().dividedBy(2);
+    var slack = half.compareTo(LATE_RESULT_MIN_SLACK) < 0 ? LATE_RESULT_MIN_SLACK : half;
+    return spec.timeout().plus(slack);
+  }
+
+  private static final Duration LATE_RESULT_MIN_SLACK = Duration.ofMillis(500);
 
   private void doProbe() {
     var current = state;
@@ -172,6 +191,7 @@ public final class ProbeWorker {
     probing = true;
     probesRun++;
     var probedId = containerId;
+    var probeStartedAt = scheduler.now();
     long t0 = System.nanoTime();
     var target = new Prober.ProbeTarget(current.podIp(), probedId);
     java.util.concurrent.CompletionStage<ProbeResult> stage;
@@ -186,14 +206,20 @@ public final class ProbeWorker {
               error != null
                   ? ProbeResult.unknown("prober error for " + this + ": " + error)
                   : result;
-          scheduler.execute(() -> onResult(probedId, r, System.nanoTime() - t0));
+          scheduler.execute(() -> onResult(probedId, probeStartedAt, r, System.nanoTime() - t0));
         });
   }
 
-  private void onResult(String probedId, ProbeResult result, long nanos) {
+  private void onResult(String probedId, Instant startedAt, ProbeResult result, long nanos) {
     probing = false;
     if (stopped) {
       return;
+    }
+    if (result.outcome() == ProbeResult.Outcome.FAILURE
+        && Duration.between(startedAt, scheduler.now()).compareTo(lateResultBound(spec)) > 0) {
+      // Overloaded, not unhealthy: the failure (usually a timeout) is thrown away like UNKNOWN.
+      meters.shed(ProbeMetrics.ShedReason.LATE_RESULT);
+      result = ProbeResult.unknown("result came late, the probe loop is overloaded: " + result);
     }
     meters.record(result.outcome(), nanos);
     if (probedId.equals(containerId) && !onHold) {
