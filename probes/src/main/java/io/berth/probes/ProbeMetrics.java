@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  *       container}, {@code pod}, {@code namespace}, observed for successful and unknown results
  *       only, as the kubelet does;
  *   <li>berth's own {@code berth_prober_probes_shed_total} (counter) with {@code probe_type} and
- *       {@code reason} (late_start|late_result): probe runs dropped by overload control.
+ *       {@code reason} (late_start|late_result|loop_lag): probe runs dropped by overload control.
  * </ul>
  *
  * Meters are created per worker and removed when the worker stops, so the tag set stays bounded by
@@ -37,7 +37,9 @@ public final class ProbeMetrics implements MeterBinder {
     /** The tick came more than the probe's timeout late: the probe was skipped. */
     LATE_START("late_start"),
     /** A failure came well after the timeout: thrown away as unknown. */
-    LATE_RESULT("late_result");
+    LATE_RESULT("late_result"),
+    /** A timeout while the loop lagged (a 100 ms timer fired over 200 ms late in the last 2 s). */
+    LOOP_LAG("loop_lag");
 
     private final String label;
 

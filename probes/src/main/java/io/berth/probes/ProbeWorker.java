@@ -3,6 +3,7 @@ package io.berth.probes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -37,6 +38,7 @@ public final class ProbeWorker {
   private final ProbeResults results;
   private final Consumer<ProbeUpdate> afterPublish;
   private final Predicate<String> startupPassed;
+  private final BooleanSupplier loopLagging;
   private final ProbeResult initialValue;
 
   private ContainerState state;
@@ -61,7 +63,8 @@ public final class ProbeWorker {
       ProbeMetrics.WorkerMeters meters,
       ProbeResults results,
       Consumer<ProbeUpdate> afterPublish,
-      Predicate<String> startupPassed) {
+      Predicate<String> startupPassed,
+      BooleanSupplier loopLagging) {
     this.pod = Objects.requireNonNull(pod, "pod");
     this.containerName = Objects.requireNonNull(containerName, "containerName");
     this.type = Objects.requireNonNull(type, "type");
@@ -72,6 +75,7 @@ public final class ProbeWorker {
     this.results = results;
     this.afterPublish = afterPublish;
     this.startupPassed = startupPassed;
+    this.loopLagging = loopLagging;
     this.initialValue =
         switch (type) {
           case READINESS -> ProbeResult.failure("readiness probe has not succeeded yet");
@@ -160,6 +164,21 @@ public final class ProbeWorker {
 
   private static final Duration LATE_RESULT_MIN_SLACK = Duration.ofMillis(500);
 
+  /**
+   * Why a failure is not the container's, or null when it counts. Only failures that took the whole
+   * timeout (timeouts) are excused: a failure that came later than {@link #lateResultBound}, or a
+   * timeout while the loop lagged. A quick failure (refused, HTTP 500, exit 1) always counts.
+   */
+  private ProbeMetrics.ShedReason overloadVerdict(ProbeResult result, Duration elapsed) {
+    if (result.outcome() != ProbeResult.Outcome.FAILURE || elapsed.compareTo(spec.timeout()) < 0) {
+      return null;
+    }
+    if (elapsed.compareTo(lateResultBound(spec)) > 0) {
+      return ProbeMetrics.ShedReason.LATE_RESULT;
+    }
+    return loopLagging.getAsBoolean() ? ProbeMetrics.ShedReason.LOOP_LAG : null;
+  }
+
   private void doProbe() {
     var current = state;
     if (current == null) {
@@ -215,11 +234,11 @@ public final class ProbeWorker {
     if (stopped) {
       return;
     }
-    if (result.outcome() == ProbeResult.Outcome.FAILURE
-        && Duration.between(startedAt, scheduler.now()).compareTo(lateResultBound(spec)) > 0) {
-      // Overloaded, not unhealthy: the failure (usually a timeout) is thrown away like UNKNOWN.
-      meters.shed(ProbeMetrics.ShedReason.LATE_RESULT);
-      result = ProbeResult.unknown("result came late, the probe loop is overloaded: " + result);
+    var shed = overloadVerdict(result, Duration.between(startedAt, scheduler.now()));
+    if (shed != null) {
+      // Overloaded, not unhealthy: the failure is thrown away like an UNKNOWN prober error.
+      meters.shed(shed);
+      result = ProbeResult.unknown("probe loop overloaded (" + shed + "): " + result);
     }
     meters.record(result.outcome(), nanos);
     if (probedId.equals(containerId) && !onHold) {

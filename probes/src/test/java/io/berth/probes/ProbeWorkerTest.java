@@ -265,6 +265,25 @@ class ProbeWorkerTest {
   }
 
   @Test
+  void whileTheLoopLagsTimeoutsAreExcusedButQuickFailuresCount() {
+    var slow = prober.pending(LIVE);
+    start(
+        ContainerProbes.none()
+            .withLiveness(ProbeSpec.of(LIVE).withPeriodSeconds(1).withFailureThreshold(1)));
+    sched.advance(Duration.ofMillis(300));
+    sched.stall(Duration.ofMillis(500)); // the lag sampler due at 0.4 s fires at 0.8 s
+    sched.runDue();
+    sched.advance(Duration.ofMillis(200));
+    prober.then(LIVE, ProbeResult.failure("connection refused"));
+    slow.complete(ProbeResult.failure("probe timed out")); // took the whole 1 s timeout
+    sched.runDue(); // then the tick that came meanwhile probes again, and is refused at once
+    assertThat(drain())
+        .filteredOn(ProbeUpdate::restartContainer)
+        .extracting(u -> u.result().message())
+        .containsExactly("connection refused");
+  }
+
+  @Test
   void unknownResultsAreThrownAwayAndWarningsCountAsSuccess() {
     prober.then(
         READY,
