@@ -6,6 +6,7 @@ BERTH_APT_PACKAGES=(
   busybox-static                                # the rootfs of the test and example images
   prometheus                                    # promtool checks every metrics endpoint; a real server scrapes berth in tests
   iproute2 procps curl                          # network namespaces, veth, bridges; ps; HTTP checks
+  gcc libc6-dev                                 # the probe ITs compile a static gRPC health server for the test image
 )
 
 berth_install_prereqs() {

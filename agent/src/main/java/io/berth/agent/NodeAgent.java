@@ -33,6 +33,8 @@ import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodStatuses;
 import io.berth.agent.pod.PodWorkers;
 import io.berth.agent.pod.RuntimePodSyncer;
+import io.berth.agent.probe.NodeProber;
+import io.berth.agent.probe.ProbeSyncHandler;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
@@ -43,6 +45,7 @@ import io.berth.agent.volume.LibcMounter;
 import io.berth.agent.volume.PodVolumes;
 import io.berth.agent.volume.ProjectedPayloads;
 import io.berth.cri.CriRuntime;
+import io.berth.metrics.exposition.TextExposition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -85,10 +88,12 @@ import org.slf4j.LoggerFactory;
  *
  *   FileSource ─▶ PodConfig ─(feeder)─▶ SyncLoop ─▶ PodDispatcher ─▶ PodWorkers ─▶ RuntimePodSyncer
  *   PodLifecycleEventGenerator (relist 1 s) ─────────▲                    PodStatusView ─▶ /pods
+ *   NodeProber results (probe changes) ──────────────┘   RuntimePodSyncer ─▶ ProberManager
+ *                                                          (workers, restarts, readiness) ─▶ /metrics/probes
  * </pre>
  *
- * <p>What is not here yet (the API server source, probes, the proxier, node registration) plugs
- * into the sync loop and this root as the issues land.
+ * <p>What is not here yet (the API server source, the proxier, node registration) plugs into the
+ * sync loop and this root as the issues land.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -212,6 +217,8 @@ public final class NodeAgent implements AutoCloseable {
   private final CrashLoopBackoff crashLoop;
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
+  private final NodeProber prober;
+  private Thread probeResultsFeeder;
   private FileSource manifests;
   private UrlSource manifestUrl;
   private Thread podConfigFeeder;
@@ -233,6 +240,7 @@ public final class NodeAgent implements AutoCloseable {
     this.podStatuses = new PodStatusView(clock, json, podConfig::rejectedManifests);
     this.crashLoop = new CrashLoopBackoff(clock, hash);
     this.imagePulls = new ImagePulls(clock);
+    this.prober = new NodeProber(runtime::runtime, clock);
     this.podWorkers = new PodWorkers(new RuntimePodSyncer(podSyncerParts()), clock);
     this.pleg =
         new PodLifecycleEventGenerator(
@@ -266,7 +274,8 @@ public final class NodeAgent implements AutoCloseable {
             new LibcMounter(),
             runtimeSettings.clusterDomain(),
             Path.of("/etc/hosts")),
-        List::of);
+        List::of,
+        prober.pods());
   }
 
   /** ConfigMaps and Secrets: from {@code --static-object-dir}, else none. */
@@ -332,6 +341,20 @@ public final class NodeAgent implements AutoCloseable {
             dispatcher.lifecycleEvent(event);
           }
         });
+    syncLoop.onProbeResults(new ProbeSyncHandler(podWorkers::resync));
+    probeResultsFeeder =
+        Thread.ofVirtual()
+            .name("berth-probe-results")
+            .start(
+                () -> {
+                  try {
+                    while (true) {
+                      syncLoop.offer(new SyncLoop.ProbeResultEvent(prober.results().take()));
+                    }
+                  } catch (InterruptedException e) {
+                    // berth stops
+                  }
+                });
     syncLoop.onHousekeeping(dispatcher::housekeep);
     syncLoop.onHousekeeping(crashLoop::gc);
     syncLoop.onHousekeeping(imagePulls::gc);
@@ -383,7 +406,9 @@ public final class NodeAgent implements AutoCloseable {
         new HttpRoutes()
             .get("/healthz", r -> healthz())
             .get("/pods", r -> podStatuses.podsReply())
-            .get("/pods/rejected", r -> podStatuses.rejectedReply());
+            .get("/pods/rejected", r -> podStatuses.rejectedReply())
+            .get(
+                "/metrics/probes", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape()));
     NodeMetricsEndpoints.forHost(
             new RuntimePodInventory(runtime::runtime),
             registry,
@@ -487,12 +512,16 @@ public final class NodeAgent implements AutoCloseable {
     if (podConfigFeeder != null) {
       podConfigFeeder.interrupt();
     }
+    if (probeResultsFeeder != null) {
+      probeResultsFeeder.interrupt();
+    }
     pleg.close();
     if (plegTimer != null) {
       plegTimer.shutdownNow();
     }
     syncLoop.close();
     podWorkers.close();
+    prober.close();
     if (http != null) {
       http.close();
     }

@@ -3,12 +3,14 @@ package io.berth.agent;
 import io.berth.agent.config.PodUpdate;
 import io.berth.agent.pod.PodLifecycleEvent;
 import io.berth.agent.systemd.Heartbeat;
+import io.berth.probes.ProbeUpdate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,21 +19,24 @@ import org.slf4j.LoggerFactory;
  * the {@link Heartbeat} that the watchdog and {@code /healthz} read.
  *
  * <p>Its sources: pod config updates (fed by a thread that takes them from {@code PodConfig}), PLEG
- * events, and the housekeeping tick (every period, as the kubelet's, even while events keep
- * arriving). Probe results join as further {@link Event} variants. Handlers must stay short: long
- * work belongs to pod workers.
+ * events, probe result changes (fed by a thread that takes them from the probes' results channel),
+ * and the housekeeping tick (every period, as the kubelet's, even while events keep arriving).
+ * Handlers must stay short: long work belongs to pod workers.
  */
 final class SyncLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncLoop.class);
 
   /** What the loop reacts to. */
-  sealed interface Event permits PodConfigUpdate, PlegEvent, Housekeeping, Stop {}
+  sealed interface Event permits PodConfigUpdate, PlegEvent, ProbeResultEvent, Housekeeping, Stop {}
 
   /** A merged change of the pod sources. */
   record PodConfigUpdate(PodUpdate update) implements Event {}
 
   /** A container or sandbox of a pod changed state in the runtime. */
   record PlegEvent(PodLifecycleEvent event) implements Event {}
+
+  /** A container's liveness, readiness or startup result changed. */
+  record ProbeResultEvent(ProbeUpdate update) implements Event {}
 
   /** The periodic tick; also sent when nothing else arrived within the period. */
   record Housekeeping() implements Event {}
@@ -68,6 +73,7 @@ final class SyncLoop implements AutoCloseable {
   private final List<HousekeepingHandler> housekeeping = new ArrayList<>();
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private PodEventHandler pods = NO_PODS;
+  private Consumer<ProbeUpdate> probeResults = u -> {};
   private Thread thread;
 
   SyncLoop(Heartbeat heartbeat, Duration period) {
@@ -83,6 +89,14 @@ final class SyncLoop implements AutoCloseable {
   /** Sets the pod handler; call before {@link #start()}. */
   SyncLoop onPodEvents(PodEventHandler handler) {
     this.pods = handler;
+    return this;
+  }
+
+  /**
+   * Sets the probe result handler (the kubelet's {@code handleProbeSync}); before {@link #start()}.
+   */
+  SyncLoop onProbeResults(Consumer<ProbeUpdate> handler) {
+    this.probeResults = handler;
     return this;
   }
 
@@ -108,6 +122,7 @@ final class SyncLoop implements AutoCloseable {
       switch (event == null ? new Housekeeping() : event) {
         case PodConfigUpdate u -> dispatch(() -> pods.podConfigChanged(u.update()), u);
         case PlegEvent p -> dispatch(() -> pods.podLifecycleEvent(p.event()), p);
+        case ProbeResultEvent r -> dispatch(() -> probeResults.accept(r.update()), r);
         case Housekeeping h -> {
           housekeep();
           lastHousekeeping = System.nanoTime();

@@ -29,6 +29,7 @@ public final class ProbeManager implements AutoCloseable {
   private final ProbeScheduler scheduler;
   private final RandomGenerator random;
   private final Instant startedAt;
+  private final LoopLag lag;
   private final Map<WorkerKey, ProbeWorker> workers = new ConcurrentHashMap<>();
 
   public ProbeManager(
@@ -43,6 +44,8 @@ public final class ProbeManager implements AutoCloseable {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
     this.random = Objects.requireNonNull(random, "random");
     this.startedAt = scheduler.now();
+    this.lag = new LoopLag(scheduler);
+    scheduler.execute(lag::start);
   }
 
   /**
@@ -141,6 +144,7 @@ public final class ProbeManager implements AutoCloseable {
   public void close() {
     scheduler.execute(
         () -> {
+          lag.stop();
           workers.values().forEach(ProbeWorker::stop);
           workers.clear();
         });
@@ -162,7 +166,8 @@ public final class ProbeManager implements AutoCloseable {
             metrics.forWorker(pod, containerName, type),
             results,
             this::afterPublish,
-            containerId -> isStarted(pod.uid(), containerName, containerId));
+            containerId -> isStarted(pod.uid(), containerName, containerId),
+            lag::lagging);
     workers.put(key, worker);
     worker.start(startedAt, random);
   }

@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
  *       pod_uid};
  *   <li>{@code prober_probe_duration_seconds} (histogram) with {@code probe_type}, {@code
  *       container}, {@code pod}, {@code namespace}, observed for successful and unknown results
- *       only, as the kubelet does.
+ *       only, as the kubelet does;
+ *   <li>berth's own {@code berth_prober_probes_shed_total} (counter) with {@code probe_type} and
+ *       {@code reason} (late_start|late_result|loop_lag): probe runs dropped by overload control.
  * </ul>
  *
  * Meters are created per worker and removed when the worker stops, so the tag set stays bounded by
@@ -28,6 +30,24 @@ import java.util.concurrent.TimeUnit;
 public final class ProbeMetrics implements MeterBinder {
   static final String PROBE_TOTAL = "prober.probe";
   static final String PROBE_DURATION = "prober.probe.duration";
+  static final String PROBES_SHED = "berth.prober.probes.shed";
+
+  /** Why a probe run was dropped by berth's overload control. */
+  public enum ShedReason {
+    /** The tick came more than the probe's timeout late: the probe was skipped. */
+    LATE_START("late_start"),
+    /** A failure came well after the timeout: thrown away as unknown. */
+    LATE_RESULT("late_result"),
+    /** A timeout while the loop lagged (a 100 ms timer fired over 200 ms late in the last 2 s). */
+    LOOP_LAG("loop_lag");
+
+    private final String label;
+
+    ShedReason(String label) {
+      this.label = label;
+    }
+  }
+
   private static final Duration[] BUCKETS = {
     Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
     Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -47,8 +67,10 @@ public final class ProbeMetrics implements MeterBinder {
     private final Counter failed;
     private final Counter unknown;
     private final Timer duration;
+    private final ProbeType type;
 
     private WorkerMeters(PodRef pod, String container, ProbeType type) {
+      this.type = type;
       var base =
           Tags.of(
               "probe_type", type.label(),
@@ -88,6 +110,17 @@ public final class ProbeMetrics implements MeterBinder {
           duration.record(durationNanos, TimeUnit.NANOSECONDS);
         }
       }
+    }
+
+    /** Counts a probe run dropped by overload control (one series per probe type and reason). */
+    public void shed(ShedReason reason) {
+      Counter.builder(PROBES_SHED)
+          .description(
+              "Probe runs berth dropped because its probe loop was overloaded (not a container's"
+                  + " failure).")
+          .tags("probe_type", type.label(), "reason", reason.label)
+          .register(registry)
+          .increment();
     }
 
     /** Drops this worker's series. */

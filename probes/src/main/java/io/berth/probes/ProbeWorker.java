@@ -3,6 +3,7 @@ package io.berth.probes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
@@ -37,6 +38,7 @@ public final class ProbeWorker {
   private final ProbeResults results;
   private final Consumer<ProbeUpdate> afterPublish;
   private final Predicate<String> startupPassed;
+  private final BooleanSupplier loopLagging;
   private final ProbeResult initialValue;
 
   private ContainerState state;
@@ -61,7 +63,8 @@ public final class ProbeWorker {
       ProbeMetrics.WorkerMeters meters,
       ProbeResults results,
       Consumer<ProbeUpdate> afterPublish,
-      Predicate<String> startupPassed) {
+      Predicate<String> startupPassed,
+      BooleanSupplier loopLagging) {
     this.pod = Objects.requireNonNull(pod, "pod");
     this.containerName = Objects.requireNonNull(containerName, "containerName");
     this.type = Objects.requireNonNull(type, "type");
@@ -72,6 +75,7 @@ public final class ProbeWorker {
     this.results = results;
     this.afterPublish = afterPublish;
     this.startupPassed = startupPassed;
+    this.loopLagging = loopLagging;
     this.initialValue =
         switch (type) {
           case READINESS -> ProbeResult.failure("readiness probe has not succeeded yet");
@@ -127,18 +131,52 @@ public final class ProbeWorker {
     if (stopped) {
       return;
     }
-    nextTickAt = nextTickAt.plus(spec.period());
-    var delay = Duration.between(scheduler.now(), nextTickAt);
-    if (delay.isNegative()) {
-      delay = Duration.ZERO;
-      nextTickAt = scheduler.now();
-    }
-    timer = scheduler.schedule(delay, this::tick);
+    var now = scheduler.now();
+    var due = nextTickAt;
+    // Like a Go ticker with a slow receiver: ticks missed while the loop was busy are dropped,
+    // the next one comes at the next period boundary.
+    do {
+      nextTickAt = nextTickAt.plus(spec.period());
+    } while (!nextTickAt.isAfter(now));
+    timer = scheduler.schedule(Duration.between(now, nextTickAt), this::tick);
     if (probing) {
       tickPending = true;
       return;
     }
+    if (Duration.between(due, now).compareTo(spec.timeout()) > 0) {
+      // The loop is a whole timeout behind: skip this probe instead of adding to the backlog.
+      meters.shed(ProbeMetrics.ShedReason.LATE_START);
+      return;
+    }
     doProbe();
+  }
+
+  /**
+   * How long after its start a probe's result may come before it says more about berth than about
+   * the container: the timeout (which the probers enforce with a timer on the same loop) plus half
+   * of it, at least 500 ms. A failure arriving later was delayed by an overloaded loop.
+   */
+  static Duration lateResultBound(ProbeSpec spec) {
+    var half = spec.timeout().dividedBy(2);
+    var slack = half.compareTo(LATE_RESULT_MIN_SLACK) < 0 ? LATE_RESULT_MIN_SLACK : half;
+    return spec.timeout().plus(slack);
+  }
+
+  private static final Duration LATE_RESULT_MIN_SLACK = Duration.ofMillis(500);
+
+  /**
+   * Why a failure is not the container's, or null when it counts. Only failures that took the whole
+   * timeout (timeouts) are excused: a failure that came later than {@link #lateResultBound}, or a
+   * timeout while the loop lagged. A quick failure (refused, HTTP 500, exit 1) always counts.
+   */
+  private ProbeMetrics.ShedReason overloadVerdict(ProbeResult result, Duration elapsed) {
+    if (result.outcome() != ProbeResult.Outcome.FAILURE || elapsed.compareTo(spec.timeout()) < 0) {
+      return null;
+    }
+    if (elapsed.compareTo(lateResultBound(spec)) > 0) {
+      return ProbeMetrics.ShedReason.LATE_RESULT;
+    }
+    return loopLagging.getAsBoolean() ? ProbeMetrics.ShedReason.LOOP_LAG : null;
   }
 
   private void doProbe() {
@@ -172,6 +210,7 @@ public final class ProbeWorker {
     probing = true;
     probesRun++;
     var probedId = containerId;
+    var probeStartedAt = scheduler.now();
     long t0 = System.nanoTime();
     var target = new Prober.ProbeTarget(current.podIp(), probedId);
     java.util.concurrent.CompletionStage<ProbeResult> stage;
@@ -186,14 +225,20 @@ public final class ProbeWorker {
               error != null
                   ? ProbeResult.unknown("prober error for " + this + ": " + error)
                   : result;
-          scheduler.execute(() -> onResult(probedId, r, System.nanoTime() - t0));
+          scheduler.execute(() -> onResult(probedId, probeStartedAt, r, System.nanoTime() - t0));
         });
   }
 
-  private void onResult(String probedId, ProbeResult result, long nanos) {
+  private void onResult(String probedId, Instant startedAt, ProbeResult result, long nanos) {
     probing = false;
     if (stopped) {
       return;
+    }
+    var shed = overloadVerdict(result, Duration.between(startedAt, scheduler.now()));
+    if (shed != null) {
+      // Overloaded, not unhealthy: the failure is thrown away like an UNKNOWN prober error.
+      meters.shed(shed);
+      result = ProbeResult.unknown("probe loop overloaded (" + shed + "): " + result);
     }
     meters.record(result.outcome(), nanos);
     if (probedId.equals(containerId) && !onHold) {

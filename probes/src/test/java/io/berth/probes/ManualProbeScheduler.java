@@ -49,12 +49,20 @@ public final class ManualProbeScheduler implements ProbeScheduler {
     var target = now.plus(by);
     while (!queue.isEmpty() && !queue.peek().at.isAfter(target)) {
       var task = queue.poll();
-      now = task.at;
+      now = task.at.isAfter(now) ? task.at : now; // overdue tasks (after a stall) run late
       if (!task.cancelled[0]) {
         task.run.run();
       }
     }
     now = target;
+  }
+
+  /**
+   * Moves the clock without running anything, like a loop thread that got no CPU; the overdue tasks
+   * run late at the next {@link #runDue}/{@link #advance}.
+   */
+  public void stall(Duration by) {
+    now = now.plus(by);
   }
 
   public void advanceSeconds(long seconds) {

@@ -231,6 +231,59 @@ class ProbeWorkerTest {
   }
 
   @Test
+  void aTickThatComesATimeoutLateIsShedAndTheNextComesOnThePeriod() {
+    start(ContainerProbes.none().withReadiness(ProbeSpec.of(READY).withPeriodSeconds(1)));
+    sched.advanceSeconds(2);
+    assertThat(seconds(prober.calls())).containsExactly(0L, 1L, 2L);
+    sched.stall(Duration.ofMillis(2500)); // the loop thread got no CPU for 2.5 s
+    sched.runDue(); // the tick due at 3 s runs at 4.5 s: 1.5 s late, more than the 1 s timeout
+    assertThat(seconds(prober.calls())).containsExactly(0L, 1L, 2L);
+    sched.advance(Duration.ofMillis(500)); // missed ticks dropped: the next one at 5 s
+    assertThat(seconds(prober.calls())).containsExactly(0L, 1L, 2L, 5L);
+    sched.stall(Duration.ofMillis(1300)); // the tick due at 6 s runs 0.3 s late: still probed
+    sched.runDue();
+    assertThat(seconds(prober.calls())).containsExactly(0L, 1L, 2L, 5L, 6L);
+  }
+
+  @Test
+  void aFailureThatComesWellAfterTheTimeoutIsThrownAway() {
+    var late = prober.pending(LIVE);
+    start(
+        ContainerProbes.none()
+            .withLiveness(ProbeSpec.of(LIVE).withPeriodSeconds(1).withFailureThreshold(1)));
+    sched.advance(Duration.ofMillis(1600)); // timeout 1 s + 0.5 s: the loop was overloaded
+    late.complete(ProbeResult.failure("probe timed out"));
+    sched.runDue();
+    assertThat(drain()).noneMatch(ProbeUpdate::restartContainer);
+    assertThat(result("c1", ProbeType.LIVENESS)).contains(Outcome.SUCCESS);
+
+    prober.then(LIVE, ProbeResult.failure("connection refused")); // on time: counts
+    sched.advanceSeconds(2);
+    assertThat(drain()).filteredOn(ProbeUpdate::restartContainer).hasSize(1);
+    assertThat(ProbeWorker.lateResultBound(ProbeSpec.of(LIVE).withTimeoutSeconds(4)))
+        .isEqualTo(Duration.ofSeconds(6));
+  }
+
+  @Test
+  void whileTheLoopLagsTimeoutsAreExcusedButQuickFailuresCount() {
+    var slow = prober.pending(LIVE);
+    start(
+        ContainerProbes.none()
+            .withLiveness(ProbeSpec.of(LIVE).withPeriodSeconds(1).withFailureThreshold(1)));
+    sched.advance(Duration.ofMillis(300));
+    sched.stall(Duration.ofMillis(500)); // the lag sampler due at 0.4 s fires at 0.8 s
+    sched.runDue();
+    sched.advance(Duration.ofMillis(200));
+    prober.then(LIVE, ProbeResult.failure("connection refused"));
+    slow.complete(ProbeResult.failure("probe timed out")); // took the whole 1 s timeout
+    sched.runDue(); // then the tick that came meanwhile probes again, and is refused at once
+    assertThat(drain())
+        .filteredOn(ProbeUpdate::restartContainer)
+        .extracting(u -> u.result().message())
+        .containsExactly("connection refused");
+  }
+
+  @Test
   void unknownResultsAreThrownAwayAndWarningsCountAsSuccess() {
     prober.then(
         READY,

@@ -26,8 +26,9 @@ import java.util.Optional;
  * ({@code getPhase}), the conditions {@code PodReadyToStartContainers}, {@code Initialized}, {@code
  * ContainersReady}, {@code Ready}, {@code PodScheduled}, container statuses, pod and host IPs.
  *
- * <p>No probes yet: a container is ready when it runs (readiness probes and readiness gates come
- * later). Pure functions; time is passed in.
+ * <p>A running container is started and ready as its {@link ContainerReadiness} says (the probe
+ * results; without probes: when it runs). Readiness gates are not supported. Pure functions; time
+ * is passed in.
  */
 public final class PodStatuses {
   public static final String PENDING = "Pending";
@@ -43,16 +44,32 @@ public final class PodStatuses {
 
   private PodStatuses() {}
 
-  /** What the status is computed from. */
+  /**
+   * What the status is computed from.
+   *
+   * @param readiness started/ready of running containers (the probe results)
+   */
   public record Input(
       Pod pod,
       ObservedPod observed,
       Map<String, ContainerState> waiting,
       String runtimeName,
-      List<String> hostIps) {
+      List<String> hostIps,
+      ContainerReadiness readiness) {
     public Input {
       waiting = Map.copyOf(waiting);
       hostIps = List.copyOf(hostIps);
+      readiness = readiness == null ? ContainerReadiness.WHEN_RUNNING : readiness;
+    }
+
+    /** Without probes: running containers are ready. */
+    public Input(
+        Pod pod,
+        ObservedPod observed,
+        Map<String, ContainerState> waiting,
+        String runtimeName,
+        List<String> hostIps) {
+      this(pod, observed, waiting, runtimeName, hostIps, ContainerReadiness.WHEN_RUNNING);
     }
   }
 
@@ -62,13 +79,17 @@ public final class PodStatuses {
     List<ContainerStatus> inits = new ArrayList<>();
     for (Container c : spec.getInitContainers()) {
       ContainerStatus s = containerStatus(in, c);
-      s.setReady(isSidecar(c) ? s.getState().getRunning() != null : succeeded(s.getState()));
+      if (isSidecar(c)) {
+        applyReadiness(in, c, s);
+      } else {
+        s.setReady(succeeded(s.getState()));
+      }
       inits.add(s);
     }
     List<ContainerStatus> regular = new ArrayList<>();
     for (Container c : spec.getContainers()) {
       ContainerStatus s = containerStatus(in, c);
-      s.setReady(s.getState().getRunning() != null);
+      applyReadiness(in, c, s);
       regular.add(s);
     }
     String phase = phase(spec, inits, regular);
@@ -231,6 +252,21 @@ public final class PodStatuses {
         in.observed(),
         in.runtimeName(),
         Optional.ofNullable(in.waiting().get(c.getName())));
+  }
+
+  /**
+   * {@code started} and {@code ready} of a container that may run: both false unless it runs; a
+   * running one is started per its startup probe and ready only once started and per its readiness
+   * probe (the kubelet's {@code UpdatePodStatus}).
+   */
+  private static void applyReadiness(Input in, Container c, ContainerStatus s) {
+    Optional<String> runningId =
+        s.getState().getRunning() == null
+            ? Optional.empty()
+            : in.observed().latest(c.getName()).map(ObservedPod.Container::id);
+    boolean started = runningId.isPresent() && in.readiness().started(c.getName(), runningId.get());
+    s.setStarted(started);
+    s.setReady(started && in.readiness().ready(c.getName(), runningId.get()));
   }
 
   static boolean isSidecar(Container c) {

@@ -9,7 +9,6 @@ import io.berth.agent.kuberuntime.ImagePulls;
 import io.berth.agent.kuberuntime.ObservedPod;
 import io.berth.agent.kuberuntime.PodActions;
 import io.berth.agent.kuberuntime.PodDefaults;
-import io.berth.agent.kuberuntime.ProbeResults;
 import io.berth.agent.kuberuntime.RunAsNonRoot;
 import io.berth.agent.kuberuntime.RuntimeLabels;
 import io.berth.agent.kuberuntime.RuntimeStateMapper;
@@ -34,6 +33,7 @@ import io.berth.cri.RuntimeService;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -82,9 +82,11 @@ public final class RuntimePodSyncer implements PodSyncer {
       PodStatusView statuses,
       List<String> hostIps,
       PodVolumes volumes,
-      Supplier<List<Service>> services) {
+      Supplier<List<Service>> services,
+      PodProbes probes) {
     public Parts {
       hostIps = List.copyOf(hostIps);
+      probes = probes == null ? PodProbes.NONE : probes;
     }
   }
 
@@ -116,7 +118,8 @@ public final class RuntimePodSyncer implements PodSyncer {
         .filter(PodStatuses::isTerminal)
         .ifPresent(phase -> pod.setStatus(new PodStatusBuilder().withPhase(phase).build()));
     ObservedPod observed = observe(rt, uid);
-    PodActions a = parts.actions().compute(pod, observed, ProbeResults.none());
+    parts.probes().observe(pod, observed, parts.hostIps());
+    PodActions a = parts.actions().compute(pod, observed, parts.probes().results(observed));
     Map<String, io.fabric8.kubernetes.api.model.ContainerState> waiting = new LinkedHashMap<>();
     Duration grace = grace(pod);
     if (a.killPod()) {
@@ -139,7 +142,7 @@ public final class RuntimePodSyncer implements PodSyncer {
                     why.name(),
                     id,
                     why.message());
-                rt.stopContainer(id, grace);
+                rt.stopContainer(id, killGrace(pod, why, grace));
               });
     }
     if (!a.createSandbox() && (a.killPod() || a.sandboxId().isEmpty())) {
@@ -293,6 +296,7 @@ public final class RuntimePodSyncer implements PodSyncer {
   public void terminatePod(String uid, Optional<Pod> pod, Duration gracePeriod) {
     RuntimeService rt = parts.runtime().get();
     String name = pod.map(PodStatuses::fullName).orElse("<orphan>");
+    parts.probes().stopLivenessAndStartup(uid);
     ObservedPod observed = observe(rt, uid);
     Duration grace = pod.isPresent() ? gracePeriod : orphanGrace(rt, running(observed));
     grace = grace.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : grace;
@@ -322,6 +326,7 @@ public final class RuntimePodSyncer implements PodSyncer {
       log.warn("pod {} ({}): volumes left behind: {}", name, uid, e.getMessage());
     }
     parts.statuses().remove(uid);
+    parts.probes().removePod(uid);
     log.info("pod {} ({}): terminated, sandboxes and volumes removed", name, uid);
   }
 
@@ -413,9 +418,17 @@ public final class RuntimePodSyncer implements PodSyncer {
       Pod pod,
       ObservedPod observed,
       Map<String, io.fabric8.kubernetes.api.model.ContainerState> waiting) {
+    parts.probes().observe(pod, observed, parts.hostIps());
     parts
         .statuses()
-        .update(new PodStatuses.Input(pod, observed, waiting, runtimeName(), parts.hostIps()));
+        .update(
+            new PodStatuses.Input(
+                pod,
+                observed,
+                waiting,
+                runtimeName(),
+                parts.hostIps(),
+                parts.probes().readiness(pod.getMetadata().getUid())));
   }
 
   private String runtimeName() {
@@ -425,6 +438,36 @@ public final class RuntimePodSyncer implements PodSyncer {
       runtimeName = n;
     }
     return n;
+  }
+
+  /**
+   * The grace period to kill a container with: a failed liveness or startup probe's own {@code
+   * terminationGracePeriodSeconds} when set, else the pod's (kuberuntime_container.go {@code
+   * killContainer}); at least {@link #MIN_GRACE}.
+   */
+  static Duration killGrace(Pod pod, PodActions.KillInfo why, Duration podGrace) {
+    Probe probe =
+        switch (why.reason()) {
+          case LIVENESS_PROBE_FAILED ->
+              containerProbe(pod, why.name(), Container::getLivenessProbe);
+          case STARTUP_PROBE_FAILED -> containerProbe(pod, why.name(), Container::getStartupProbe);
+          case SPEC_CHANGED, UNKNOWN_STATE -> null;
+        };
+    if (probe == null || probe.getTerminationGracePeriodSeconds() == null) {
+      return podGrace;
+    }
+    Duration d = Duration.ofSeconds(probe.getTerminationGracePeriodSeconds());
+    return d.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : d;
+  }
+
+  private static Probe containerProbe(
+      Pod pod, String name, java.util.function.Function<Container, Probe> which) {
+    return Stream.concat(
+            pod.getSpec().getContainers().stream(), pod.getSpec().getInitContainers().stream())
+        .filter(c -> c.getName().equals(name))
+        .findFirst()
+        .map(which)
+        .orElse(null);
   }
 
   /** The pod's termination grace period, at least {@link #MIN_GRACE}. */

@@ -79,7 +79,8 @@ class RuntimePodSyncerTest {
                     new FakeMounter(),
                     "cluster.local",
                     dir.resolve("no-hosts")),
-                List::of));
+                List::of,
+                PodProbes.NONE));
   }
 
   @AfterEach

@@ -105,6 +105,20 @@ public final class ProbeBenchmark {
     }
   }
 
+  /** Failures the workers counted, then probe runs shed per reason (late start, result, lag). */
+  private static double[] overloadCounts(io.micrometer.core.instrument.MeterRegistry r) {
+    return new double[] {
+      sum(r.find("prober.probe").tag("result", "failed").counters()),
+      sum(r.find("berth.prober.probes.shed").tag("reason", "late_start").counters()),
+      sum(r.find("berth.prober.probes.shed").tag("reason", "late_result").counters()),
+      sum(r.find("berth.prober.probes.shed").tag("reason", "loop_lag").counters())
+    };
+  }
+
+  private static double sum(java.util.Collection<io.micrometer.core.instrument.Counter> counters) {
+    return counters.stream().mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+  }
+
   /** Latencies and outcomes recorded while the measurement window is open. */
   static final class Window {
     final long[] nanos;
@@ -242,9 +256,11 @@ public final class ProbeBenchmark {
         };
     var results = new ProbeResults();
     var managers = new ArrayList<ProbeManager>();
+    var shed = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     for (var scheduler : schedulers) {
-      managers.add(
-          new ProbeManager(timed, results, new ProbeMetrics(), scheduler, new SplittableRandom(1)));
+      var metrics = new ProbeMetrics();
+      metrics.bindTo(shed);
+      managers.add(new ProbeManager(timed, results, metrics, scheduler, new SplittableRandom(1)));
     }
     var scheduler = schedulers.get(0);
     var spec = ProbeSpec.of(handler).withPeriodSeconds(1);
@@ -272,12 +288,22 @@ public final class ProbeBenchmark {
     var lag = new LoopLag(scheduler);
     long cpu0 = cpu(loopThreads);
     long srv0 = MX.getThreadCpuTime(serverThread);
+    double[] counts0 = overloadCounts(shed);
     window.open = true;
     Thread.sleep(seconds * 1000L);
     window.open = false;
+    double[] counts1 = overloadCounts(shed);
     long cpu1 = cpu(loopThreads);
     long srv1 = MX.getThreadCpuTime(serverThread);
     System.out.printf("(%s: event loop lag %s)%n", kind, lag.stop());
+    System.out.printf(
+        "(%s: in the window, worker-counted failures %.0f; shed by overload control: late start"
+            + " %.0f, late result %.0f, loop lag %.0f)%n",
+        kind,
+        counts1[0] - counts0[0],
+        counts1[1] - counts0[1],
+        counts1[2] - counts0[2],
+        counts1[3] - counts0[3]);
     managers.forEach(ProbeManager::close);
     for (int i = 0; i < 300 && transport.openChannels() > 0; i++) {
       Thread.sleep(10);
