@@ -284,6 +284,9 @@ public final class PodWorkers implements AutoCloseable {
         try {
           wait = syncer.syncPod(pod);
         } catch (RuntimeException e) {
+          if (closed) {
+            return; // berth stops mid-sync (calls interrupted); the pod keeps running
+          }
           log.warn(
               "pod {} ({}): sync failed, retrying: {}",
               PodStatuses.fullName(pod),
