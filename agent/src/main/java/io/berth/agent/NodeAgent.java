@@ -22,12 +22,14 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.pod.ContainerGarbageCollector;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
 import io.berth.agent.pod.PodLifecycleEventGenerator;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodWorkers;
+import io.berth.agent.pod.RuntimeHousekeeping;
 import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimeOperationMetrics;
@@ -57,8 +59,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,6 +113,7 @@ public final class NodeAgent implements AutoCloseable {
    *     by default
    * @param manifestUrl a URL returning a Pod or PodList, polled every 20 s ({@code
    *     --manifest-url}); null for none
+   * @param runtimeHousekeeping container GC and log rotation; null for the kubelet's defaults
    */
   public record Settings(
       String runtimeEndpoint,
@@ -118,8 +124,11 @@ public final class NodeAgent implements AutoCloseable {
       Path podManifestPath,
       String cgroupRoot,
       Path podLogsDir,
-      URI manifestUrl) {
+      URI manifestUrl,
+      RuntimeHousekeeping runtimeHousekeeping) {
     public Settings {
+      runtimeHousekeeping =
+          runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
     }
@@ -131,7 +140,17 @@ public final class NodeAgent implements AutoCloseable {
         String nodeName,
         Path rootDir,
         Duration housekeepingPeriod) {
-      this(runtimeEndpoint, httpAddress, nodeName, rootDir, housekeepingPeriod, null, null, null);
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
 
     /** Static pods from a directory only. */
@@ -153,7 +172,47 @@ public final class NodeAgent implements AutoCloseable {
           podManifestPath,
           cgroupRoot,
           podLogsDir,
+          null,
           null);
+    }
+
+    /** Everything from a URL on, as the flags give them, with the default housekeeping. */
+    public Settings(
+        String runtimeEndpoint,
+        InetSocketAddress httpAddress,
+        String nodeName,
+        Path rootDir,
+        Duration housekeepingPeriod,
+        Path podManifestPath,
+        String cgroupRoot,
+        Path podLogsDir,
+        URI manifestUrl) {
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          null);
+    }
+
+    /** These settings with other GC and log rotation settings. */
+    public Settings withRuntimeHousekeeping(RuntimeHousekeeping h) {
+      return new Settings(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          h);
     }
   }
 
@@ -178,6 +237,7 @@ public final class NodeAgent implements AutoCloseable {
   private UrlSource manifestUrl;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
+  private ScheduledExecutorService runtimeHousekeepingTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
   private WatchdogKeeper watchdog;
   private ScheduledExecutorService timers;
@@ -290,6 +350,41 @@ public final class NodeAgent implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("berth-pleg").daemon(true).unstarted(r));
     pleg.start(plegTimer, PLEG_PERIOD);
+    startRuntimeHousekeeping(hasSources);
+  }
+
+  /** Container/sandbox GC and pod log directory removal on their own timer thread. */
+  private void startRuntimeHousekeeping(boolean hasSources) {
+    RuntimeHousekeeping h = settings.runtimeHousekeeping();
+    ContainerGarbageCollector gc =
+        new ContainerGarbageCollector(
+            runtime::runtime,
+            h.gcPolicy(),
+            () -> podContentRemovable(hasSources),
+            settings.podLogsDir(),
+            clock);
+    runtimeHousekeepingTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("berth-runtime-gc").daemon(true).unstarted(r));
+    runtimeHousekeepingTimer.scheduleWithFixedDelay(
+        gc::collect, h.gcPeriod().toMillis(), h.gcPeriod().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The kubelet's {@code ShouldPodContentBeRemoved} as a snapshot: a pod no source claims and no
+   * worker still handles, once every source has synced (never without a source).
+   */
+  private Predicate<String> podContentRemovable(boolean hasSources) {
+    if (!hasSources || !podConfig.allSourcesReady()) {
+      return uid -> false;
+    }
+    Set<String> claimed =
+        podConfig.mergedState().stream()
+            .map(p -> p.getMetadata().getUid())
+            .collect(Collectors.toSet());
+    return uid ->
+        !claimed.contains(uid)
+            && podWorkers.state(uid).map(s -> s == PodWorkers.State.TERMINATED).orElse(true);
   }
 
   /** Starts serving; returns once the HTTP API listens. The runtime may come later. */
@@ -407,6 +502,9 @@ public final class NodeAgent implements AutoCloseable {
     pleg.close();
     if (plegTimer != null) {
       plegTimer.shutdownNow();
+    }
+    if (runtimeHousekeepingTimer != null) {
+      runtimeHousekeepingTimer.shutdownNow();
     }
     syncLoop.close();
     podWorkers.close();

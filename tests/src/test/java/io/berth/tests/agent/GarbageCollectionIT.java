@@ -1,0 +1,168 @@
+package io.berth.tests.agent;
+
+import static io.berth.tests.agent.BerthPods.container;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.agent.NodeAgent;
+import io.berth.agent.kuberuntime.GcPolicy;
+import io.berth.agent.pod.RuntimeHousekeeping;
+import io.berth.cri.Container;
+import io.berth.cri.ContainerFilter;
+import io.berth.cri.CriRuntime;
+import io.berth.cri.PodSandboxFilter;
+import io.berth.tests.fixtures.ContainerdLauncher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * berth's container GC with the kubelet's policy (MaxPerPodContainer 1), run every second here: a
+ * crash-looping pod keeps only its running instance and the newest dead one (its {@code lastState},
+ * whose log file stays); a deleted pod leaves no sandbox, container or log directory.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GarbageCollectionIT {
+  private static final String NODE = "berth-gc-node";
+  private final BerthPods pods = new BerthPods(() -> this.agent);
+  private Path dir;
+  private Path manifests;
+  private ContainerdLauncher containerd;
+  private CriRuntime cri;
+  private NodeAgent agent;
+
+  @BeforeAll
+  void start() throws Exception {
+    dir = Files.createTempDirectory("berth-gc-it-");
+    manifests = Files.createDirectory(dir.resolve("manifests"));
+    containerd = ContainerdLauncher.launch();
+    cri = CriRuntime.connect(containerd.endpoint());
+    RuntimeHousekeeping gcEverySecond =
+        new RuntimeHousekeeping(
+            GcPolicy.DEFAULTS,
+            Duration.ofSeconds(1),
+            RuntimeHousekeeping.DEFAULTS.containerLogMaxSize(),
+            RuntimeHousekeeping.DEFAULTS.containerLogMaxFiles(),
+            RuntimeHousekeeping.DEFAULTS.logRotationPeriod());
+    agent =
+        new NodeAgent(
+            BerthPods.settings(containerd, NODE, dir, manifests)
+                .withRuntimeHousekeeping(gcEverySecond),
+            Clock.systemUTC(),
+            Map.of());
+    agent.start();
+  }
+
+  @AfterAll
+  void stop() {
+    if (agent != null) {
+      agent.close();
+    }
+    if (cri != null) {
+      BerthPods.removeAllSandboxes(cri.runtime());
+      cri.close();
+    }
+    if (containerd != null) {
+      containerd.close();
+    }
+    BerthPods.deleteTree(dir);
+  }
+
+  private List<Container> containersOf(String uid) {
+    return cri.runtime()
+        .listContainers(ContainerFilter.withLabels(Map.of("io.kubernetes.pod.uid", uid)));
+  }
+
+  private Path podLogDir(String name, String uid) {
+    return containerd.podLogRoot().resolve("default_" + name + "_" + uid);
+  }
+
+  @Test
+  void aCrashLoopingPodKeepsTheRunningAndTheNewestDeadInstance() throws Exception {
+    String name = "crashy-" + NODE;
+    BerthPods.writeManifest(
+        manifests,
+        "crashy.yaml",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: crashy
+        spec:
+          terminationGracePeriodSeconds: 2
+          containers:
+          - name: main
+            image: %s
+            imagePullPolicy: Never
+            command: ["sh", "-c", "echo attempt; sleep 1; exit 3"]
+        """
+            .formatted(containerd.busyboxImage()));
+    // the first restart is immediate, the second after the 10 s back-off
+    JsonNode looping =
+        pods.await(
+            Duration.ofSeconds(40),
+            () -> pods.pod(name).filter(p -> container(p).path("restartCount").asInt() >= 2));
+    String uid = looping.path("metadata").path("uid").asText();
+    // GC runs every second: within a few, at most the current + the newest dead instance remain
+    List<Container> left =
+        pods.await(
+            Duration.ofSeconds(5), () -> Optional.of(containersOf(uid)).filter(l -> l.size() <= 2));
+    JsonNode now = pods.pod(name).orElseThrow();
+    int restarts = container(now).path("restartCount").asInt();
+    assertThat(container(now).path("lastState").path("terminated").path("exitCode").asInt())
+        .isEqualTo(3);
+    String lastId =
+        container(now).path("lastState").path("terminated").path("containerID").asText();
+    assertThat(left.stream().map(c -> "containerd://" + c.id()))
+        .as("the kept dead instance is the one lastState names")
+        .contains(lastId);
+    assertThat(left).allSatisfy(c -> assertThat(c.metadata().attempt()).isGreaterThan(0));
+    // log files of removed instances are gone; those of the kept ones stay
+    Set<String> logs;
+    try (Stream<Path> s = Files.list(podLogDir(name, uid).resolve("main"))) {
+      logs = s.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+    }
+    Set<String> expected =
+        left.stream().map(c -> c.metadata().attempt() + ".log").collect(Collectors.toSet());
+    assertThat(logs).as("restartCount %d", restarts).isEqualTo(expected);
+    assertThat(logs).doesNotContain("0.log");
+  }
+
+  @Test
+  void aDeletedPodLeavesNoSandboxContainerOrLogDirectory() throws Exception {
+    String name = "brief-" + NODE;
+    BerthPods.writeManifest(
+        manifests,
+        "brief.yaml",
+        BerthPods.sleeperManifest("brief", "Always", containerd.busyboxImage()));
+    JsonNode running =
+        pods.await(Duration.ofSeconds(20), () -> pods.pod(name).filter(BerthPods::running));
+    String uid = running.path("metadata").path("uid").asText();
+    Path logDir = podLogDir(name, uid);
+    assertThat(logDir.resolve("main/0.log")).exists();
+    Files.delete(manifests.resolve("brief.yaml"));
+    pods.await(
+        Duration.ofSeconds(15),
+        () ->
+            containersOf(uid).isEmpty()
+                    && cri.runtime()
+                        .listPodSandbox(
+                            PodSandboxFilter.withLabels(Map.of("io.kubernetes.pod.uid", uid)))
+                        .isEmpty()
+                    && !Files.exists(logDir)
+                ? Optional.of(true)
+                : Optional.empty());
+    assertThat(pods.pod(name)).isEmpty();
+  }
+}
