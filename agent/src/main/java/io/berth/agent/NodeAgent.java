@@ -23,6 +23,7 @@ import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
 import io.berth.agent.pod.ContainerGarbageCollector;
+import io.berth.agent.pod.ContainerLogRotator;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
@@ -353,7 +354,7 @@ public final class NodeAgent implements AutoCloseable {
     startRuntimeHousekeeping(hasSources);
   }
 
-  /** Container/sandbox GC and pod log directory removal on their own timer thread. */
+  /** Container/sandbox GC, pod log directory removal and log rotation on their own thread. */
   private void startRuntimeHousekeeping(boolean hasSources) {
     RuntimeHousekeeping h = settings.runtimeHousekeeping();
     ContainerGarbageCollector gc =
@@ -368,6 +369,14 @@ public final class NodeAgent implements AutoCloseable {
             r -> Thread.ofPlatform().name("berth-runtime-gc").daemon(true).unstarted(r));
     runtimeHousekeepingTimer.scheduleWithFixedDelay(
         gc::collect, h.gcPeriod().toMillis(), h.gcPeriod().toMillis(), TimeUnit.MILLISECONDS);
+    ContainerLogRotator logs =
+        new ContainerLogRotator(
+            runtime::runtime, h.containerLogMaxSize(), h.containerLogMaxFiles(), clock);
+    runtimeHousekeepingTimer.scheduleWithFixedDelay(
+        logs::rotateAll,
+        h.logRotationPeriod().toMillis(),
+        h.logRotationPeriod().toMillis(),
+        TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -20,8 +20,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +36,11 @@ import org.junit.jupiter.api.TestInstance;
  * whose log file stays); a deleted pod leaves no sandbox, container or log directory.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class GarbageCollectionIT {
+class RuntimeHousekeepingIT {
   private static final String NODE = "berth-gc-node";
+  private static final long LOG_MAX_SIZE = 16 * 1024;
+  private static final int LOG_MAX_FILES = 3;
+  private static final Pattern LINE = Pattern.compile(" line (\\d+) ");
   private final BerthPods pods = new BerthPods(() -> this.agent);
   private Path dir;
   private Path manifests;
@@ -44,21 +50,21 @@ class GarbageCollectionIT {
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("berth-gc-it-");
+    dir = Files.createTempDirectory("berth-housekeeping-it-");
     manifests = Files.createDirectory(dir.resolve("manifests"));
     containerd = ContainerdLauncher.launch();
     cri = CriRuntime.connect(containerd.endpoint());
-    RuntimeHousekeeping gcEverySecond =
+    RuntimeHousekeeping everySecond =
         new RuntimeHousekeeping(
             GcPolicy.DEFAULTS,
             Duration.ofSeconds(1),
-            RuntimeHousekeeping.DEFAULTS.containerLogMaxSize(),
-            RuntimeHousekeeping.DEFAULTS.containerLogMaxFiles(),
-            RuntimeHousekeeping.DEFAULTS.logRotationPeriod());
+            LOG_MAX_SIZE,
+            LOG_MAX_FILES,
+            Duration.ofSeconds(1));
     agent =
         new NodeAgent(
             BerthPods.settings(containerd, NODE, dir, manifests)
-                .withRuntimeHousekeeping(gcEverySecond),
+                .withRuntimeHousekeeping(everySecond),
             Clock.systemUTC(),
             Map.of());
     agent.start();
@@ -164,5 +170,94 @@ class GarbageCollectionIT {
                 ? Optional.of(true)
                 : Optional.empty());
     assertThat(pods.pod(name)).isEmpty();
+  }
+
+  @Test
+  void aChattyContainersLogIsRotatedCompressedAndKeptToMaxFiles() throws Exception {
+    String name = "chatty-" + NODE;
+    BerthPods.writeManifest(
+        manifests,
+        "chatty.yaml",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: chatty
+        spec:
+          terminationGracePeriodSeconds: 2
+          containers:
+          - name: main
+            image: %s
+            imagePullPolicy: Never
+            command: ["sh", "-c", "i=0; while true; do echo \\"line $i of a chatty container\\"; i=$((i+1)); usleep 2000; done"]
+        """
+            .formatted(containerd.busyboxImage()));
+    JsonNode running =
+        pods.await(Duration.ofSeconds(20), () -> pods.pod(name).filter(BerthPods::running));
+    Path logs = podLogDir(name, running.path("metadata").path("uid").asText()).resolve("main");
+    // rotated at least twice: the older rotated file is compressed
+    pods.await(
+        Duration.ofSeconds(20),
+        () ->
+            logFiles(logs).stream().anyMatch(f -> f.endsWith(".gz"))
+                ? Optional.of(1)
+                : Optional.empty());
+    long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+    int maxSeen = 0;
+    while (System.nanoTime() < until) {
+      List<String> files = logFiles(logs);
+      maxSeen = Math.max(maxSeen, files.size());
+      assertThat(files).as("log files").hasSizeLessThanOrEqualTo(LOG_MAX_FILES).contains("0.log");
+      Thread.sleep(100);
+    }
+    // continuity: the live file goes on where the rotated files stop, and keeps growing
+    List<String> files = logFiles(logs);
+    long lastRotated = -1;
+    for (String f : files) {
+      if (!f.equals("0.log")) {
+        lastRotated = Math.max(lastRotated, lastLine(logs.resolve(f)));
+      }
+    }
+    long liveBefore = lastLine(logs.resolve("0.log"));
+    assertThat(lastRotated).isPositive();
+    long floor = Math.max(liveBefore, lastRotated);
+    long liveAfter =
+        pods.await(
+            Duration.ofSeconds(3),
+            () -> Optional.of(lastLine(logs.resolve("0.log"))).filter(n -> n > floor));
+    System.err.printf(
+        "RuntimeHousekeepingIT: log files %s (at most %d seen), last rotated line %d, live %d → %d%n",
+        files, maxSeen, lastRotated, liveBefore, liveAfter);
+  }
+
+  /** The container's log files, leftovers of an unfinished compression ({@code .tmp}) aside. */
+  private static List<String> logFiles(Path dir) throws Exception {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(f -> f.startsWith("0.log") && !f.endsWith(".tmp"))
+          .sorted()
+          .toList();
+    }
+  }
+
+  /** The highest line number in a (possibly gzipped) CRI log file; -1 when it has none. */
+  private static long lastLine(Path f) throws Exception {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(f);
+    } catch (java.nio.file.NoSuchFileException rotatedMeanwhile) {
+      return -1;
+    }
+    if (f.toString().endsWith(".gz")) {
+      try (var in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        bytes = in.readAllBytes();
+      }
+    }
+    long max = -1;
+    Matcher m = LINE.matcher(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+    while (m.find()) {
+      max = Math.max(max, Long.parseLong(m.group(1)));
+    }
+    return max;
   }
 }
