@@ -22,9 +22,11 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.pod.CgroupfsPodCgroups;
 import io.berth.agent.pod.ContainerGarbageCollector;
 import io.berth.agent.pod.ContainerLogRotator;
 import io.berth.agent.pod.HostFacts;
+import io.berth.agent.pod.PodCgroups;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
 import io.berth.agent.pod.PodLifecycleEventGenerator;
@@ -55,6 +57,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -234,6 +237,7 @@ public final class NodeAgent implements AutoCloseable {
   private final CrashLoopBackoff crashLoop;
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
+  private final PodCgroups podCgroups;
   private FileSource manifests;
   private UrlSource manifestUrl;
   private Thread podConfigFeeder;
@@ -256,10 +260,25 @@ public final class NodeAgent implements AutoCloseable {
     this.podStatuses = new PodStatusView(clock, json, podConfig::rejectedManifests);
     this.crashLoop = new CrashLoopBackoff(clock, hash);
     this.imagePulls = new ImagePulls(clock);
-    this.podWorkers = new PodWorkers(new RuntimePodSyncer(podSyncerParts()), clock);
+    this.podCgroups = podCgroups(new CgroupNames(settings.cgroupRoot()));
+    this.podWorkers = new PodWorkers(new RuntimePodSyncer(podSyncerParts(), podCgroups), clock);
     this.pleg =
         new PodLifecycleEventGenerator(
             runtime::runtime, e -> syncLoop.offer(new SyncLoop.PlegEvent(e)), clock);
+  }
+
+  /** Pod cgroups with the cgroupfs driver on this host's cgroup v1 hierarchies. */
+  private static PodCgroups podCgroups(CgroupNames names) {
+    PodCgroups cgroups;
+    try {
+      cgroups = CgroupfsPodCgroups.detect(Files.readString(Path.of("/proc/self/mountinfo")), names);
+    } catch (IOException e) {
+      cgroups = new PodCgroups.Unmanaged("cannot read /proc/self/mountinfo: " + e);
+    }
+    if (cgroups instanceof PodCgroups.Unmanaged u) {
+      log.warn("pod cgroups are left to the runtime: {}", u.why());
+    }
+    return cgroups;
   }
 
   private RuntimePodSyncer.Parts podSyncerParts() {
@@ -363,6 +382,7 @@ public final class NodeAgent implements AutoCloseable {
             h.gcPolicy(),
             () -> podContentRemovable(hasSources),
             settings.podLogsDir(),
+            podCgroups,
             clock);
     runtimeHousekeepingTimer =
         Executors.newSingleThreadScheduledExecutor(

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * The kubelet's container garbage collector (kuberuntime_gc.go {@code GarbageCollect}), run every
  * {@link #PERIOD} by berth: removes what {@link ContainerGc} plans (dead containers with their log
  * files, rotated ones included; dead sandboxes), then the pod log directories ({@code
- * <ns>_<name>_<uid>}) of pods whose content may be removed.
+ * <ns>_<name>_<uid>}) and the {@link PodCgroups} of pods whose content may be removed.
  *
  * <p>Thread safety: {@link #collect()} runs on one timer thread; it only reads the predicate.
  */
@@ -44,6 +44,7 @@ public final class ContainerGarbageCollector {
   private final GcPolicy policy;
   private final Supplier<Predicate<String>> podContentRemovable;
   private final Path podLogsRoot;
+  private final PodCgroups podCgroups;
   private final Clock clock;
 
   /**
@@ -56,11 +57,13 @@ public final class ContainerGarbageCollector {
       GcPolicy policy,
       Supplier<Predicate<String>> podContentRemovable,
       Path podLogsRoot,
+      PodCgroups podCgroups,
       Clock clock) {
     this.runtime = runtime;
     this.policy = policy;
     this.podContentRemovable = podContentRemovable;
     this.podLogsRoot = podLogsRoot;
+    this.podCgroups = podCgroups;
     this.clock = clock;
   }
 
@@ -95,6 +98,7 @@ public final class ContainerGarbageCollector {
       log.warn("container GC failed, retrying in the next period: {}", e.getMessage());
     }
     removePodLogDirectories(removable);
+    podCgroups.removeOrphans(removable);
   }
 
   private void removeContainer(RuntimeService rt, Container c) {
