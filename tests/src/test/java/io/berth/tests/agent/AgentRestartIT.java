@@ -7,15 +7,12 @@ import static io.berth.tests.agent.BerthPods.running;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.agent.NodeAgent;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -36,42 +33,26 @@ import org.junit.jupiter.api.TestInstance;
 class AgentRestartIT {
   private static final String NODE = "berth-restart-node";
   private static final int PODS = 20;
-  private final ObjectMapper json = new ObjectMapper();
-  private final BerthPods pods = new BerthPods(() -> this.agent);
-  private Path dir;
-  private Path manifests;
+  private BerthOnContainerd berth;
+  private BerthPods pods;
   private ContainerdLauncher containerd;
   private CriRuntime cri;
-  private NodeAgent agent;
+  private Path manifests;
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("berth-agent-restart-it-");
-    manifests = Files.createDirectory(dir.resolve("manifests"));
-    containerd = ContainerdLauncher.launch();
-    cri = CriRuntime.connect(containerd.endpoint());
-    agent = newAgent();
-    agent.start();
-  }
-
-  private NodeAgent newAgent() {
-    return new NodeAgent(
-        BerthPods.settings(containerd, NODE, dir, manifests), Clock.systemUTC(), Map.of());
+    berth = BerthOnContainerd.start(NODE, s -> s);
+    pods = berth.pods;
+    containerd = berth.containerd;
+    cri = berth.cri;
+    manifests = berth.manifests;
   }
 
   @AfterAll
   void stop() {
-    if (agent != null) {
-      agent.close();
+    if (berth != null) {
+      berth.close();
     }
-    if (cri != null) {
-      BerthPods.removeAllSandboxes(cri.runtime());
-      cri.close();
-    }
-    if (containerd != null) {
-      containerd.close();
-    }
-    BerthPods.deleteTree(dir);
   }
 
   private String manifest(String name, String restartPolicy) {
@@ -89,9 +70,7 @@ class AgentRestartIT {
     Map<String, JsonNode> before = pods.awaitAllRunning(PODS, Duration.ofSeconds(90));
     long tAllRunning = System.nanoTime();
 
-    agent.close();
-    agent = newAgent();
-    agent.start();
+    berth.restartAgent();
     long tRestart = System.nanoTime();
     Map<String, JsonNode> adopted = pods.awaitAllRunning(PODS, Duration.ofSeconds(30));
     long tAdopted = System.nanoTime();
@@ -153,9 +132,7 @@ class AgentRestartIT {
 
   /** SIGKILLs the container's process, found through the runtime's verbose status. */
   private void sigkill(String containerId) throws Exception {
-    String info = cri.runtime().containerStatus(containerId, true).info().get("info");
-    long pid = json.readTree(info).path("pid").asLong();
-    assertThat(pid).as("pid of %s", containerId).isPositive();
+    long pid = berth.pid(containerId);
     ProcessHandle p = ProcessHandle.of(pid).orElseThrow();
     assertThat(Files.readString(Path.of("/proc/" + pid + "/cmdline"))).startsWith("sleep");
     assertThat(p.destroyForcibly()).isTrue();

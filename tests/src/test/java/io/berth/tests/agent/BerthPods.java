@@ -3,12 +3,7 @@ package io.berth.tests.agent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.NodeAgent;
-import io.berth.cri.PodSandbox;
-import io.berth.cri.PodSandboxFilter;
-import io.berth.cri.RuntimeService;
-import io.berth.tests.fixtures.ContainerdLauncher;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -90,20 +85,6 @@ final class BerthPods {
         });
   }
 
-  /** berth on a test containerd: HTTP on a free loopback port, 1 s housekeeping, its cgroups. */
-  static NodeAgent.Settings settings(
-      ContainerdLauncher containerd, String node, Path dir, Path manifests) {
-    return new NodeAgent.Settings(
-        containerd.endpoint(),
-        new InetSocketAddress("127.0.0.1", 0),
-        node,
-        dir,
-        Duration.ofSeconds(1),
-        manifests,
-        containerd.cgroupParent(),
-        containerd.podLogRoot());
-  }
-
   /** A one-container pod that sleeps for an hour (ignoring SIGTERM, as PID 1). */
   static String sleeperManifest(String name, String restartPolicy, String image) {
     return """
@@ -139,14 +120,6 @@ final class BerthPods {
                     + " started="
                     + container(p).path("state").path("running").path("startedAt").asText()));
     return m;
-  }
-
-  /** Stops and removes every sandbox of the test's runtime (cleanup after the test). */
-  static void removeAllSandboxes(RuntimeService rt) {
-    for (PodSandbox s : rt.listPodSandbox(PodSandboxFilter.all())) {
-      rt.stopPodSandbox(s.id());
-      rt.removePodSandbox(s.id());
-    }
   }
 
   static String phase(JsonNode pod) {

@@ -3,14 +3,11 @@ package io.berth.tests.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.agent.NodeAgent;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.fixtures.ContainerdLauncher;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,37 +24,26 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ContainerdRestartIT {
   private static final String NODE = "berth-ctrd-restart";
-  private final BerthPods pods = new BerthPods(() -> this.agent);
-  private Path dir;
-  private Path manifests;
+  private BerthOnContainerd berth;
+  private BerthPods pods;
   private ContainerdLauncher containerd;
-  private NodeAgent agent;
+  private CriRuntime cri;
+  private Path manifests;
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("berth-containerd-restart-it-");
-    manifests = Files.createDirectory(dir.resolve("manifests"));
-    containerd = ContainerdLauncher.launch();
-    agent =
-        new NodeAgent(
-            BerthPods.settings(containerd, NODE, dir, manifests), Clock.systemUTC(), Map.of());
-    agent.start();
+    berth = BerthOnContainerd.start(NODE, s -> s);
+    pods = berth.pods;
+    containerd = berth.containerd;
+    cri = berth.cri;
+    manifests = berth.manifests;
   }
 
   @AfterAll
   void stop() {
-    if (agent != null) {
-      agent.close();
+    if (berth != null) {
+      berth.close();
     }
-    if (containerd != null) {
-      if (containerd.isRunning()) {
-        try (CriRuntime cri = CriRuntime.connect(containerd.endpoint())) {
-          BerthPods.removeAllSandboxes(cri.runtime());
-        }
-      }
-      containerd.close();
-    }
-    BerthPods.deleteTree(dir);
   }
 
   private void addPod(String name) throws Exception {
@@ -98,7 +84,7 @@ class ContainerdRestartIT {
     assertThat(keptAgain).isEqualTo(BerthPods.containerSummary(afterRestart));
 
     // what the runtime holds agrees: one running container per pod, none recreated
-    try (CriRuntime cri = CriRuntime.connect(containerd.endpoint())) {
+    {
       var containers = cri.runtime().listContainers(ContainerFilter.all());
       assertThat(containers).hasSize(4);
       assertThat(containers)

@@ -3,8 +3,6 @@ package io.berth.tests.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.agent.NodeAgent;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.ContainerState;
 import io.berth.cri.CriRuntime;
@@ -12,7 +10,6 @@ import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,39 +30,26 @@ import org.junit.jupiter.api.TestInstance;
 class PodCgroupAndTerminationIT {
   private static final String NODE = "berth-cg-node";
   private static final Path CGROUPS = Path.of("/sys/fs/cgroup");
-  private final BerthPods pods = new BerthPods(() -> this.agent);
-  private final ObjectMapper json = new ObjectMapper();
-  private Path dir;
-  private Path manifests;
+  private BerthOnContainerd berth;
+  private BerthPods pods;
   private ContainerdLauncher containerd;
   private CriRuntime cri;
-  private NodeAgent agent;
+  private Path manifests;
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("berth-cgroup-it-");
-    manifests = Files.createDirectory(dir.resolve("manifests"));
-    containerd = ContainerdLauncher.launch();
-    cri = CriRuntime.connect(containerd.endpoint());
-    agent =
-        new NodeAgent(
-            BerthPods.settings(containerd, NODE, dir, manifests), Clock.systemUTC(), Map.of());
-    agent.start();
+    berth = BerthOnContainerd.start(NODE, s -> s);
+    pods = berth.pods;
+    containerd = berth.containerd;
+    cri = berth.cri;
+    manifests = berth.manifests;
   }
 
   @AfterAll
   void stop() {
-    if (agent != null) {
-      agent.close();
+    if (berth != null) {
+      berth.close();
     }
-    if (cri != null) {
-      BerthPods.removeAllSandboxes(cri.runtime());
-      cri.close();
-    }
-    if (containerd != null) {
-      containerd.close();
-    }
-    BerthPods.deleteTree(dir);
   }
 
   /** {@code /sys/fs/cgroup/<controller>/<launcher's parent>/<rest>}. */
@@ -144,10 +128,7 @@ class PodCgroupAndTerminationIT {
     assertThat(cgroup("cpu", podDir).resolve("cpu.shares")).hasContent("256");
     // the containers run inside it
     String containerId = BerthPods.containerId(guaranteed);
-    long pid =
-        json.readTree(cri.runtime().containerStatus(containerId, true).info().get("info"))
-            .path("pid")
-            .asLong();
+    long pid = berth.pid(containerId);
     assertThat(Files.readString(Path.of("/proc/" + pid + "/cgroup")))
         .contains(containerd.cgroupParent() + "/" + podDir + "/");
 

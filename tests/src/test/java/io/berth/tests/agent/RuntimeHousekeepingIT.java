@@ -4,7 +4,6 @@ import static io.berth.tests.agent.BerthPods.container;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.berth.agent.NodeAgent;
 import io.berth.agent.kuberuntime.GcPolicy;
 import io.berth.agent.pod.RuntimeHousekeeping;
 import io.berth.cri.Container;
@@ -14,7 +13,6 @@ import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -38,51 +36,31 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RuntimeHousekeepingIT {
   private static final String NODE = "berth-gc-node";
-  private static final long LOG_MAX_SIZE = 16 * 1024;
-  private static final int LOG_MAX_FILES = 3;
+  private static final RuntimeHousekeeping EVERY_SECOND =
+      new RuntimeHousekeeping(
+          GcPolicy.DEFAULTS, Duration.ofSeconds(1), 16 * 1024, 3, Duration.ofSeconds(1));
+  private static final int LOG_MAX_FILES = EVERY_SECOND.containerLogMaxFiles();
   private static final Pattern LINE = Pattern.compile(" line (\\d+) ");
-  private final BerthPods pods = new BerthPods(() -> this.agent);
-  private Path dir;
-  private Path manifests;
+  private BerthOnContainerd berth;
+  private BerthPods pods;
   private ContainerdLauncher containerd;
   private CriRuntime cri;
-  private NodeAgent agent;
+  private Path manifests;
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("berth-housekeeping-it-");
-    manifests = Files.createDirectory(dir.resolve("manifests"));
-    containerd = ContainerdLauncher.launch();
-    cri = CriRuntime.connect(containerd.endpoint());
-    RuntimeHousekeeping everySecond =
-        new RuntimeHousekeeping(
-            GcPolicy.DEFAULTS,
-            Duration.ofSeconds(1),
-            LOG_MAX_SIZE,
-            LOG_MAX_FILES,
-            Duration.ofSeconds(1));
-    agent =
-        new NodeAgent(
-            BerthPods.settings(containerd, NODE, dir, manifests)
-                .withRuntimeHousekeeping(everySecond),
-            Clock.systemUTC(),
-            Map.of());
-    agent.start();
+    berth = BerthOnContainerd.start(NODE, s -> s.withRuntimeHousekeeping(EVERY_SECOND));
+    pods = berth.pods;
+    containerd = berth.containerd;
+    cri = berth.cri;
+    manifests = berth.manifests;
   }
 
   @AfterAll
   void stop() {
-    if (agent != null) {
-      agent.close();
+    if (berth != null) {
+      berth.close();
     }
-    if (cri != null) {
-      BerthPods.removeAllSandboxes(cri.runtime());
-      cri.close();
-    }
-    if (containerd != null) {
-      containerd.close();
-    }
-    BerthPods.deleteTree(dir);
   }
 
   private List<Container> containersOf(String uid) {
