@@ -25,13 +25,18 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.pod.CgroupfsPodCgroups;
+import io.berth.agent.pod.ContainerGarbageCollector;
+import io.berth.agent.pod.ContainerLogRotator;
 import io.berth.agent.pod.HostFacts;
+import io.berth.agent.pod.PodCgroups;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
 import io.berth.agent.pod.PodLifecycleEventGenerator;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodStatuses;
 import io.berth.agent.pod.PodWorkers;
+import io.berth.agent.pod.RuntimeHousekeeping;
 import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.probe.NodeProber;
 import io.berth.agent.probe.ProbeSyncHandler;
@@ -63,13 +68,17 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,6 +135,7 @@ public final class NodeAgent implements AutoCloseable {
    *     --manifest-url}); null for none
    * @param staticObjectDir ConfigMap and Secret manifests that static pods refer to ({@code
    *     --static-object-dir}); null for none
+   * @param runtimeHousekeeping container GC and log rotation; null for the kubelet's defaults
    */
   public record Settings(
       String runtimeEndpoint,
@@ -137,34 +147,13 @@ public final class NodeAgent implements AutoCloseable {
       String cgroupRoot,
       Path podLogsDir,
       URI manifestUrl,
-      Path staticObjectDir) {
+      Path staticObjectDir,
+      RuntimeHousekeeping runtimeHousekeeping) {
     public Settings {
+      runtimeHousekeeping =
+          runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
-    }
-
-    /** No static ConfigMaps or Secrets. */
-    public Settings(
-        String runtimeEndpoint,
-        InetSocketAddress httpAddress,
-        String nodeName,
-        Path rootDir,
-        Duration housekeepingPeriod,
-        Path podManifestPath,
-        String cgroupRoot,
-        Path podLogsDir,
-        URI manifestUrl) {
-      this(
-          runtimeEndpoint,
-          httpAddress,
-          nodeName,
-          rootDir,
-          housekeepingPeriod,
-          podManifestPath,
-          cgroupRoot,
-          podLogsDir,
-          manifestUrl,
-          null);
     }
 
     /** No static pods, default cgroup root and log directory. */
@@ -174,7 +163,18 @@ public final class NodeAgent implements AutoCloseable {
         String nodeName,
         Path rootDir,
         Duration housekeepingPeriod) {
-      this(runtimeEndpoint, httpAddress, nodeName, rootDir, housekeepingPeriod, null, null, null);
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          null,
+          null,
+          null,
+          null,
+          null,
+          null);
     }
 
     /** Static pods from a directory only. */
@@ -196,7 +196,66 @@ public final class NodeAgent implements AutoCloseable {
           podManifestPath,
           cgroupRoot,
           podLogsDir,
+          null,
+          null,
           null);
+    }
+
+    /** Everything from a URL on, as the flags give them, with the default housekeeping. */
+    public Settings(
+        String runtimeEndpoint,
+        InetSocketAddress httpAddress,
+        String nodeName,
+        Path rootDir,
+        Duration housekeepingPeriod,
+        Path podManifestPath,
+        String cgroupRoot,
+        Path podLogsDir,
+        URI manifestUrl) {
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          null,
+          null);
+    }
+
+    /** These settings reading ConfigMaps and Secrets from {@code dir}. */
+    public Settings withStaticObjectDir(Path dir) {
+      return new Settings(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          dir,
+          runtimeHousekeeping);
+    }
+
+    /** These settings with other GC and log rotation settings. */
+    public Settings withRuntimeHousekeeping(RuntimeHousekeeping h) {
+      return new Settings(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          staticObjectDir,
+          h);
     }
   }
 
@@ -219,10 +278,12 @@ public final class NodeAgent implements AutoCloseable {
   private final PodLifecycleEventGenerator pleg;
   private final NodeProber prober;
   private Thread probeResultsFeeder;
+  private final PodCgroups podCgroups;
   private FileSource manifests;
   private UrlSource manifestUrl;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
+  private ScheduledExecutorService runtimeHousekeepingTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
   private WatchdogKeeper watchdog;
   private ScheduledExecutorService timers;
@@ -241,10 +302,25 @@ public final class NodeAgent implements AutoCloseable {
     this.crashLoop = new CrashLoopBackoff(clock, hash);
     this.imagePulls = new ImagePulls(clock);
     this.prober = new NodeProber(runtime::runtime, clock);
-    this.podWorkers = new PodWorkers(new RuntimePodSyncer(podSyncerParts()), clock);
+    this.podCgroups = podCgroups(new CgroupNames(settings.cgroupRoot()));
+    this.podWorkers = new PodWorkers(new RuntimePodSyncer(podSyncerParts(), podCgroups), clock);
     this.pleg =
         new PodLifecycleEventGenerator(
             runtime::runtime, e -> syncLoop.offer(new SyncLoop.PlegEvent(e)), clock);
+  }
+
+  /** Pod cgroups with the cgroupfs driver on this host's cgroup v1 hierarchies. */
+  private static PodCgroups podCgroups(CgroupNames names) {
+    PodCgroups cgroups;
+    try {
+      cgroups = CgroupfsPodCgroups.detect(Files.readString(Path.of("/proc/self/mountinfo")), names);
+    } catch (IOException e) {
+      cgroups = new PodCgroups.Unmanaged("cannot read /proc/self/mountinfo: " + e);
+    }
+    if (cgroups instanceof PodCgroups.Unmanaged u) {
+      log.warn("pod cgroups are left to the runtime: {}", u.why());
+    }
+    return cgroups;
   }
 
   private RuntimePodSyncer.Parts podSyncerParts() {
@@ -396,6 +472,50 @@ public final class NodeAgent implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("berth-pleg").daemon(true).unstarted(r));
     pleg.start(plegTimer, PLEG_PERIOD);
+    startRuntimeHousekeeping(hasSources);
+  }
+
+  /** Container/sandbox GC, pod log directory removal and log rotation on their own thread. */
+  private void startRuntimeHousekeeping(boolean hasSources) {
+    RuntimeHousekeeping h = settings.runtimeHousekeeping();
+    ContainerGarbageCollector gc =
+        new ContainerGarbageCollector(
+            runtime::runtime,
+            h.gcPolicy(),
+            () -> podContentRemovable(hasSources),
+            settings.podLogsDir(),
+            podCgroups,
+            clock);
+    runtimeHousekeepingTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().name("berth-runtime-gc").daemon(true).unstarted(r));
+    runtimeHousekeepingTimer.scheduleWithFixedDelay(
+        gc::collect, h.gcPeriod().toMillis(), h.gcPeriod().toMillis(), TimeUnit.MILLISECONDS);
+    ContainerLogRotator logs =
+        new ContainerLogRotator(
+            runtime::runtime, h.containerLogMaxSize(), h.containerLogMaxFiles(), clock);
+    runtimeHousekeepingTimer.scheduleWithFixedDelay(
+        logs::rotateAll,
+        h.logRotationPeriod().toMillis(),
+        h.logRotationPeriod().toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The kubelet's {@code ShouldPodContentBeRemoved} as a snapshot: a pod no source claims and no
+   * worker still handles, once every source has synced (never without a source).
+   */
+  private Predicate<String> podContentRemovable(boolean hasSources) {
+    if (!hasSources || !podConfig.allSourcesReady()) {
+      return uid -> false;
+    }
+    Set<String> claimed =
+        podConfig.mergedState().stream()
+            .map(p -> p.getMetadata().getUid())
+            .collect(Collectors.toSet());
+    return uid ->
+        !claimed.contains(uid)
+            && podWorkers.state(uid).map(s -> s == PodWorkers.State.TERMINATED).orElse(true);
   }
 
   /** Starts serving; returns once the HTTP API listens. The runtime may come later. */
@@ -518,6 +638,9 @@ public final class NodeAgent implements AutoCloseable {
     pleg.close();
     if (plegTimer != null) {
       plegTimer.shutdownNow();
+    }
+    if (runtimeHousekeepingTimer != null) {
+      runtimeHousekeepingTimer.shutdownNow();
     }
     syncLoop.close();
     podWorkers.close();

@@ -46,7 +46,8 @@ final class RunCommand {
         cgroupRoot(cmd.value("cgroup-root", CgroupNames.DEFAULT_ROOT)),
         Path.of(cmd.value("pod-logs-dir", RuntimeSettings.DEFAULT_POD_LOGS_ROOT)),
         manifestUrl(cmd.value("manifest-url", "")),
-        optionalPath(cmd, "static-object-dir"));
+        optionalPath(cmd, "static-object-dir"),
+        null);
   }
 
   /** The kubelet's {@code --manifest-url}: an http(s) URL, or none when empty. */

@@ -99,7 +99,12 @@ public final class PodDispatcher {
         for (String uid : workers.knownUids()) {
           if (!wanted.contains(uid) && !workers.isTerminationRequested(uid)) {
             admitted.remove(uid);
-            workers.terminate(uid, Optional.empty(), RuntimePodSyncer.DEFAULT_GRACE);
+            // the spec berth last had for it decides the grace period, as a Remove would
+            Optional<Pod> last = workers.lastSpec(uid);
+            workers.terminate(
+                uid,
+                last,
+                last.map(RuntimePodSyncer::grace).orElse(RuntimePodSyncer.DEFAULT_GRACE));
           }
         }
         rejected.retainAll(wanted);

@@ -123,6 +123,12 @@ public final class PodWorkers implements AutoCloseable {
     return at != null && !at.isBefore(t);
   }
 
+  /** The newest spec the worker of {@code uid} was given; empty for orphans and unknown pods. */
+  public synchronized Optional<Pod> lastSpec(String uid) {
+    Worker w = workers.get(uid);
+    return w == null ? Optional.empty() : Optional.ofNullable(w.lastSpec());
+  }
+
   /** The UIDs that have a worker. */
   public synchronized Set<String> knownUids() {
     return Set.copyOf(workers.keySet());
@@ -187,6 +193,15 @@ public final class PodWorkers implements AutoCloseable {
     Worker(String uid, Pod pod) {
       this.uid = uid;
       this.current = pod;
+    }
+
+    Pod lastSpec() {
+      lock.lock();
+      try {
+        return pending != null ? pending : current;
+      } finally {
+        lock.unlock();
+      }
     }
 
     State state() {
@@ -284,6 +299,9 @@ public final class PodWorkers implements AutoCloseable {
         try {
           wait = syncer.syncPod(pod);
         } catch (RuntimeException e) {
+          if (closed) {
+            return; // berth stops mid-sync (calls interrupted); the pod keeps running
+          }
           log.warn(
               "pod {} ({}): sync failed, retrying: {}",
               PodStatuses.fullName(pod),

@@ -91,10 +91,17 @@ public final class RuntimePodSyncer implements PodSyncer {
   }
 
   private final Parts parts;
+  private final PodCgroups cgroups;
   private volatile String runtimeName;
 
   public RuntimePodSyncer(Parts parts) {
+    this(parts, new PodCgroups.Unmanaged("not asked for"));
+  }
+
+  /** With pod-level cgroups made before each sandbox and removed after the pod's last one. */
+  public RuntimePodSyncer(Parts parts, PodCgroups cgroups) {
     this.parts = parts;
+    this.cgroups = cgroups;
   }
 
   @Override
@@ -170,6 +177,7 @@ public final class RuntimePodSyncer implements PodSyncer {
     ObservedPod before = observed;
     if (a.createSandbox()) {
       log.info("pod {} ({}): creating sandbox attempt {}: {}", name, uid, a.attempt(), a.reason());
+      cgroups.ensureExists(pod);
       sandboxId = rt.runPodSandbox(sandbox);
       PodSandboxStatus st = rt.podSandboxStatus(sandboxId);
       podIps =
@@ -319,6 +327,11 @@ public final class RuntimePodSyncer implements PodSyncer {
       } catch (CriNotFoundException e) {
         log.debug("pod {}: container {} already gone", uid, c.id());
       }
+    }
+    try {
+      cgroups.destroy(uid);
+    } catch (PodCgroupException e) { // runc may still be leaving it: container GC retries
+      log.info("{}; the container GC retries", e.getMessage());
     }
     try {
       parts.volumes().tearDown(uid);

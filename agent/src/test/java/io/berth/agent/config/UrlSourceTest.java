@@ -81,7 +81,7 @@ class UrlSourceTest {
             url,
             Map.of("X-Berth-Token", List.of("secret")),
             client,
-            Duration.ofMillis(500),
+            Duration.ofSeconds(2),
             Duration.ofSeconds(20),
             new ManifestReader(decoder, new StaticPodDefaults("node1", decoder)),
             config,
@@ -178,12 +178,12 @@ class UrlSourceTest {
     UrlSource.PollResult slow = source.pollOnce();
     assertThat(slow).isInstanceOf(UrlSource.PollResult.Failed.class);
     assertThat(((UrlSource.PollResult.Failed) slow).reason())
-        .containsAnyOf("timed out", "within PT0.5S");
+        .containsAnyOf("timed out", "within PT2S");
     reply.set(new Reply(200, Manifests.validPod(), -5_000));
     UrlSource.PollResult stalled = source.pollOnce();
     assertThat(stalled).isInstanceOf(UrlSource.PollResult.Failed.class);
     assertThat(((UrlSource.PollResult.Failed) stalled).reason())
-        .contains("body not received within PT0.5S");
+        .contains("body not received within PT2S");
     release.countDown();
     server.stop(0);
     UrlSource.PollResult gone = source.pollOnce();

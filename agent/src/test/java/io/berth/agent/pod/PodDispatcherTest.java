@@ -89,4 +89,14 @@ class PodDispatcherTest {
     dispatcher.podUpdate(new PodUpdate.Set(List.of()));
     assertThat(syncer.next()).isEqualTo("terminate v1 PT30S");
   }
+
+  @Test
+  void aSetTerminatesADroppedPodWithItsOwnGracePeriod() throws Exception {
+    Pod pod = PodWorkersTest.pod("v1");
+    pod.getSpec().setTerminationGracePeriodSeconds(3L);
+    dispatcher.podUpdate(new PodUpdate.Add(ConfigSource.FILE, List.of(pod)));
+    assertThat(syncer.next()).isEqualTo("sync v1");
+    dispatcher.podUpdate(new PodUpdate.Set(List.of()));
+    assertThat(syncer.next()).isEqualTo("terminate v1 PT3S");
+  }
 }

@@ -66,16 +66,16 @@ class PodFeaturesIT {
     agent =
         new NodeAgent(
             new NodeAgent.Settings(
-                containerd.endpoint(),
-                new InetSocketAddress("127.0.0.1", 0),
-                NODE,
-                dir.resolve("root"),
-                Duration.ofSeconds(1),
-                manifests,
-                containerd.cgroupParent(),
-                containerd.podLogRoot(),
-                null,
-                objects),
+                    containerd.endpoint(),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    NODE,
+                    dir.resolve("root"),
+                    Duration.ofSeconds(1),
+                    manifests,
+                    containerd.cgroupParent(),
+                    containerd.podLogRoot(),
+                    null)
+                .withStaticObjectDir(objects),
             Clock.systemUTC(),
             Map.of());
     agent.start();
