@@ -72,7 +72,9 @@ final class ResourceStrategies {
     } else if (r.equals(ApiResources.PODS)) {
       PodDefaults.apply(updated);
       if (!mutableView(updated.path("spec")).equals(mutableView(old.path("spec")))) {
-        throw ApiError.invalid(r, updated.path("metadata").path("name").asText(),
+        throw ApiError.invalid(
+            r,
+            updated.path("metadata").path("name").asText(),
             "spec: Forbidden: pod updates may not change fields other than"
                 + " `spec.containers[*].image`, `spec.initContainers[*].image`,"
                 + " `spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing"
@@ -85,8 +87,8 @@ final class ResourceStrategies {
   /** A pod spec without the fields an update may change (images, deadline, tolerations). */
   private static JsonNode mutableView(JsonNode spec) {
     ObjectNode copy = spec.isObject() ? ((ObjectNode) spec).deepCopy() : Json.object();
-    copy.remove(java.util.List.of("activeDeadlineSeconds", "tolerations",
-        "terminationGracePeriodSeconds"));
+    copy.remove(
+        java.util.List.of("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"));
     for (String list : new String[] {"containers", "initContainers"}) {
       for (JsonNode c : copy.path(list)) {
         if (c instanceof ObjectNode container) {
