@@ -41,7 +41,7 @@ public final class ObjectStore {
   }
 
   /** The list's items and metadata as one page of a (possibly continued) list. */
-  record ListPage(
+  public record ListPage(
       List<ObjectNode> items, long resourceVersion, String continueToken, long remaining) {}
 
   /** A registered watch; {@link #cancel()} stops delivery. */
@@ -421,10 +421,11 @@ public final class ObjectStore {
     return w;
   }
 
+  /** Deletes; {@code last} is copied because stored versions are shared with the history. */
   private ObjectNode remove(ObjectKey key, ObjectNode last) {
     ObjectNode previous = objects.get(key.sortKey());
     strategies.afterDelete(key.resource(), previous);
-    return commit("DELETED", key, last, previous);
+    return commit("DELETED", key, last.deepCopy(), previous);
   }
 
   private ObjectNode commit(String type, ObjectKey key, ObjectNode obj, ObjectNode previous) {

@@ -46,10 +46,7 @@ final class Patches {
     if (!patch.isObject()) {
       return patch.deepCopy();
     }
-    ObjectNode result =
-        target != null && target.isObject()
-            ? ((ObjectNode) target).deepCopy()
-            : ((ObjectNode) patch).objectNode();
+    ObjectNode result = copyOrEmpty(target, patch);
     for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       if (e.getValue().isNull()) {
@@ -112,10 +109,7 @@ final class Patches {
       copy.remove("$patch");
       return copy;
     }
-    ObjectNode result =
-        target != null && target.isObject()
-            ? ((ObjectNode) target).deepCopy()
-            : ((ObjectNode) patch).objectNode();
+    ObjectNode result = copyOrEmpty(target, patch);
     for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> e = it.next();
       String key = e.getKey();
@@ -160,6 +154,13 @@ final class Patches {
       }
     }
     return result;
+  }
+
+  /** A copy of the target object to patch, or an empty object when it is not one. */
+  private static ObjectNode copyOrEmpty(JsonNode target, JsonNode patch) {
+    return target != null && target.isObject()
+        ? ((ObjectNode) target).deepCopy()
+        : ((ObjectNode) patch).objectNode();
   }
 
   private static JsonNode mergeList(JsonNode existing, ArrayNode patch, String mergeKey) {

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * Receives one watch's events, called under the store's lock in resourceVersion order; an
  * implementation only queues the bytes (e.g. a Netty write) and never blocks.
  */
-interface WatchSink {
+public interface WatchSink {
   /**
    * @param type ADDED, MODIFIED, DELETED, BOOKMARK or ERROR
    * @param object the object (a Status for ERROR); never modify it
