@@ -29,6 +29,9 @@ import io.berth.agent.pod.PodLifecycleEventGenerator;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodWorkers;
 import io.berth.agent.pod.RuntimePodSyncer;
+import io.berth.agent.proxy.LocalPods;
+import io.berth.agent.proxy.ServiceProxy;
+import io.berth.agent.proxy.ServiceProxySettings;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
@@ -108,6 +111,7 @@ public final class NodeAgent implements AutoCloseable {
    *     by default
    * @param manifestUrl a URL returning a Pod or PodList, polled every 20 s ({@code
    *     --manifest-url}); null for none
+   * @param proxy the Service proxy ({@code --service-dir}, {@code --proxy-mode}, ...); null: off
    */
   public record Settings(
       String runtimeEndpoint,
@@ -118,10 +122,36 @@ public final class NodeAgent implements AutoCloseable {
       Path podManifestPath,
       String cgroupRoot,
       Path podLogsDir,
-      URI manifestUrl) {
+      URI manifestUrl,
+      ServiceProxySettings proxy) {
     public Settings {
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
+      proxy = proxy == null ? ServiceProxySettings.off() : proxy;
+    }
+
+    /** Static pods from a directory and a URL; no Service proxy. */
+    public Settings(
+        String runtimeEndpoint,
+        InetSocketAddress httpAddress,
+        String nodeName,
+        Path rootDir,
+        Duration housekeepingPeriod,
+        Path podManifestPath,
+        String cgroupRoot,
+        Path podLogsDir,
+        URI manifestUrl) {
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          null);
     }
 
     /** No static pods, default cgroup root and log directory. */
@@ -131,7 +161,16 @@ public final class NodeAgent implements AutoCloseable {
         String nodeName,
         Path rootDir,
         Duration housekeepingPeriod) {
-      this(runtimeEndpoint, httpAddress, nodeName, rootDir, housekeepingPeriod, null, null, null);
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          null,
+          null,
+          null,
+          null);
     }
 
     /** Static pods from a directory only. */
@@ -153,7 +192,7 @@ public final class NodeAgent implements AutoCloseable {
           podManifestPath,
           cgroupRoot,
           podLogsDir,
-          null);
+          (URI) null);
     }
   }
 
@@ -174,6 +213,7 @@ public final class NodeAgent implements AutoCloseable {
   private final CrashLoopBackoff crashLoop;
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
+  private final ServiceProxy serviceProxy;
   private FileSource manifests;
   private UrlSource manifestUrl;
   private Thread podConfigFeeder;
@@ -199,6 +239,31 @@ public final class NodeAgent implements AutoCloseable {
     this.pleg =
         new PodLifecycleEventGenerator(
             runtime::runtime, e -> syncLoop.offer(new SyncLoop.PlegEvent(e)), clock);
+    this.serviceProxy = new ServiceProxy(settings.proxy(), settings.nodeName(), clock, localPods());
+  }
+
+  /**
+   * berth's pods as the Service proxy's endpoint source (standalone: no endpointslice controller).
+   */
+  private LocalPods localPods() {
+    return new LocalPods() {
+      @Override
+      public List<io.fabric8.kubernetes.api.model.Pod> pods() {
+        return podStatuses.podList().getItems();
+      }
+
+      @Override
+      public boolean terminating(String uid) {
+        return podWorkers.isTerminationRequested(uid);
+      }
+
+      @Override
+      public boolean synced() {
+        return podConfig.allSourcesReady()
+            && podConfig.mergedState().stream()
+                .allMatch(p -> podStatuses.get(p.getMetadata().getUid()).isPresent());
+      }
+    };
   }
 
   private RuntimePodSyncer.Parts podSyncerParts() {
@@ -311,6 +376,7 @@ public final class NodeAgent implements AutoCloseable {
     http = HttpApiServer.start(settings.httpAddress(), routes, HttpLimits.defaults());
     log.info("serving {} on http://{}", routes.paths(), hostPort(http.address()));
     startPods();
+    serviceProxy.start(registry);
     syncLoop.start();
     timers =
         Executors.newSingleThreadScheduledExecutor(
@@ -408,6 +474,7 @@ public final class NodeAgent implements AutoCloseable {
     if (plegTimer != null) {
       plegTimer.shutdownNow();
     }
+    serviceProxy.close();
     syncLoop.close();
     podWorkers.close();
     if (http != null) {

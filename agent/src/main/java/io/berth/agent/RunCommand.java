@@ -27,7 +27,14 @@ final class RunCommand {
         "pod-manifest-path",
         "cgroup-root",
         "pod-logs-dir",
-        "manifest-url");
+        "manifest-url",
+        "service-dir",
+        "proxy-mode",
+        "cluster-cidr",
+        "nodeport-addresses",
+        "proxy-healthz-bind-address",
+        "proxy-sync-period",
+        "proxy-min-sync-period");
     String address = cmd.value("address", "127.0.0.1");
     InetAddress ip;
     try {
@@ -44,7 +51,8 @@ final class RunCommand {
         optionalPath(cmd, "pod-manifest-path"),
         cgroupRoot(cmd.value("cgroup-root", CgroupNames.DEFAULT_ROOT)),
         Path.of(cmd.value("pod-logs-dir", RuntimeSettings.DEFAULT_POD_LOGS_ROOT)),
-        manifestUrl(cmd.value("manifest-url", "")));
+        manifestUrl(cmd.value("manifest-url", "")),
+        ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir")));
   }
 
   /** The kubelet's {@code --manifest-url}: an http(s) URL, or none when empty. */
@@ -65,7 +73,7 @@ final class RunCommand {
     }
   }
 
-  private static Path optionalPath(CommandLine cmd, String name) {
+  static Path optionalPath(CommandLine cmd, String name) {
     String v = cmd.value(name, "");
     if (v.isEmpty()) {
       return null;
