@@ -3,13 +3,7 @@ package io.berth.agent.proxy;
 import io.berth.netfilter.NetfilterBackend;
 import io.berth.netfilter.NetfilterException;
 import io.berth.netfilter.conntrack.ConntrackCleaner;
-import io.berth.netfilter.conntrack.NetlinkConntrackTable;
-import io.berth.netfilter.detect.BackendDetector;
 import io.berth.netfilter.detect.Detection;
-import io.berth.netfilter.internal.LibC;
-import io.berth.netfilter.internal.Native;
-import io.berth.netfilter.internal.NetworkNamespace;
-import io.berth.netfilter.nftables.NftablesBackend;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.time.Clock;
@@ -17,6 +11,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +41,7 @@ public final class ServiceProxy implements AutoCloseable {
   private final String nodeName;
   private final Clock clock;
   private final LocalPods pods;
+  private final Supplier<DataPlane> dataPlane;
   private NetfilterBackend backend;
   private ConntrackCleaner conntrack;
   private ScheduledExecutorService syncThread;
@@ -56,10 +52,23 @@ public final class ServiceProxy implements AutoCloseable {
   private String state = "off";
 
   public ServiceProxy(ServiceProxySettings settings, String nodeName, Clock clock, LocalPods pods) {
+    this(settings, nodeName, clock, pods, DataPlane::host);
+  }
+
+  /**
+   * @param dataPlane the netfilter parts, asked for only when the proxy is enabled
+   */
+  public ServiceProxy(
+      ServiceProxySettings settings,
+      String nodeName,
+      Clock clock,
+      LocalPods pods,
+      Supplier<DataPlane> dataPlane) {
     this.settings = settings;
     this.nodeName = nodeName;
     this.clock = clock;
     this.pods = pods;
+    this.dataPlane = dataPlane;
   }
 
   /**
@@ -78,21 +87,17 @@ public final class ServiceProxy implements AutoCloseable {
       state = "off (--proxy-mode none)";
       return;
     }
-    LibC libc = Native.loadLibC();
-    NetworkNamespace namespaces = new NetworkNamespace(libc);
-    if (!nftablesWorks(libc, namespaces)) {
+    DataPlane plane = dataPlane.get();
+    if (!nftablesWorks(plane)) {
       return;
     }
     try {
-      backend =
-          new NftablesBackend(
-              Native.loadNftables(), namespaces, Optional.empty(), System::nanoTime);
+      backend = plane.nftables();
     } catch (NetfilterException e) {
       throw new IllegalStateException("cannot set up the nftables back end: " + e.getMessage(), e);
     }
     try {
-      conntrack =
-          new ConntrackCleaner(NetlinkConntrackTable.open(libc, namespaces, Optional.empty()));
+      conntrack = plane.conntrack();
     } catch (NetfilterException | RuntimeException e) {
       log.warn(
           "stale UDP conntrack entries will not be deleted: cannot open ctnetlink: {}",
@@ -126,11 +131,11 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   /** Detects the data plane; false (proxy off) when {@code auto} finds no nftables. */
-  private boolean nftablesWorks(LibC libc, NetworkNamespace namespaces) {
+  private boolean nftablesWorks(DataPlane plane) {
     Detection d;
     try {
-      d = new BackendDetector(Native::loadNftables, libc, namespaces).detect(Optional.empty());
-    } catch (NetfilterException e) {
+      d = plane.detect();
+    } catch (NetfilterException | RuntimeException | LinkageError e) {
       return unavailable("back-end detection failed: " + e.getMessage());
     }
     log.info("service proxy back-end detection:\n{}", d.summary());
