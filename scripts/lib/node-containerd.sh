@@ -1,14 +1,22 @@
 # Sourced by scripts/standalone: a containerd for berth on this node, configured the way berth
 # needs it on this machine kind (cgroupfs driver, restrict_oom_score_adj, CNI bridge), under
-# berth's own paths so it never collides with a system containerd.
+# berth's own paths so it never collides with a system containerd. containerd runs inside the
+# node network namespace $BERTH_NETNS (entered with nsenter --net; mounts are the host's), so the
+# CNI bridge, its ip_forward and berth's nftables tables live there and the host's root network
+# namespace is never changed.
 #   BERTH_CTRD_BASE   state dir (socket, pid file, log)      default /run/berth/containerd
 #   BERTH_CTRD_ROOT   persistent root (images, snapshots)    default /var/lib/berth/containerd
 #   BERTH_CNI_CONF    CNI config dir                         default /etc/berth/cni/net.d
 #   BERTH_POD_CIDR    the node's pod subnet                   default 10.214.0.0/24
+#   BERTH_NETNS       the node's network namespace            default berth-node
+#   BERTH_NODE_CIDR   the node's address in it (uplink node0) default 192.0.2.1/24
 BERTH_CTRD_BASE=${BERTH_CTRD_BASE:-/run/berth/containerd}
 BERTH_CTRD_ROOT=${BERTH_CTRD_ROOT:-/var/lib/berth/containerd}
 BERTH_CNI_CONF=${BERTH_CNI_CONF:-/etc/berth/cni/net.d}
 BERTH_POD_CIDR=${BERTH_POD_CIDR:-10.214.0.0/24}
+BERTH_NETNS=${BERTH_NETNS:-berth-node}
+BERTH_NODE_CIDR=${BERTH_NODE_CIDR:-192.0.2.1/24}
+BERTH_NODE_IP=${BERTH_NODE_CIDR%/*}
 BERTH_CTRD_SOCK=$BERTH_CTRD_BASE/containerd.sock
 BERTH_PAUSE_IMAGE=${BERTH_PAUSE_IMAGE:-registry.berth.test/pause:3.9}
 
@@ -16,6 +24,30 @@ berth_write_atomic() { # $1 = path; content on stdin (containerd reloads half-wr
   local tmp
   tmp=$(mktemp "$1.XXXXXX")
   cat >"$tmp" && mv -f "$tmp" "$1"
+}
+
+berth_in_node() { # runs "$@" in the node's network namespace (nothing else changes)
+  nsenter --net="/run/netns/$BERTH_NETNS" -- "$@"
+}
+
+# The node namespace: loopback, an uplink node0 (a veth pair with both ends inside; this kernel
+# kind has no dummy module) holding the node address and the default route, so Service VIPs route
+# before berth's DNAT as on a real node. The CNI bridge plugin turns on ip_forward in here only.
+berth_node_netns_up() {
+  [ -e "/run/netns/$BERTH_NETNS" ] && return 0
+  echo "berth: creating the node network namespace $BERTH_NETNS (node address $BERTH_NODE_CIDR)" >&2
+  ip netns add "$BERTH_NETNS"
+  ip -n "$BERTH_NETNS" link set lo up
+  ip -n "$BERTH_NETNS" link add node0 type veth peer name node0-peer
+  ip -n "$BERTH_NETNS" addr add "$BERTH_NODE_CIDR" dev node0
+  ip -n "$BERTH_NETNS" link set node0-peer up
+  ip -n "$BERTH_NETNS" link set node0 up
+  ip -n "$BERTH_NETNS" route add default dev node0
+}
+
+berth_node_netns_down() { # deletes the namespace and every interface and nft table in it
+  [ -e "/run/netns/$BERTH_NETNS" ] || return 0
+  ip netns del "$BERTH_NETNS"
 }
 
 berth_containerd_config() {
@@ -77,10 +109,10 @@ berth_containerd_pid() { # prints the PID of the containerd this script started,
 berth_containerd_start() {
   if berth_containerd_pid >/dev/null; then return 0; fi
   berth_containerd_config
-  # the CNI bridge plugin turns on ip_forward; remember the host's value for `clean`
-  [ -f "$BERTH_CTRD_BASE/ip_forward.orig" ] || sysctl -n net.ipv4.ip_forward >"$BERTH_CTRD_BASE/ip_forward.orig"
-  echo "berth: starting containerd (socket $BERTH_CTRD_SOCK, log $BERTH_CTRD_BASE/containerd.log)" >&2
-  setsid containerd --config "$BERTH_CTRD_BASE/config.toml" >>"$BERTH_CTRD_BASE/containerd.log" 2>&1 </dev/null &
+  berth_node_netns_up
+  echo "berth: starting containerd in $BERTH_NETNS (socket $BERTH_CTRD_SOCK, log $BERTH_CTRD_BASE/containerd.log)" >&2
+  setsid nsenter --net="/run/netns/$BERTH_NETNS" -- containerd --config "$BERTH_CTRD_BASE/config.toml" \
+    >>"$BERTH_CTRD_BASE/containerd.log" 2>&1 </dev/null &
   echo $! >"$BERTH_CTRD_BASE/containerd.pid"
   local i
   for i in $(seq 1 100); do
@@ -102,6 +134,8 @@ berth_containerd_stop() {
   rm -f "$BERTH_CTRD_BASE/containerd.pid"
 }
 
+# Versions of this script before the node namespace turned on the host's ip_forward and saved its
+# old value; `clean` puts that back if such a file is still there.
 berth_restore_ip_forward() {
   local orig
   orig=$(cat "$BERTH_CTRD_BASE/ip_forward.orig" 2>/dev/null) || return 0

@@ -12,6 +12,7 @@ import java.util.List;
  *   berth runtime-info [--container-runtime-endpoint unix:///run/containerd/containerd.sock]
  *   berth run [--container-runtime-endpoint ...] [--address 127.0.0.1] [--port 10248]
  *             [--pod-manifest-path /etc/berth/manifests] [--cgroup-root /kubepods] ...
+ *   berth cleanup    (removes berth's nftables tables ip/ip6 berth, nothing else)
  * </pre>
  *
  * <p>Expected failures (bad flags, an unreachable or incompatible runtime) print one line starting
@@ -57,6 +58,7 @@ public final class BerthMain {
                   cmd.value("server", "http://127.0.0.1:" + DEFAULT_PORT),
                   cmd.value("output", "wide"));
         }
+        case "cleanup" -> new CleanupCommand(out, err).run(cmd.accepting());
         case "help" -> {
           out.println(CommandLine.USAGE);
           yield 0;

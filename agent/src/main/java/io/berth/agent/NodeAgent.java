@@ -40,6 +40,9 @@ import io.berth.agent.pod.RuntimeHousekeeping;
 import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.probe.NodeProber;
 import io.berth.agent.probe.ProbeSyncHandler;
+import io.berth.agent.proxy.LocalPods;
+import io.berth.agent.proxy.ServiceProxy;
+import io.berth.agent.proxy.ServiceProxySettings;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
@@ -136,6 +139,7 @@ public final class NodeAgent implements AutoCloseable {
    * @param staticObjectDir ConfigMap and Secret manifests that static pods refer to ({@code
    *     --static-object-dir}); null for none
    * @param runtimeHousekeeping container GC and log rotation; null for the kubelet's defaults
+   * @param proxy the Service proxy ({@code --service-dir}, {@code --proxy-mode}, ...); null: off
    */
   public record Settings(
       String runtimeEndpoint,
@@ -148,30 +152,37 @@ public final class NodeAgent implements AutoCloseable {
       Path podLogsDir,
       URI manifestUrl,
       Path staticObjectDir,
-      RuntimeHousekeeping runtimeHousekeeping) {
+      RuntimeHousekeeping runtimeHousekeeping,
+      ServiceProxySettings proxy) {
     public Settings {
       runtimeHousekeeping =
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
+      proxy = proxy == null ? ServiceProxySettings.off() : proxy;
     }
 
-    /** No static pods, default cgroup root and log directory. */
+    /** Static pods from a directory and a URL; defaults for everything else, no Service proxy. */
     public Settings(
         String runtimeEndpoint,
         InetSocketAddress httpAddress,
         String nodeName,
         Path rootDir,
-        Duration housekeepingPeriod) {
+        Duration housekeepingPeriod,
+        Path podManifestPath,
+        String cgroupRoot,
+        Path podLogsDir,
+        URI manifestUrl) {
       this(
           runtimeEndpoint,
           httpAddress,
           nodeName,
           rootDir,
           housekeepingPeriod,
-          null,
-          null,
-          null,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
           null,
           null,
           null);
@@ -196,34 +207,17 @@ public final class NodeAgent implements AutoCloseable {
           podManifestPath,
           cgroupRoot,
           podLogsDir,
-          null,
-          null,
           null);
     }
 
-    /** Everything from a URL on, as the flags give them, with the default housekeeping. */
+    /** No static pods, default cgroup root and log directory. */
     public Settings(
         String runtimeEndpoint,
         InetSocketAddress httpAddress,
         String nodeName,
         Path rootDir,
-        Duration housekeepingPeriod,
-        Path podManifestPath,
-        String cgroupRoot,
-        Path podLogsDir,
-        URI manifestUrl) {
-      this(
-          runtimeEndpoint,
-          httpAddress,
-          nodeName,
-          rootDir,
-          housekeepingPeriod,
-          podManifestPath,
-          cgroupRoot,
-          podLogsDir,
-          manifestUrl,
-          null,
-          null);
+        Duration housekeepingPeriod) {
+      this(runtimeEndpoint, httpAddress, nodeName, rootDir, housekeepingPeriod, null, null, null);
     }
 
     /** These settings reading ConfigMaps and Secrets from {@code dir}. */
@@ -239,7 +233,8 @@ public final class NodeAgent implements AutoCloseable {
           podLogsDir,
           manifestUrl,
           dir,
-          runtimeHousekeeping);
+          runtimeHousekeeping,
+          proxy);
     }
 
     /** These settings with other GC and log rotation settings. */
@@ -255,7 +250,25 @@ public final class NodeAgent implements AutoCloseable {
           podLogsDir,
           manifestUrl,
           staticObjectDir,
-          h);
+          h,
+          proxy);
+    }
+
+    /** These settings with the Service proxy configured as {@code p}. */
+    public Settings withProxy(ServiceProxySettings p) {
+      return new Settings(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          staticObjectDir,
+          runtimeHousekeeping,
+          p);
     }
   }
 
@@ -279,6 +292,7 @@ public final class NodeAgent implements AutoCloseable {
   private final NodeProber prober;
   private Thread probeResultsFeeder;
   private final PodCgroups podCgroups;
+  private final ServiceProxy serviceProxy;
   private FileSource manifests;
   private UrlSource manifestUrl;
   private Thread podConfigFeeder;
@@ -307,6 +321,31 @@ public final class NodeAgent implements AutoCloseable {
     this.pleg =
         new PodLifecycleEventGenerator(
             runtime::runtime, e -> syncLoop.offer(new SyncLoop.PlegEvent(e)), clock);
+    this.serviceProxy = new ServiceProxy(settings.proxy(), settings.nodeName(), clock, localPods());
+  }
+
+  /**
+   * berth's pods as the Service proxy's endpoint source (standalone: no endpointslice controller).
+   */
+  private LocalPods localPods() {
+    return new LocalPods() {
+      @Override
+      public List<io.fabric8.kubernetes.api.model.Pod> pods() {
+        return podStatuses.podList().getItems();
+      }
+
+      @Override
+      public boolean terminating(String uid) {
+        return podWorkers.isTerminationRequested(uid);
+      }
+
+      @Override
+      public boolean synced() {
+        return podConfig.allSourcesReady()
+            && podConfig.mergedState().stream()
+                .allMatch(p -> podStatuses.get(p.getMetadata().getUid()).isPresent());
+      }
+    };
   }
 
   /** Pod cgroups with the cgroupfs driver on this host's cgroup v1 hierarchies. */
@@ -539,6 +578,7 @@ public final class NodeAgent implements AutoCloseable {
     http = HttpApiServer.start(settings.httpAddress(), routes, HttpLimits.defaults());
     log.info("serving {} on http://{}", routes.paths(), hostPort(http.address()));
     startPods();
+    serviceProxy.start(registry);
     syncLoop.start();
     timers =
         Executors.newSingleThreadScheduledExecutor(
@@ -642,6 +682,7 @@ public final class NodeAgent implements AutoCloseable {
     if (runtimeHousekeepingTimer != null) {
       runtimeHousekeepingTimer.shutdownNow();
     }
+    serviceProxy.close();
     syncLoop.close();
     podWorkers.close();
     prober.close();

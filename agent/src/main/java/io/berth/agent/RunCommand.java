@@ -28,7 +28,14 @@ final class RunCommand {
         "cgroup-root",
         "pod-logs-dir",
         "manifest-url",
-        "static-object-dir");
+        "static-object-dir",
+        "service-dir",
+        "proxy-mode",
+        "cluster-cidr",
+        "nodeport-addresses",
+        "proxy-healthz-bind-address",
+        "proxy-sync-period",
+        "proxy-min-sync-period");
     String address = cmd.value("address", "127.0.0.1");
     InetAddress ip;
     try {
@@ -47,7 +54,8 @@ final class RunCommand {
         Path.of(cmd.value("pod-logs-dir", RuntimeSettings.DEFAULT_POD_LOGS_ROOT)),
         manifestUrl(cmd.value("manifest-url", "")),
         optionalPath(cmd, "static-object-dir"),
-        null);
+        null,
+        ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir")));
   }
 
   /** The kubelet's {@code --manifest-url}: an http(s) URL, or none when empty. */
@@ -68,7 +76,7 @@ final class RunCommand {
     }
   }
 
-  private static Path optionalPath(CommandLine cmd, String name) {
+  static Path optionalPath(CommandLine cmd, String name) {
     String v = cmd.value(name, "");
     if (v.isEmpty()) {
       return null;

@@ -61,6 +61,19 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
   private Duration backoff;
   private ProxierStats stats = ProxierStats.INITIAL;
   private final List<Consumer<ProxierStats>> syncListeners = new CopyOnWriteArrayList<>();
+  private final List<AppliedListener> appliedListeners = new CopyOnWriteArrayList<>();
+  private ServiceModel lastApplied; // sync thread only; null before the first successful sync
+
+  /** Told after each successful sync what the data plane held before it and holds now. */
+  @FunctionalInterface
+  public interface AppliedListener {
+    /**
+     * @param previous the model of the last successful sync (empty before the first)
+     * @param current the model now in force
+     * @param mode how it was applied
+     */
+    void applied(ServiceModel previous, ServiceModel current, SyncMode mode);
+  }
 
   public Proxier(
       ProxierSettings settings, NetfilterBackend backend, Clock clock, TaskScheduler scheduler) {
@@ -106,6 +119,27 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
    */
   public void addSyncListener(Consumer<ProxierStats> listener) {
     syncListeners.add(listener);
+  }
+
+  /**
+   * Calls {@code listener} on the sync thread after every successful sync, before the next one
+   * starts (kube-proxy deletes stale conntrack entries at that point).
+   */
+  public void addAppliedListener(AppliedListener listener) {
+    appliedListeners.add(listener);
+  }
+
+  private void notifyApplied(ServiceModel current, SyncMode mode) {
+    ServiceModel previous =
+        lastApplied != null ? lastApplied : ServiceModel.of(current.config(), List.of());
+    lastApplied = current;
+    for (AppliedListener l : appliedListeners) {
+      try {
+        l.applied(previous, current, mode);
+      } catch (RuntimeException e) {
+        log.error("after-sync step {} failed", l, e);
+      }
+    }
   }
 
   private void notifyListeners(ProxierStats s) {
@@ -211,6 +245,7 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
       ServiceModel model = buildModel();
       SyncResult r = backend.sync(model, mode);
       succeeded(start, model, r);
+      notifyApplied(model, r.mode());
     } catch (TransactionFailedException e) {
       failed(start, mode, e, "services " + e.offendingServices());
     } catch (NetfilterException | RuntimeException e) {

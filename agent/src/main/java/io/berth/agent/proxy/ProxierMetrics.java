@@ -1,21 +1,40 @@
 package io.berth.agent.proxy;
 
+import io.berth.netfilter.SyncMode;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The proxier's Micrometer meters, named after kube-proxy's {@code kubeproxy_*} metrics under
- * {@code berth_proxy_*}: sync duration (tags {@code mode}, {@code result}), network programming
- * latency, last successful sync and full sync timestamps, counts of syncs, failures, services,
- * service ports and endpoints. Gauges read {@link Proxier#stats()} at scrape time ({@code NaN}
- * before the first successful sync); timers are fed by a sync listener.
+ * The proxier's meters under kube-proxy's own names ({@code pkg/proxy/metrics}), so kube-proxy
+ * dashboards and alerts work on berth's {@code /metrics}:
+ *
+ * <ul>
+ *   <li>{@code kubeproxy_sync_proxy_rules_duration_seconds} (every sync attempt), {@code
+ *       kubeproxy_sync_full_proxy_rules_duration_seconds} and {@code
+ *       kubeproxy_sync_partial_proxy_rules_duration_seconds}: histograms with kube-proxy's buckets
+ *       (1 ms doubling to 16.4 s);
+ *   <li>{@code kubeproxy_network_programming_duration_seconds}: from an EndpointSlice's {@code
+ *       endpoints.kubernetes.io/last-change-trigger-time} to the sync that applied it (kube-proxy's
+ *       buckets, 0.25 s to 300 s);
+ *   <li>{@code kubeproxy_sync_proxy_rules_last_timestamp_seconds}: the last successful sync;
+ *   <li>{@code kubeproxy_sync_proxy_rules_nftables_sync_failures_total}.
+ * </ul>
+ *
+ * <p>berth's own additions ({@code berth_proxy_*}): syncs attempted, the last full sync, Services,
+ * service ports and endpoints programmed, and the nft commands the last sync sent. kube-proxy's
+ * rule-count gauge exists for iptables only; berth's nftables ruleset keeps a constant set of rules
+ * and puts Services into map elements, so it counts those instead. Gauges read {@link
+ * Proxier#stats()} at scrape time ({@code NaN} before the first successful sync); histograms are
+ * fed by a sync listener.
  */
 public final class ProxierMetrics implements MeterBinder {
   private final Proxier proxier;
@@ -24,13 +43,55 @@ public final class ProxierMetrics implements MeterBinder {
     this.proxier = proxier;
   }
 
+  /** kube-proxy's {@code ExponentialBuckets(0.001, 2, 15)}. */
+  static Duration[] syncBuckets() {
+    Duration[] b = new Duration[15];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = Duration.ofMillis(1L << i);
+    }
+    return b;
+  }
+
+  /** kube-proxy's network programming buckets: 0.25, 0.5, 1..59, 60..115 by 5, 120..300 by 30. */
+  static Duration[] programmingBuckets() {
+    List<Duration> b = new ArrayList<>();
+    b.add(Duration.ofMillis(250));
+    b.add(Duration.ofMillis(500));
+    for (int s = 1; s <= 59; s++) {
+      b.add(Duration.ofSeconds(s));
+    }
+    for (int s = 60; s <= 115; s += 5) {
+      b.add(Duration.ofSeconds(s));
+    }
+    for (int s = 120; s <= 300; s += 30) {
+      b.add(Duration.ofSeconds(s));
+    }
+    return b.toArray(Duration[]::new);
+  }
+
+  private static Timer histogram(
+      MeterRegistry registry, String name, String help, Duration[] buckets) {
+    return Timer.builder(name)
+        .description(help)
+        .serviceLevelObjectives(buckets)
+        .minimumExpectedValue(buckets[0])
+        .maximumExpectedValue(buckets[buckets.length - 1])
+        .register(registry);
+  }
+
   @Override
   public void bindTo(MeterRegistry registry) {
     gauge(
         registry,
-        "berth.proxy.sync.proxy.rules.last.timestamp.seconds",
-        "when the last successful sync finished",
+        "kubeproxy.sync.proxy.rules.last.timestamp.seconds",
+        "The last time proxy rules were successfully synced",
         s -> epochSeconds(s.lastSuccessfulSync()));
+    FunctionCounter.builder(
+            "kubeproxy.sync.proxy.rules.nftables.sync.failures",
+            proxier,
+            p -> p.stats().failedSyncs())
+        .description("Cumulative proxy nftables sync failures")
+        .register(registry);
     gauge(
         registry,
         "berth.proxy.sync.full.proxy.rules.last.timestamp.seconds",
@@ -47,29 +108,44 @@ public final class ProxierMetrics implements MeterBinder {
         "berth.proxy.endpoints",
         "endpoints over all service ports",
         ProxierStats::endpoints);
-    FunctionCounter.builder("berth.proxy.sync.proxy.rules", proxier, p -> p.stats().syncs())
+    gauge(
+        registry,
+        "berth.proxy.nftables.commands.last",
+        "nft commands the last successful sync sent (0: nothing changed)",
+        ProxierStats::lastCommandLines);
+    FunctionCounter.builder("berth.proxy.sync.attempts", proxier, p -> p.stats().syncs())
         .description("sync attempts that reached the data plane")
         .register(registry);
-    FunctionCounter.builder(
-            "berth.proxy.sync.proxy.rules.failures", proxier, p -> p.stats().failedSyncs())
-        .description("failed syncs")
-        .register(registry);
+    Timer all =
+        histogram(
+            registry,
+            "kubeproxy.sync.proxy.rules.duration",
+            "SyncProxyRules latency in seconds",
+            syncBuckets());
+    Timer full =
+        histogram(
+            registry,
+            "kubeproxy.sync.full.proxy.rules.duration",
+            "SyncProxyRules latency in seconds for full resyncs",
+            syncBuckets());
+    Timer partial =
+        histogram(
+            registry,
+            "kubeproxy.sync.partial.proxy.rules.duration",
+            "SyncProxyRules latency in seconds for partial resyncs",
+            syncBuckets());
     Timer latency =
-        Timer.builder("berth.proxy.network.programming.duration")
-            .description("from an EndpointSlice change's trigger time to its rules being applied")
-            .publishPercentileHistogram()
-            .register(registry);
+        histogram(
+            registry,
+            "kubeproxy.network.programming.duration",
+            "In Cluster Network Programming Latency in seconds",
+            programmingBuckets());
     proxier.addSyncListener(
         s -> {
-          String mode = s.lastSyncMode().map(m -> m.name().toLowerCase(Locale.ROOT)).orElse("none");
-          String result = s.lastError().isPresent() ? "failure" : "success";
-          Timer.builder("berth.proxy.sync.proxy.rules.duration")
-              .description("time one sync took (conversion + netfilter)")
-              .tag("mode", mode)
-              .tag("result", result)
-              .register(registry)
-              .record(s.lastSyncDuration());
-          if (result.equals("success")) {
+          all.record(s.lastSyncDuration());
+          if (s.lastError().isEmpty()) {
+            (s.lastSyncMode().orElse(SyncMode.FULL) == SyncMode.FULL ? full : partial)
+                .record(s.lastSyncDuration());
             s.networkProgrammingLatencies().forEach(latency::record);
           }
         });

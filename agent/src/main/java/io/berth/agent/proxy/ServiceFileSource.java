@@ -135,33 +135,17 @@ public final class ServiceFileSource {
     if (!period.isPositive() || period.compareTo(MAX_RESCAN) > 0) {
       throw new IllegalArgumentException("re-scan period must be in (0, 20 s]: " + period);
     }
-    var loop =
-        new Object() {
-          volatile boolean cancelled;
-          volatile TaskScheduler.Cancellable next;
-
-          void tick() {
-            if (cancelled) {
-              return;
-            }
-            try {
-              scan();
-            } catch (IOException | RuntimeException e) {
-              log.error("scanning {} failed; retrying in {} s", dir, period.toSeconds(), e);
-            }
-            if (!cancelled) {
-              next = scheduler.schedule(period, this::tick);
-            }
+    return scheduler.repeat(
+        Duration.ZERO,
+        period,
+        () -> {
+          try {
+            scan();
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
           }
-        };
-    loop.next = scheduler.schedule(Duration.ZERO, loop::tick);
-    return () -> {
-      loop.cancelled = true;
-      TaskScheduler.Cancellable n = loop.next;
-      if (n != null) {
-        n.cancel();
-      }
-    };
+        },
+        "scanning " + dir);
   }
 
   private static boolean isManifest(Path p) {

@@ -18,6 +18,43 @@ public interface TaskScheduler {
 
   Cancellable schedule(Duration delay, Runnable task);
 
+  /**
+   * Runs {@code task} after {@code initialDelay} and then {@code period} after each run ends, until
+   * the returned handle is cancelled. A run that throws is logged (as {@code what}) and the next
+   * run still comes.
+   */
+  default Cancellable repeat(Duration initialDelay, Duration period, Runnable task, String what) {
+    TaskScheduler scheduler = this;
+    var loop =
+        new Object() {
+          volatile boolean cancelled;
+          volatile Cancellable next;
+
+          void tick() {
+            if (cancelled) {
+              return;
+            }
+            try {
+              task.run();
+            } catch (RuntimeException e) {
+              org.slf4j.LoggerFactory.getLogger(TaskScheduler.class)
+                  .error("{} failed; again in {} ms", what, period.toMillis(), e);
+            }
+            if (!cancelled) {
+              next = scheduler.schedule(period, this::tick);
+            }
+          }
+        };
+    loop.next = schedule(initialDelay, loop::tick);
+    return () -> {
+      loop.cancelled = true;
+      Cancellable n = loop.next;
+      if (n != null) {
+        n.cancel();
+      }
+    };
+  }
+
   /** Adapts an executor; tasks run on its threads. */
   static TaskScheduler of(ScheduledExecutorService executor) {
     return (delay, task) -> {

@@ -25,7 +25,7 @@ class ProxierMetricsTest {
   void metersFollowTheSyncs() {
     new ProxierMetrics(proxier).bindTo(registry);
     proxier.start();
-    assertThat(registry.get("berth.proxy.sync.proxy.rules.last.timestamp.seconds").gauge().value())
+    assertThat(registry.get("kubeproxy.sync.proxy.rules.last.timestamp.seconds").gauge().value())
         .isNaN();
     proxier.onServicesSynced();
     proxier.onEndpointSlicesSynced();
@@ -41,31 +41,39 @@ class ProxierMetricsTest {
     proxier.onServiceDelete(web());
     scheduler.advance(Duration.ofMillis(500)); // the failed sync; its retry comes at 1 s
 
-    assertThat(registry.get("berth.proxy.sync.proxy.rules").functionCounter().count()).isEqualTo(2);
-    assertThat(registry.get("berth.proxy.sync.proxy.rules.failures").functionCounter().count())
+    assertThat(registry.get("berth.proxy.sync.attempts").functionCounter().count()).isEqualTo(2);
+    assertThat(
+            registry
+                .get("kubeproxy.sync.proxy.rules.nftables.sync.failures")
+                .functionCounter()
+                .count())
         .isEqualTo(1);
     assertThat(registry.get("berth.proxy.endpoints").gauge().value()).isEqualTo(1);
-    assertThat(
-            registry
-                .get("berth.proxy.sync.proxy.rules.duration")
-                .tags("mode", "full", "result", "success")
-                .timer()
-                .count())
+    // every attempt in the main histogram; only successes in the full/partial ones
+    assertThat(registry.get("kubeproxy.sync.proxy.rules.duration").timer().count()).isEqualTo(2);
+    assertThat(registry.get("kubeproxy.sync.full.proxy.rules.duration").timer().count())
         .isEqualTo(1);
+    assertThat(registry.get("kubeproxy.sync.partial.proxy.rules.duration").timer().count())
+        .isZero();
     assertThat(
             registry
-                .get("berth.proxy.sync.proxy.rules.duration")
-                .tags("mode", "incremental", "result", "failure")
-                .timer()
-                .count())
-        .isEqualTo(1);
-    assertThat(
-            registry
-                .get("berth.proxy.network.programming.duration")
+                .get("kubeproxy.network.programming.duration")
                 .timer()
                 .totalTime(TimeUnit.SECONDS))
         .isEqualTo(2.0);
-    assertThat(registry.get("berth.proxy.sync.proxy.rules.last.timestamp.seconds").gauge().value())
+    assertThat(registry.get("kubeproxy.sync.proxy.rules.last.timestamp.seconds").gauge().value())
         .isEqualTo(clock.instant().minusMillis(500).getEpochSecond());
+  }
+
+  @Test
+  void histogramsUseKubeProxysBuckets() {
+    assertThat(ProxierMetrics.syncBuckets())
+        .hasSize(15)
+        .startsWith(Duration.ofMillis(1))
+        .endsWith(Duration.ofMillis(16384));
+    Duration[] p = ProxierMetrics.programmingBuckets();
+    assertThat(p).hasSize(2 + 59 + 12 + 7);
+    assertThat(p[0]).isEqualTo(Duration.ofMillis(250));
+    assertThat(p[p.length - 1]).isEqualTo(Duration.ofSeconds(300));
   }
 }

@@ -102,6 +102,14 @@ public final class NftRenderer {
     }
     services.add(f.vip() + " vmap @service-ips");
     String local = "fib daddr type local " + f.p + " daddr != " + f.loopback + " ";
+    List<Cidr> nodePortCidrs = cfg.nodePortAddresses(family);
+    if (!nodePortCidrs.isEmpty()) {
+      t.set("nodeport-addresses", "type " + f.addr + "; flags interval;");
+      for (Cidr c : nodePortCidrs) {
+        t.element("nodeport-addresses", c.toString(), "", "");
+      }
+      local += f.p + " daddr @nodeport-addresses ";
+    }
     services.add(local + "meta l4proto . th dport @masq-nodeports " + mark);
     services.add(local + "meta l4proto . th dport vmap @service-nodeports");
     t.chain("services", "", services, "");

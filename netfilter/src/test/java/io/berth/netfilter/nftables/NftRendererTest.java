@@ -122,6 +122,23 @@ class NftRendererTest {
   }
 
   @Test
+  void nodePortAddressesLimitNodePortsToTheirFamilysCidrs() throws Exception {
+    ProxyConfig cfg =
+        new ProxyConfig(
+            false,
+            0x4000,
+            List.of(),
+            List.of(Cidr.parse("192.168.5.0/24"), Cidr.parse("203.0.113.7/32")));
+    ServicePort sp =
+        clusterIp("web", "10.96.0.10", 80, ready(8080, "10.0.1.2")).withNodePort(30080);
+    String text = full(ServiceModel.of(cfg, List.of(sp)));
+    Golden.assertMatches("nodeport-addresses", text);
+    // the IPv6 table has no CIDR of its family: every local address there (kube-proxy's ::/0)
+    String v6 = text.substring(text.indexOf("table ip6 berth"));
+    assertThat(v6).doesNotContain("nodeport-addresses");
+  }
+
+  @Test
   void renderingIsDeterministicWhateverTheInputOrder() {
     ServicePort a = clusterIp("a", "10.96.0.1", 80, ready(80, "10.0.0.3", "10.0.0.2"));
     ServicePort b = clusterIp("b", "10.96.0.2", 80, ready(80, "10.0.0.5", "10.0.0.4"));

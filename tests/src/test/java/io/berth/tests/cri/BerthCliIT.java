@@ -2,6 +2,7 @@ package io.berth.tests.cri;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.tests.fixtures.BerthCommand;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import io.grpc.Server;
 import io.grpc.netty.NettyServerBuilder;
@@ -18,8 +19,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,14 +34,7 @@ class BerthCliIT {
   record Run(int exit, List<String> stdout, List<String> stderr) {}
 
   private static Run berth(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("--enable-native-access=ALL-UNNAMED"); // as scripts/lib/jdk.sh launches berth
-    if (Runtime.version().feature() >= 24) {
-      cmd.add("--sun-misc-unsafe-memory-access=allow");
-    }
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.berth.agent.BerthMain"));
-    cmd.addAll(List.of(args));
+    List<String> cmd = BerthCommand.of(args);
     Process p = new ProcessBuilder(cmd).start();
     p.getOutputStream().close();
     var out = p.inputReader(StandardCharsets.UTF_8).lines().toList();
