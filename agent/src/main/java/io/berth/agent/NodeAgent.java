@@ -22,6 +22,8 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.nodeconfig.KubeProxyConfig;
+import io.berth.agent.nodeconfig.KubeletConfig;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
@@ -85,12 +87,6 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
-  /** The kubelet's {@code --file-check-frequency}. */
-  static final Duration FILE_CHECK_FREQUENCY = Duration.ofSeconds(20);
-
-  /** The kubelet's {@code --http-check-frequency}. */
-  static final Duration HTTP_CHECK_FREQUENCY = Duration.ofSeconds(20);
-
   /** Connect and whole-request timeout for the manifest URL. */
   static final Duration MANIFEST_URL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -108,6 +104,7 @@ public final class NodeAgent implements AutoCloseable {
    *     by default
    * @param manifestUrl a URL returning a Pod or PodList, polled every 20 s ({@code
    *     --manifest-url}); null for none
+   * @param tuning the config file's further kubelet and proxy fields; null for their defaults
    */
   public record Settings(
       String runtimeEndpoint,
@@ -118,10 +115,36 @@ public final class NodeAgent implements AutoCloseable {
       Path podManifestPath,
       String cgroupRoot,
       Path podLogsDir,
-      URI manifestUrl) {
+      URI manifestUrl,
+      Tuning tuning) {
     public Settings {
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
+      tuning = tuning == null ? Tuning.defaults() : tuning;
+    }
+
+    /** Every setting but the tuning, which keeps its defaults. */
+    public Settings(
+        String runtimeEndpoint,
+        InetSocketAddress httpAddress,
+        String nodeName,
+        Path rootDir,
+        Duration housekeepingPeriod,
+        Path podManifestPath,
+        String cgroupRoot,
+        Path podLogsDir,
+        URI manifestUrl) {
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          null);
     }
 
     /** No static pods, default cgroup root and log directory. */
@@ -154,6 +177,40 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           null);
+    }
+  }
+
+  /**
+   * The config file's fields beyond the basic settings (see {@code io.berth.agent.nodeconfig}).
+   *
+   * @param fileCheckFrequency rescan period of the manifest directory ({@code fileCheckFrequency})
+   * @param httpCheckFrequency poll period of the manifest URL ({@code httpCheckFrequency})
+   * @param clusterDns DNS servers for ClusterFirst pods ({@code clusterDNS}); empty: host DNS
+   * @param clusterDomain the cluster domain ({@code clusterDomain}); empty for none
+   * @param resolvConf the host resolver file pods inherit from ({@code resolvConf})
+   * @param proxy the KubeProxyConfiguration part, for the proxier
+   */
+  public record Tuning(
+      Duration fileCheckFrequency,
+      Duration httpCheckFrequency,
+      List<String> clusterDns,
+      String clusterDomain,
+      Path resolvConf,
+      KubeProxyConfig proxy) {
+    public Tuning {
+      clusterDns = List.copyOf(clusterDns);
+    }
+
+    /** The kubelet's and kube-proxy's defaults. */
+    public static Tuning defaults() {
+      KubeletConfig k = KubeletConfig.defaults();
+      return new Tuning(
+          k.fileCheckFrequency(),
+          k.httpCheckFrequency(),
+          k.clusterDNS(),
+          k.clusterDomain(),
+          k.resolvConf(),
+          KubeProxyConfig.defaults());
     }
   }
 
@@ -207,9 +264,9 @@ public final class NodeAgent implements AutoCloseable {
         new RuntimeSettings(
             settings.podLogsDir().toString(),
             new CgroupNames(settings.cgroupRoot()),
-            List.of(),
-            "cluster.local",
-            HostFacts.resolvConf(Path.of("/etc/resolv.conf")));
+            settings.tuning().clusterDns(),
+            settings.tuning().clusterDomain(),
+            HostFacts.resolvConf(settings.tuning().resolvConf()));
     return new RuntimePodSyncer.Parts(
         runtime::runtime,
         runtime::images,
@@ -269,7 +326,7 @@ public final class NodeAgent implements AutoCloseable {
         new ManifestReader(decoder, new StaticPodDefaults(settings.nodeName(), decoder));
     if (settings.podManifestPath() != null) {
       manifests = new FileSource(settings.podManifestPath(), reader, podConfig, clock);
-      manifests.start(FILE_CHECK_FREQUENCY);
+      manifests.start(settings.tuning().fileCheckFrequency());
       log.info("static pods from {}", settings.podManifestPath());
     }
     if (settings.manifestUrl() != null) {
@@ -279,12 +336,15 @@ public final class NodeAgent implements AutoCloseable {
               Map.of(),
               HttpClient.newBuilder().connectTimeout(MANIFEST_URL_TIMEOUT).build(),
               MANIFEST_URL_TIMEOUT,
-              HTTP_CHECK_FREQUENCY,
+              settings.tuning().httpCheckFrequency(),
               reader,
               podConfig,
               clock);
       manifestUrl.start();
-      log.info("static pods from {} every {}", settings.manifestUrl(), HTTP_CHECK_FREQUENCY);
+      log.info(
+          "static pods from {} every {}",
+          settings.manifestUrl(),
+          settings.tuning().httpCheckFrequency());
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(
