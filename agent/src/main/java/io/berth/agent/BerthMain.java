@@ -1,5 +1,7 @@
 package io.berth.agent;
 
+import io.berth.agent.nodeconfig.BerthConfig;
+import io.berth.agent.nodeconfig.ConfigException;
 import io.berth.cri.CriException;
 import java.io.PrintStream;
 import java.util.List;
@@ -10,13 +12,15 @@ import java.util.List;
  * <pre>
  *   berth version
  *   berth runtime-info [--container-runtime-endpoint unix:///run/containerd/containerd.sock]
- *   berth run [--container-runtime-endpoint ...] [--address 127.0.0.1] [--port 10248]
+ *   berth config print-defaults
+ *   berth run [--config /etc/berth/config.yaml] [--container-runtime-endpoint ...] [--address 127.0.0.1] [--port 10248]
  *             [--pod-manifest-path /etc/berth/manifests] [--cgroup-root /kubepods] ...
  *   berth cleanup    (removes berth's nftables tables ip/ip6 berth, nothing else)
  * </pre>
  *
- * <p>Expected failures (bad flags, an unreachable or incompatible runtime) print one line starting
- * with {@code berth:} on standard error and exit with status 1 or 2; only bugs print stack traces.
+ * <p>Expected failures (bad flags, an invalid config file, an unreachable or incompatible runtime)
+ * print one line starting with {@code berth:} on standard error and exit with status 1 or 2; only
+ * bugs print stack traces.
  */
 public final class BerthMain {
   static final String DEFAULT_RUNTIME_ENDPOINT = "unix:///run/containerd/containerd.sock";
@@ -59,6 +63,14 @@ public final class BerthMain {
                   cmd.value("output", "wide"));
         }
         case "cleanup" -> new CleanupCommand(out, err).run(cmd.accepting());
+        case "config" -> {
+          cmd.acceptingArgs(1);
+          if (!cmd.args().equals(List.of("print-defaults"))) {
+            throw new UsageException("berth config: the one subcommand is print-defaults");
+          }
+          out.print(BerthConfig.defaults().toYaml());
+          yield 0;
+        }
         case "help" -> {
           out.println(CommandLine.USAGE);
           yield 0;
@@ -68,6 +80,9 @@ public final class BerthMain {
     } catch (UsageException e) {
       err.println("berth: " + e.getMessage());
       err.println(CommandLine.USAGE);
+      return 2;
+    } catch (ConfigException e) {
+      err.println("berth: " + e.getMessage());
       return 2;
     } catch (CriException e) {
       err.println("berth: " + e.getMessage());

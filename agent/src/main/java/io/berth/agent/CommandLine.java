@@ -5,15 +5,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A parsed command line: one command word and {@code --name value} / {@code --name=value} options.
- * Unknown options are refused by the command that reads them (see {@link #option}).
+ * A parsed command line: one command word, {@code --name value} / {@code --name=value} options,
+ * short forms ({@code -c C}, {@code -o json}, {@code -n NS}, {@code -f}, {@code -p}), switches that
+ * take no value ({@code --follow}, {@code --previous}), and positional arguments ({@code berth logs
+ * POD}). Unknown options and unexpected arguments are refused by the command that reads them (see
+ * {@link #accepting} and {@link #acceptingArgs}).
  */
-record CommandLine(String command, Map<String, String> options) {
+record CommandLine(String command, Map<String, String> options, List<String> args) {
+  /** Short option letters and the long options they stand for. */
+  private static final Map<String, String> SHORT =
+      Map.of("c", "container", "o", "output", "n", "namespace", "f", "follow", "p", "previous");
+
+  /** Options that take no value: given means {@code true}. */
+  private static final java.util.Set<String> SWITCHES = java.util.Set.of("follow", "previous");
+
   static final String USAGE =
       """
       usage: berth version
              berth runtime-info [--container-runtime-endpoint ENDPOINT]
-             berth run [--container-runtime-endpoint ENDPOINT] [--address IP] [--port N]
+             berth config print-defaults
+             berth run [--config FILE] [--log-format text|json]
+                       [--container-runtime-endpoint ENDPOINT] [--address IP] [--port N]
                        [--node-name NAME] [--root-dir DIR] [--pod-manifest-path DIR]
                        [--cgroup-root /kubepods] [--pod-logs-dir /var/log/pods]
                        [--manifest-url URL] [--static-object-dir DIR]
@@ -28,25 +40,42 @@ record CommandLine(String command, Map<String, String> options) {
       and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s);
       their configMap/secret volumes and env read ConfigMap/Secret files from --static-object-dir;
       with --service-dir it programs the Services there (nftables tables ip/ip6 berth) and serves
-      the proxy's /healthz on --proxy-healthz-bind-address; cleanup deletes those tables"""
+      the proxy's /healthz on --proxy-healthz-bind-address; cleanup deletes those tables;
+      --config FILE is a KubeletConfiguration (+ KubeProxyConfiguration) YAML; flags override it"""
           .formatted(BerthMain.DEFAULT_RUNTIME_ENDPOINT, BerthMain.DEFAULT_PORT);
 
   static CommandLine parse(List<String> args) {
     if (args.isEmpty()) {
       throw new UsageException("no command given");
     }
+    String command =
+        switch (args.get(0)) {
+          case "--version", "-v" -> "version";
+          case "--help", "-h" -> "help";
+          default -> args.get(0);
+        };
     Map<String, String> options = new LinkedHashMap<>();
+    List<String> positional = new java.util.ArrayList<>();
     for (int i = 1; i < args.size(); i++) {
       String arg = args.get(i);
-      if (!arg.startsWith("--") || arg.length() == 2) {
+      String name;
+      if (arg.startsWith("--") && arg.length() > 2) {
+        name = arg.substring(2);
+      } else if (arg.startsWith("-") && arg.length() == 2 && SHORT.containsKey(arg.substring(1))) {
+        name = SHORT.get(arg.substring(1));
+      } else if (!arg.startsWith("-")) {
+        positional.add(arg);
+        continue;
+      } else {
         throw new UsageException("unexpected argument '" + arg + "'");
       }
-      String name = arg.substring(2);
       String value;
       int eq = name.indexOf('=');
       if (eq >= 0) {
         value = name.substring(eq + 1);
         name = name.substring(0, eq);
+      } else if (SWITCHES.contains(name)) {
+        value = "true";
       } else if (i + 1 < args.size()) {
         value = args.get(++i);
       } else {
@@ -56,11 +85,20 @@ record CommandLine(String command, Map<String, String> options) {
         throw new UsageException("option --" + name + " given twice");
       }
     }
-    return new CommandLine(args.get(0), Map.copyOf(options));
+    return new CommandLine(command, Map.copyOf(options), List.copyOf(positional));
   }
 
-  /** Refuses any option outside {@code known}; returns this for chaining. */
+  /** Refuses any option outside {@code known} and any positional argument; returns this. */
   CommandLine accepting(String... known) {
+    return acceptingArgs(0, known);
+  }
+
+  /** Refuses options outside {@code known} and more than {@code maxArgs} positional arguments. */
+  CommandLine acceptingArgs(int maxArgs, String... known) {
+    if (args.size() > maxArgs) {
+      throw new UsageException(
+          "unexpected argument '" + args.get(maxArgs) + "' for '" + command + "'");
+    }
     java.util.Set<String> allowed = java.util.Set.of(known);
     for (String given : options.keySet()) {
       if (!allowed.contains(given)) {
@@ -68,6 +106,18 @@ record CommandLine(String command, Map<String, String> options) {
       }
     }
     return this;
+  }
+
+  /** Whether a switch such as {@code --follow} was given (and not as {@code --follow=false}). */
+  boolean flag(String name) {
+    String v = options.get(name);
+    if (v == null || v.equals("false")) {
+      return false;
+    }
+    if (v.equals("true")) {
+      return true;
+    }
+    throw new UsageException("option --" + name + " takes no value, got '" + v + "'");
   }
 
   /** The option's value or {@code fallback}. */

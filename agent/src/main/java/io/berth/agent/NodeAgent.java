@@ -25,6 +25,8 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.nodeconfig.KubeProxyConfig;
+import io.berth.agent.nodeconfig.KubeletConfig;
 import io.berth.agent.pod.CgroupfsPodCgroups;
 import io.berth.agent.pod.ContainerGarbageCollector;
 import io.berth.agent.pod.ContainerLogRotator;
@@ -110,14 +112,8 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
-  /** The kubelet's {@code --file-check-frequency}. */
-  static final Duration FILE_CHECK_FREQUENCY = Duration.ofSeconds(20);
-
   /** The kubelet's default {@code maxPods}. */
   static final int MAX_PODS = 110;
-
-  /** The kubelet's {@code --http-check-frequency}. */
-  static final Duration HTTP_CHECK_FREQUENCY = Duration.ofSeconds(20);
 
   /** Connect and whole-request timeout for the manifest URL. */
   static final Duration MANIFEST_URL_TIMEOUT = Duration.ofSeconds(10);
@@ -140,6 +136,7 @@ public final class NodeAgent implements AutoCloseable {
    *     --static-object-dir}); null for none
    * @param runtimeHousekeeping container GC and log rotation; null for the kubelet's defaults
    * @param proxy the Service proxy ({@code --service-dir}, {@code --proxy-mode}, ...); null: off
+   * @param tuning the config file's further kubelet and proxy fields; null for their defaults
    */
   public record Settings(
       String runtimeEndpoint,
@@ -153,13 +150,15 @@ public final class NodeAgent implements AutoCloseable {
       URI manifestUrl,
       Path staticObjectDir,
       RuntimeHousekeeping runtimeHousekeeping,
-      ServiceProxySettings proxy) {
+      ServiceProxySettings proxy,
+      Tuning tuning) {
     public Settings {
       runtimeHousekeeping =
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
       proxy = proxy == null ? ServiceProxySettings.off() : proxy;
+      tuning = tuning == null ? Tuning.defaults() : tuning;
     }
 
     /** Static pods from a directory and a URL; defaults for everything else, no Service proxy. */
@@ -183,6 +182,7 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           manifestUrl,
+          null,
           null,
           null,
           null);
@@ -234,7 +234,8 @@ public final class NodeAgent implements AutoCloseable {
           manifestUrl,
           dir,
           runtimeHousekeeping,
-          proxy);
+          proxy,
+          tuning);
     }
 
     /** These settings with other GC and log rotation settings. */
@@ -251,7 +252,8 @@ public final class NodeAgent implements AutoCloseable {
           manifestUrl,
           staticObjectDir,
           h,
-          proxy);
+          proxy,
+          tuning);
     }
 
     /** These settings with the Service proxy configured as {@code p}. */
@@ -268,7 +270,60 @@ public final class NodeAgent implements AutoCloseable {
           manifestUrl,
           staticObjectDir,
           runtimeHousekeeping,
-          p);
+          p,
+          tuning);
+    }
+
+    /** These settings with the config file's further fields {@code t}. */
+    public Settings withTuning(Tuning t) {
+      return new Settings(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          staticObjectDir,
+          runtimeHousekeeping,
+          proxy,
+          t);
+    }
+  }
+
+  /**
+   * The config file's fields beyond the basic settings (see {@code io.berth.agent.nodeconfig}).
+   *
+   * @param fileCheckFrequency rescan period of the manifest directory ({@code fileCheckFrequency})
+   * @param httpCheckFrequency poll period of the manifest URL ({@code httpCheckFrequency})
+   * @param clusterDns DNS servers for ClusterFirst pods ({@code clusterDNS}); empty: host DNS
+   * @param clusterDomain the cluster domain ({@code clusterDomain}); empty for none
+   * @param resolvConf the host resolver file pods inherit from ({@code resolvConf})
+   * @param proxy the KubeProxyConfiguration part, for the proxier
+   */
+  public record Tuning(
+      Duration fileCheckFrequency,
+      Duration httpCheckFrequency,
+      List<String> clusterDns,
+      String clusterDomain,
+      Path resolvConf,
+      KubeProxyConfig proxy) {
+    public Tuning {
+      clusterDns = List.copyOf(clusterDns);
+    }
+
+    /** The kubelet's and kube-proxy's defaults. */
+    public static Tuning defaults() {
+      KubeletConfig k = KubeletConfig.defaults();
+      return new Tuning(
+          k.fileCheckFrequency(),
+          k.httpCheckFrequency(),
+          k.clusterDNS(),
+          k.clusterDomain(),
+          k.resolvConf(),
+          KubeProxyConfig.defaults());
     }
   }
 
@@ -369,9 +424,9 @@ public final class NodeAgent implements AutoCloseable {
         new RuntimeSettings(
             settings.podLogsDir().toString(),
             new CgroupNames(settings.cgroupRoot()),
-            List.of(),
-            "cluster.local",
-            HostFacts.resolvConf(Path.of("/etc/resolv.conf")));
+            settings.tuning().clusterDns(),
+            settings.tuning().clusterDomain(),
+            HostFacts.resolvConf(settings.tuning().resolvConf()));
     return new RuntimePodSyncer.Parts(
         runtime::runtime,
         runtime::images,
@@ -490,7 +545,7 @@ public final class NodeAgent implements AutoCloseable {
         new ManifestReader(decoder, new StaticPodDefaults(settings.nodeName(), decoder));
     if (settings.podManifestPath() != null) {
       manifests = new FileSource(settings.podManifestPath(), reader, podConfig, clock);
-      manifests.start(FILE_CHECK_FREQUENCY);
+      manifests.start(settings.tuning().fileCheckFrequency());
       log.info("static pods from {}", settings.podManifestPath());
     }
     if (settings.manifestUrl() != null) {
@@ -500,12 +555,15 @@ public final class NodeAgent implements AutoCloseable {
               Map.of(),
               HttpClient.newBuilder().connectTimeout(MANIFEST_URL_TIMEOUT).build(),
               MANIFEST_URL_TIMEOUT,
-              HTTP_CHECK_FREQUENCY,
+              settings.tuning().httpCheckFrequency(),
               reader,
               podConfig,
               clock);
       manifestUrl.start();
-      log.info("static pods from {} every {}", settings.manifestUrl(), HTTP_CHECK_FREQUENCY);
+      log.info(
+          "static pods from {} every {}",
+          settings.manifestUrl(),
+          settings.tuning().httpCheckFrequency());
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(

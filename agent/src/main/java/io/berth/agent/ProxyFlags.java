@@ -1,5 +1,6 @@
 package io.berth.agent;
 
+import io.berth.agent.nodeconfig.KubeProxyConfig;
 import io.berth.agent.proxy.ProxyMode;
 import io.berth.agent.proxy.ServiceProxySettings;
 import io.berth.netfilter.model.Cidr;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,7 +20,16 @@ final class ProxyFlags {
   private ProxyFlags() {}
 
   static ServiceProxySettings settings(CommandLine cmd, Path serviceDir) {
-    ServiceProxySettings d = ServiceProxySettings.off();
+    return settings(cmd, serviceDir, Optional.empty());
+  }
+
+  /**
+   * The proxy settings: each flag when given, else the config file's {@code KubeProxyConfiguration}
+   * field when a file was given, else berth's default.
+   */
+  static ServiceProxySettings settings(
+      CommandLine cmd, Path serviceDir, Optional<KubeProxyConfig> file) {
+    ServiceProxySettings d = file.map(ProxyFlags::fromFile).orElse(ServiceProxySettings.off());
     ProxyMode mode;
     try {
       mode = ProxyMode.parse(cmd.value("proxy-mode", d.mode().flag()));
@@ -31,14 +42,28 @@ final class ProxyFlags {
       return new ServiceProxySettings(
           mode,
           serviceDir,
-          cidrs(cmd, "cluster-cidr"),
-          cidrs(cmd, "nodeport-addresses"),
+          cmd.options().containsKey("cluster-cidr") ? cidrs(cmd, "cluster-cidr") : d.clusterCidrs(),
+          cmd.options().containsKey("nodeport-addresses")
+              ? cidrs(cmd, "nodeport-addresses")
+              : d.nodePortAddresses(),
           hostPort(cmd, "proxy-healthz-bind-address", d.healthzAddress()),
           sync,
           minSync);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  /** The file's fields as proxy settings (its mode is nftables). */
+  private static ServiceProxySettings fromFile(KubeProxyConfig f) {
+    return new ServiceProxySettings(
+        ProxyMode.NFTABLES,
+        null,
+        f.clusterCIDRs().stream().map(Cidr::parse).toList(),
+        f.nodePortAddresses().stream().filter(a -> a.contains("/")).map(Cidr::parse).toList(),
+        f.healthzBindAddress(),
+        f.syncPeriod(),
+        f.minSyncPeriod());
   }
 
   /** A comma-separated CIDR list such as {@code 10.244.0.0/16,fd00:10:244::/56}. */

@@ -1,17 +1,20 @@
 package io.berth.agent;
 
-import io.berth.agent.kuberuntime.CgroupNames;
-import io.berth.agent.kuberuntime.RuntimeSettings;
+import io.berth.agent.nodeconfig.BerthConfig;
+import io.berth.agent.nodeconfig.ConfigFile;
+import io.berth.agent.nodeconfig.ConfigProblem;
+import io.berth.agent.nodeconfig.KubeProxyConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code berth run}: the daemon. Runs until SIGTERM/SIGINT, then stops cleanly (pods stay up). */
 final class RunCommand {
@@ -19,6 +22,8 @@ final class RunCommand {
 
   static NodeAgent.Settings settings(CommandLine cmd) {
     cmd.accepting(
+        "config",
+        "log-format",
         "container-runtime-endpoint",
         "address",
         "port",
@@ -36,26 +41,45 @@ final class RunCommand {
         "proxy-healthz-bind-address",
         "proxy-sync-period",
         "proxy-min-sync-period");
-    String address = cmd.value("address", "127.0.0.1");
-    InetAddress ip;
-    try {
-      ip = InetAddress.getByName(address);
-    } catch (UnknownHostException e) {
-      throw new UsageException("option --address must be an IP address, got '" + address + "'");
+    BerthConfig config = BerthConfig.defaults();
+    String file = cmd.value("config", "");
+    Optional<KubeProxyConfig> proxyFile = Optional.empty();
+    if (!file.isEmpty()) {
+      config = ConfigFile.load(Path.of(file));
+      Logger log = LoggerFactory.getLogger(RunCommand.class);
+      for (ConfigProblem w : config.warnings()) {
+        log.warn("config {}: {}", file, w);
+      }
+      proxyFile = Optional.of(config.proxy());
     }
-    return new NodeAgent.Settings(
-        cmd.value("container-runtime-endpoint", BerthMain.DEFAULT_RUNTIME_ENDPOINT),
-        new InetSocketAddress(ip, cmd.port("port", BerthMain.DEFAULT_PORT)),
-        cmd.value("node-name", defaultNodeName()),
-        Path.of(cmd.value("root-dir", "/var/lib/berth")),
-        Duration.ofSeconds(1),
-        optionalPath(cmd, "pod-manifest-path"),
-        cgroupRoot(cmd.value("cgroup-root", CgroupNames.DEFAULT_ROOT)),
-        Path.of(cmd.value("pod-logs-dir", RuntimeSettings.DEFAULT_POD_LOGS_ROOT)),
-        manifestUrl(cmd.value("manifest-url", "")),
-        optionalPath(cmd, "static-object-dir"),
-        null,
-        ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir")));
+    return SettingsMapping.settings(config, flags(cmd))
+        .withStaticObjectDir(optionalPath(cmd, "static-object-dir"))
+        .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile));
+  }
+
+  /** The flags given, validated; a bad one is a usage error naming the flag. */
+  static SettingsMapping.Flags flags(CommandLine cmd) {
+    Optional<InetAddress> address = Optional.empty();
+    if (cmd.options().containsKey("address")) {
+      String v = cmd.value("address", "");
+      try {
+        address = Optional.of(InetAddress.getByName(v));
+      } catch (UnknownHostException e) {
+        throw new UsageException("option --address must be an IP address, got '" + v + "'");
+      }
+    }
+    return new SettingsMapping.Flags(
+        Optional.ofNullable(cmd.options().get("container-runtime-endpoint")),
+        address,
+        cmd.options().containsKey("port")
+            ? Optional.of(cmd.port("port", BerthMain.DEFAULT_PORT))
+            : Optional.empty(),
+        Optional.ofNullable(cmd.options().get("node-name")),
+        Optional.ofNullable(cmd.options().get("root-dir")).map(Path::of),
+        Optional.ofNullable(optionalPath(cmd, "pod-manifest-path")),
+        Optional.ofNullable(cmd.options().get("cgroup-root")).map(RunCommand::cgroupRoot),
+        Optional.ofNullable(cmd.options().get("pod-logs-dir")).map(Path::of),
+        Optional.ofNullable(manifestUrl(cmd.value("manifest-url", ""))));
   }
 
   /** The kubelet's {@code --manifest-url}: an http(s) URL, or none when empty. */

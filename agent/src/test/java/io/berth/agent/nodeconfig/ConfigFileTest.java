@@ -1,0 +1,290 @@
+package io.berth.agent.nodeconfig;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigFileTest {
+  private static final Path FILE = Path.of("/etc/berth/config.yaml");
+
+  private static String resource(String name) throws IOException {
+    try (InputStream in = ConfigFileTest.class.getResourceAsStream("/nodeconfig/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static BerthConfig parse(String yaml) {
+    return ConfigFile.parse(FILE, yaml);
+  }
+
+  private static List<ConfigProblem> problems(String yaml) {
+    try {
+      parse(yaml);
+    } catch (ConfigException e) {
+      return e.problems();
+    }
+    throw new AssertionError("config was accepted: " + yaml);
+  }
+
+  @Test
+  void printDefaultsIsTheGoldenFile() throws IOException {
+    assertThat(BerthConfig.defaults().toYaml()).isEqualTo(resource("print-defaults.yaml"));
+  }
+
+  @Test
+  void theDefaultsReadBackAsTheDefaults() {
+    BerthConfig read = parse(BerthConfig.defaults().toYaml());
+    assertThat(read.kubelet()).isEqualTo(KubeletConfig.defaults());
+    assertThat(read.proxy()).isEqualTo(KubeProxyConfig.defaults());
+    assertThat(read.warnings()).isEmpty();
+  }
+
+  @Test
+  void theExampleConfigIsValidAndQuiet() throws IOException {
+    BerthConfig c = parse(Files.readString(Path.of("..", "examples", "config.yaml")));
+    assertThat(c.warnings()).isEmpty();
+    assertThat(c.kubelet().staticPodPath()).isEqualTo(Path.of("/etc/berth/manifests"));
+  }
+
+  @Test
+  void readsBothDocumentsInAnyOrder() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubeproxy.config.k8s.io/v1alpha1
+            kind: KubeProxyConfiguration
+            mode: nftables
+            clusterCIDR: 10.244.0.0/16,fd00:10:244::/56
+            nodePortAddresses: [primary, 192.168.1.0/24]
+            healthzBindAddress: 127.0.0.1:10256
+            nftables:
+              masqueradeBit: 15
+              syncPeriod: 1m
+              minSyncPeriod: 500ms
+            ---
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            staticPodPath: /etc/kubernetes/manifests
+            staticPodURL: http://127.0.0.1:8000/pods
+            fileCheckFrequency: 5s
+            httpCheckFrequency: 1m
+            healthzBindAddress: 127.0.0.2
+            healthzPort: 10300
+            cgroupRoot: /berth
+            podLogsDir: /srv/pod-logs
+            containerRuntimeEndpoint: unix:///run/k3s/containerd/containerd.sock
+            clusterDNS: [10.96.0.10]
+            clusterDomain: cluster.local
+            """);
+    KubeletConfig k = c.kubelet();
+    assertThat(k.staticPodPath()).isEqualTo(Path.of("/etc/kubernetes/manifests"));
+    assertThat(k.staticPodURL()).isEqualTo(URI.create("http://127.0.0.1:8000/pods"));
+    assertThat(k.fileCheckFrequency()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(k.httpCheckFrequency()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(k.healthzBindAddress().getHostAddress()).isEqualTo("127.0.0.2");
+    assertThat(k.healthzPort()).isEqualTo(10300);
+    assertThat(k.podCgroupRoot()).isEqualTo("/berth/kubepods");
+    assertThat(k.podLogsDir()).isEqualTo(Path.of("/srv/pod-logs"));
+    assertThat(k.containerRuntimeEndpoint())
+        .isEqualTo("unix:///run/k3s/containerd/containerd.sock");
+    assertThat(k.clusterDNS()).containsExactly("10.96.0.10");
+    assertThat(k.clusterDomain()).isEqualTo("cluster.local");
+
+    KubeProxyConfig p = c.proxy();
+    assertThat(p.clusterCIDRs()).containsExactly("10.244.0.0/16", "fd00:10:244::/56");
+    assertThat(p.nodePortAddresses()).containsExactly("primary", "192.168.1.0/24");
+    assertThat(p.healthzBindAddress().getPort()).isEqualTo(10256);
+    assertThat(p.masqueradeMark()).isEqualTo(0x8000);
+    assertThat(p.syncPeriod()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(p.minSyncPeriod()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.warnings()).isEmpty();
+  }
+
+  @Test
+  void aMissingDocumentKeepsItsDefaults() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            """);
+    assertThat(c.kubelet()).isEqualTo(KubeletConfig.defaults());
+    assertThat(c.proxy()).isEqualTo(KubeProxyConfig.defaults());
+    assertThat(KubeletConfig.defaults().podCgroupRoot()).isEqualTo("/kubepods");
+  }
+
+  @Test
+  void unknownAndUnsupportedFieldsAreWarnedWithTheirPathsAndKeptOut() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            staticPodPth: /etc/typo
+            maxPods: 250
+            containerLogMaxSize: 50Mi
+            authentication:
+              anonymous: {enabled: false}
+            ---
+            apiVersion: kubeproxy.config.k8s.io/v1alpha1
+            kind: KubeProxyConfiguration
+            conntrack:
+              tcpEstablishedTimeout: 24h
+            nftables:
+              syncPerod: 10s
+            """);
+    assertThat(c.warnings())
+        .extracting(ConfigProblem::toString)
+        .containsExactlyInAnyOrder(
+            "KubeletConfiguration.staticPodPth: unknown field; ignored",
+            "KubeletConfiguration.maxPods: not supported by berth (no pod admission limits yet);"
+                + " ignored",
+            "KubeletConfiguration.containerLogMaxSize: not supported by berth (container log"
+                + " rotation is not built yet); ignored",
+            "KubeletConfiguration.authentication: not supported by berth (the node API on"
+                + " address:port with TLS and authn/authz is not built yet; berth serves its local"
+                + " API on healthzBindAddress:healthzPort); ignored",
+            "KubeProxyConfiguration.conntrack: not supported by berth (berth does not set conntrack"
+                + " sysctls; it only clears stale UDP entries); ignored",
+            "KubeProxyConfiguration.nftables.syncPerod: unknown field; ignored");
+    assertThat(c.kubelet().staticPodPath()).isNull();
+    assertThat(c.proxy().syncPeriod()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void everyInvalidKubeletFieldIsRefusedWithItsPathAndReason() {
+    List<ConfigProblem> p =
+        problems(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            staticPodPath: manifests
+            staticPodURL: file:///etc/pods
+            fileCheckFrequency: 20
+            httpCheckFrequency: 0s
+            healthzBindAddress: localhost
+            healthzPort: 70000
+            cgroupRoot: kubepods
+            cgroupsPerQOS: false
+            cgroupDriver: systemd
+            podLogsDir: logs
+            containerRuntimeEndpoint: /run/containerd/containerd.sock
+            imageServiceEndpoint: unix:///run/other.sock
+            clusterDNS: [10.96.0.10, kube-dns]
+            clusterDomain: Cluster_Local
+            resolvConf: resolv.conf
+            """);
+    assertThat(p)
+        .extracting(ConfigProblem::path)
+        .containsExactly(
+            "KubeletConfiguration.staticPodPath",
+            "KubeletConfiguration.staticPodURL",
+            "KubeletConfiguration.fileCheckFrequency",
+            "KubeletConfiguration.httpCheckFrequency",
+            "KubeletConfiguration.healthzBindAddress",
+            "KubeletConfiguration.healthzPort",
+            "KubeletConfiguration.cgroupRoot",
+            "KubeletConfiguration.cgroupsPerQOS",
+            "KubeletConfiguration.cgroupDriver",
+            "KubeletConfiguration.podLogsDir",
+            "KubeletConfiguration.containerRuntimeEndpoint",
+            "KubeletConfiguration.imageServiceEndpoint",
+            "KubeletConfiguration.clusterDNS[1]",
+            "KubeletConfiguration.clusterDomain",
+            "KubeletConfiguration.resolvConf");
+    assertThat(p.get(0).message()).isEqualTo("must be an absolute path, got 'manifests'");
+    assertThat(p.get(2).message()).contains("not a duration: '20'");
+    assertThat(p.get(3).message()).isEqualTo("must be greater than 0");
+    assertThat(p.get(5).message()).isEqualTo("must be between 1 and 65535, got 70000");
+    assertThat(p.get(12).message()).isEqualTo("must be an IP address, got 'kube-dns'");
+  }
+
+  @Test
+  void everyInvalidProxyFieldIsRefusedWithItsPathAndReason() {
+    List<ConfigProblem> p =
+        problems(
+            """
+            apiVersion: kubeproxy.config.k8s.io/v1alpha1
+            kind: KubeProxyConfiguration
+            mode: ipvs
+            clusterCIDR: 10.244.0.0/33
+            nodePortAddresses: [10.0.0.1]
+            healthzBindAddress: 0.0.0.0
+            metricsBindAddress: 127.0.0.1:0
+            nftables:
+              masqueradeAll: "yes"
+              masqueradeBit: 32
+              syncPeriod: 0s
+              minSyncPeriod: 1h
+            """);
+    assertThat(p)
+        .extracting(ConfigProblem::path)
+        .containsExactly(
+            "KubeProxyConfiguration.mode",
+            "KubeProxyConfiguration.clusterCIDR",
+            "KubeProxyConfiguration.nodePortAddresses[0]",
+            "KubeProxyConfiguration.healthzBindAddress",
+            "KubeProxyConfiguration.metricsBindAddress",
+            "KubeProxyConfiguration.nftables.masqueradeAll",
+            "KubeProxyConfiguration.nftables.masqueradeBit",
+            "KubeProxyConfiguration.nftables.syncPeriod",
+            "KubeProxyConfiguration.nftables.minSyncPeriod");
+    assertThat(p.get(0).message()).startsWith("'ipvs' is not supported: berth programs nftables");
+  }
+
+  @Test
+  void wrongKindsVersionsAndYamlAreOneLineErrors() {
+    assertThatThrownBy(
+            () ->
+                parse(
+                    """
+                    apiVersion: kubelet.config.k8s.io/v1alpha1
+                    kind: KubeletConfiguration
+                    """))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "config /etc/berth/config.yaml: KubeletConfiguration.apiVersion: must be"
+                + " kubelet.config.k8s.io/v1beta1, got 'kubelet.config.k8s.io/v1alpha1'");
+    assertThatThrownBy(() -> parse("apiVersion: v1\nkind: Pod\n"))
+        .hasMessageContaining("document 1.kind: 'Pod' is not known");
+    assertThatThrownBy(() -> parse("kind: KubeletConfiguration\nstaticPodPath: [\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("not valid YAML")
+        .hasMessageContaining("line ");
+    assertThatThrownBy(() -> parse(""))
+        .hasMessageContaining("no KubeletConfiguration or KubeProxyConfiguration document");
+    String twice =
+        "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n---\n"
+            + "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n";
+    assertThatThrownBy(() -> parse(twice)).hasMessageContaining("a second KubeletConfiguration");
+    for (String msg :
+        List.of(catchMessage("apiVersion: v1\nkind: Pod\n"), catchMessage("kind: [\n"))) {
+      assertThat(msg.lines()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aMissingFileSaysSo() {
+    assertThatThrownBy(() -> ConfigFile.load(Path.of("/nonexistent/berth.yaml")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config /nonexistent/berth.yaml: (file): no such file");
+  }
+
+  private static String catchMessage(String yaml) {
+    try {
+      parse(yaml);
+      return "";
+    } catch (ConfigException e) {
+      return e.getMessage();
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** The distribution: the built tarball, systemd/install.sh and uninstall.sh, bin/berth. */
+package io.berth.tests.dist;
