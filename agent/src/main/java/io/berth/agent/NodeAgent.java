@@ -31,6 +31,7 @@ import io.berth.agent.pod.CgroupfsPodCgroups;
 import io.berth.agent.pod.ContainerGarbageCollector;
 import io.berth.agent.pod.ContainerLogRotator;
 import io.berth.agent.pod.HostFacts;
+import io.berth.agent.pod.LifecycleHooks;
 import io.berth.agent.pod.PodCgroups;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
@@ -444,8 +445,43 @@ public final class NodeAgent implements AutoCloseable {
             new LibcMounter(),
             runtimeSettings.clusterDomain(),
             Path.of("/etc/hosts")),
-        List::of,
-        prober.pods());
+        () -> serviceProxy.services(),
+        prober.pods(),
+        new LifecycleHooks(runtime::runtime, hookHttpClient()));
+  }
+
+  /**
+   * The HTTP client of lifecycle hooks: like the kubelet's, it does not verify the certificates of
+   * HTTPS hooks (they target the pod itself) and follows no redirects.
+   */
+  private static HttpClient hookHttpClient() {
+    try {
+      javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+      tls.init(
+          null,
+          new javax.net.ssl.TrustManager[] {
+            new javax.net.ssl.X509TrustManager() {
+              @Override
+              public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+              @Override
+              public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+              @Override
+              public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+              }
+            }
+          },
+          null);
+      return HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .sslContext(tls)
+          .build();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("cannot set up TLS for lifecycle hooks", e);
+    }
   }
 
   /** ConfigMaps and Secrets: from {@code --static-object-dir}, else none. */

@@ -53,7 +53,7 @@ public final class RuntimeStateMapper {
         s.state(),
         s.exitCode(),
         s.reason(),
-        s.message(),
+        TerminationMessages.of(s),
         SpecHash.fromAnnotations(s.annotations()),
         restartCount(s),
         s.createdAt(),

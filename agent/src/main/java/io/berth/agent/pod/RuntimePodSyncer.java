@@ -83,7 +83,8 @@ public final class RuntimePodSyncer implements PodSyncer {
       List<String> hostIps,
       PodVolumes volumes,
       Supplier<List<Service>> services,
-      PodProbes probes) {
+      PodProbes probes,
+      LifecycleHooks hooks) {
     public Parts {
       hostIps = List.copyOf(hostIps);
       probes = probes == null ? PodProbes.NONE : probes;
@@ -134,7 +135,7 @@ public final class RuntimePodSyncer implements PodSyncer {
           || observed.sandboxes().stream().anyMatch(ObservedPod.Sandbox::ready)) {
         log.info("pod {} ({}): killing the pod: {}", name, uid, a.reason());
       }
-      stopContainers(rt, running(observed), grace);
+      stopContainers(rt, Optional.of(pod), runningContainers(observed), grace, observed.podIps());
       observed.sandboxes().stream()
           .filter(ObservedPod.Sandbox::ready)
           .forEach(s -> rt.stopPodSandbox(s.id()));
@@ -149,7 +150,14 @@ public final class RuntimePodSyncer implements PodSyncer {
                     why.name(),
                     id,
                     why.message());
-                rt.stopContainer(id, killGrace(pod, why, grace));
+                killContainer(
+                    rt,
+                    Optional.of(pod),
+                    id,
+                    why.name(),
+                    running(observed).contains(id),
+                    killGrace(pod, why, grace),
+                    observed.podIps());
               });
     }
     if (!a.createSandbox() && (a.killPod() || a.sandboxId().isEmpty())) {
@@ -297,6 +305,24 @@ public final class RuntimePodSyncer implements PodSyncer {
       return false;
     }
     log.info("{}: started {} (restart count {})", what, id, restartCount);
+    if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null) {
+      Optional<String> failed =
+          parts
+              .hooks()
+              .run(
+                  pod,
+                  c,
+                  id,
+                  c.getLifecycle().getPostStart(),
+                  ctx.podIps(),
+                  LifecycleHooks.POST_START_LIMIT);
+      if (failed.isPresent()) {
+        // the kubelet kills the container (FailedPostStartHook); the restart policy decides next
+        log.warn("{}: FailedPostStartHook: {}", what, failed.get());
+        killContainer(rt, Optional.of(pod), id, c.getName(), true, grace(pod), ctx.podIps());
+        return false;
+      }
+    }
     return true;
   }
 
@@ -315,7 +341,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         running(observed).size(),
         observed.sandboxes().size(),
         grace.toSeconds());
-    stopContainers(rt, running(observed), grace);
+    stopContainers(rt, pod, runningContainers(observed), grace, observed.podIps());
     for (ObservedPod.Sandbox s : observed.sandboxes()) {
       rt.stopPodSandbox(s.id());
       rt.removePodSandbox(s.id());
@@ -367,18 +393,33 @@ public final class RuntimePodSyncer implements PodSyncer {
     return max < 0 ? DEFAULT_GRACE : Duration.ofSeconds(max);
   }
 
-  /** Stops the containers in parallel, each with {@code grace}; rethrows the first failure. */
-  private static void stopContainers(RuntimeService rt, List<String> ids, Duration grace) {
+  /**
+   * Stops the containers in parallel, each after its preStop hook and with what is left of {@code
+   * grace}; rethrows the first failure.
+   */
+  private void stopContainers(
+      RuntimeService rt,
+      Optional<Pod> pod,
+      List<ObservedPod.Container> containers,
+      Duration grace,
+      List<String> podIps) {
     List<Thread> threads = new ArrayList<>();
     List<RuntimeException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-    for (String id : ids) {
+    for (ObservedPod.Container c : containers) {
       threads.add(
           Thread.ofVirtual()
-              .name("stop-" + id)
+              .name("stop-" + c.id())
               .start(
                   () -> {
                     try {
-                      rt.stopContainer(id, grace);
+                      killContainer(
+                          rt,
+                          pod,
+                          c.id(),
+                          c.name(),
+                          c.state() == ContainerState.RUNNING,
+                          grace,
+                          podIps);
                     } catch (RuntimeException e) {
                       failures.add(e);
                     }
@@ -389,7 +430,10 @@ public final class RuntimePodSyncer implements PodSyncer {
         t.join();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while stopping containers " + ids, e);
+        throw new IllegalStateException(
+            "interrupted while stopping containers "
+                + containers.stream().map(ObservedPod.Container::id).toList(),
+            e);
       }
     }
     if (!failures.isEmpty()) {
@@ -397,6 +441,49 @@ public final class RuntimePodSyncer implements PodSyncer {
       failures.stream().skip(1).forEach(first::addSuppressed);
       throw first;
     }
+  }
+
+  /**
+   * The kubelet's {@code killContainer}: a running container's preStop hook first, bounded by the
+   * grace period, then StopContainer with what is left of it (at least {@link #MIN_GRACE}).
+   */
+  private void killContainer(
+      RuntimeService rt,
+      Optional<Pod> pod,
+      String id,
+      String name,
+      boolean running,
+      Duration grace,
+      List<String> podIps) {
+    Duration left = grace;
+    Optional<Container> spec = pod.flatMap(p -> specOf(p, name));
+    if (running
+        && spec.isPresent()
+        && spec.get().getLifecycle() != null
+        && spec.get().getLifecycle().getPreStop() != null) {
+      long t0 = System.nanoTime();
+      parts
+          .hooks()
+          .run(pod.get(), spec.get(), id, spec.get().getLifecycle().getPreStop(), podIps, grace)
+          .ifPresent(msg -> log.warn("pod {}: {}", PodStatuses.fullName(pod.get()), msg));
+      left = grace.minus(Duration.ofNanos(System.nanoTime() - t0));
+      left = left.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : left;
+    }
+    rt.stopContainer(id, left);
+  }
+
+  private static Optional<Container> specOf(Pod pod, String name) {
+    return Stream.of(pod.getSpec().getInitContainers(), pod.getSpec().getContainers())
+        .filter(java.util.Objects::nonNull)
+        .flatMap(List::stream)
+        .filter(c -> c.getName().equals(name))
+        .findFirst();
+  }
+
+  private static List<ObservedPod.Container> runningContainers(ObservedPod observed) {
+    return observed.containers().stream()
+        .filter(c -> c.state() == ContainerState.RUNNING || c.state() == ContainerState.CREATED)
+        .toList();
   }
 
   private static List<String> running(ObservedPod observed) {

@@ -71,6 +71,11 @@ public final class LocalEndpointSlices implements ProxyEventHandler {
     this.clock = clock;
   }
 
+  /** The Services known now (for the service environment variables of new containers). */
+  public synchronized List<Service> services() {
+    return List.copyOf(services.values());
+  }
+
   @Override
   public synchronized void onServiceAdd(Service service) {
     downstream.onServiceAdd(service);

@@ -4,10 +4,12 @@ import io.berth.netfilter.NetfilterBackend;
 import io.berth.netfilter.NetfilterException;
 import io.berth.netfilter.conntrack.ConntrackCleaner;
 import io.berth.netfilter.detect.Detection;
+import io.fabric8.kubernetes.api.model.Service;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +48,7 @@ public final class ServiceProxy implements AutoCloseable {
   private ConntrackCleaner conntrack;
   private ScheduledExecutorService syncThread;
   private Proxier proxier;
+  private LocalEndpointSlices local;
   private ProxyHealthServer healthServer;
   private TaskScheduler.Cancellable scans;
   private TaskScheduler.Cancellable podResyncs;
@@ -114,7 +117,7 @@ public final class ServiceProxy implements AutoCloseable {
     new ProxierMetrics(proxier).bindTo(registry);
     healthServer = ProxyHealthServer.start(settings.healthzAddress(), proxier.health());
     proxier.start();
-    LocalEndpointSlices local = new LocalEndpointSlices(proxier, pods, nodeName, clock);
+    local = new LocalEndpointSlices(proxier, pods, nodeName, clock);
     ServiceFileSource files = new ServiceFileSource(settings.serviceDir(), local);
     if (!Files.isDirectory(settings.serviceDir())) {
       log.warn("service directory {} does not exist (yet); retrying", settings.serviceDir());
@@ -159,6 +162,11 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   /** The running proxier, if any. */
+  /** The Services of the Service source, empty while the proxy is off. */
+  public synchronized List<Service> services() {
+    return local == null ? List.of() : local.services();
+  }
+
   public synchronized Optional<Proxier> proxier() {
     return Optional.ofNullable(proxier);
   }

@@ -80,7 +80,8 @@ class RuntimePodSyncerTest {
                     "cluster.local",
                     dir.resolve("no-hosts")),
                 List::of,
-                PodProbes.NONE));
+                PodProbes.NONE,
+                new LifecycleHooks(cri::runtime, java.net.http.HttpClient.newHttpClient())));
   }
 
   @AfterEach

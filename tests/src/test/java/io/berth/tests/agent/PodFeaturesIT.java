@@ -268,6 +268,132 @@ class PodFeaturesIT {
         .doesNotContain("sysctl-" + NODE, "hostport-" + NODE);
   }
 
+  @Test
+  void lifecycleHooksAndTerminationMessages() throws Exception {
+    java.util.concurrent.BlockingQueue<String> preStops =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer node =
+        com.sun.net.httpserver.HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    node.createContext(
+        "/",
+        ex -> {
+          preStops.add(
+              ex.getRequestURI().getPath() + " " + ex.getRequestHeaders().getFirst("X-Hook"));
+          ex.sendResponseHeaders(500, -1); // a status code does not fail a hook, as in the kubelet
+          ex.close();
+        });
+    node.start();
+    try {
+      writePod(
+          "hooks",
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: hooks}
+          spec:
+            terminationGracePeriodSeconds: 5
+            containers:
+            - name: main
+              image: %s
+              command: [sh, -c, "sleep 1; cat /tmp/hooked > /tmp/seen; exec sleep 3600"]
+              lifecycle:
+                postStart: {exec: {command: [sh, -c, "echo hooked > /tmp/hooked"]}}
+                preStop: {httpGet: {host: 127.0.0.1, port: %d, path: /prestop, httpHeaders: [{name: X-Hook, value: berth}]}}
+          """
+              .formatted(containerd.busyboxImage(), node.getAddress().getPort()));
+      writePod(
+          "badhook",
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: badhook}
+          spec:
+            terminationGracePeriodSeconds: 2
+            containers:
+            - name: main
+              image: %s
+              command: [sleep, "3600"]
+              lifecycle:
+                postStart: {exec: {command: [sh, -c, "exit 3"]}}
+          """
+              .formatted(containerd.busyboxImage()));
+      writePod(
+          "messages",
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: messages}
+          spec:
+            restartPolicy: Never
+            containers:
+            - name: file
+              image: %1$s
+              command: [sh, -c, "echo bye from the file > /dev/termination-log; exit 2"]
+            - name: logs
+              image: %1$s
+              terminationMessagePolicy: FallbackToLogsOnError
+              command: [sh, -c, "echo first; echo last words; exit 4"]
+          """
+              .formatted(containerd.busyboxImage()));
+
+      JsonNode hooks = await(Duration.ofSeconds(20), () -> running("hooks"));
+      String id = containerId("hooks", "main");
+      await(
+          Duration.ofSeconds(10),
+          () ->
+              execResult(id, "cat", "/tmp/seen").exitCode() == 0
+                  ? Optional.of(true)
+                  : Optional.empty());
+      assertThat(exec(id, "cat", "/tmp/seen"))
+          .as("postStart ran in the container")
+          .isEqualTo("hooked");
+
+      JsonNode bad =
+          await(
+              Duration.ofSeconds(30),
+              () ->
+                  pod("badhook")
+                      .filter(
+                          p ->
+                              p.path("status")
+                                      .path("containerStatuses")
+                                      .path(0)
+                                      .path("restartCount")
+                                      .asInt()
+                                  >= 1));
+      assertThat(
+              bad.path("status")
+                  .path("containerStatuses")
+                  .path(0)
+                  .path("lastState")
+                  .path("terminated")
+                  .path("exitCode")
+                  .asInt())
+          .as("killed after the failed postStart hook")
+          .isEqualTo(137);
+
+      JsonNode messages = await(Duration.ofSeconds(20), () -> phase("messages", "Failed"));
+      Map<String, JsonNode> byName = new java.util.TreeMap<>();
+      messages
+          .path("status")
+          .path("containerStatuses")
+          .forEach(c -> byName.put(c.path("name").asText(), c));
+      JsonNode file = byName.get("file").path("state").path("terminated");
+      assertThat(file.path("exitCode").asInt()).isEqualTo(2);
+      assertThat(file.path("message").asText()).isEqualTo("bye from the file\n");
+      JsonNode logs = byName.get("logs").path("state").path("terminated");
+      assertThat(logs.path("exitCode").asInt()).isEqualTo(4);
+      assertThat(logs.path("message").asText()).isEqualTo("first\nlast words\n");
+
+      Files.delete(manifests.resolve("hooks.yaml"));
+      assertThat(preStops.poll(20, java.util.concurrent.TimeUnit.SECONDS))
+          .as("preStop httpGet reached the node")
+          .isEqualTo("/prestop berth");
+    } finally {
+      node.stop(0);
+    }
+  }
+
   private String simplePod(String name, String specExtra) {
     return """
         apiVersion: v1
