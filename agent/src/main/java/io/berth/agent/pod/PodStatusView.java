@@ -64,6 +64,59 @@ public final class PodStatusView {
     pods.put(pod.getMetadata().getUid(), new PodBuilder(pod).withStatus(status).build());
   }
 
+  /** The kubelet's message for a pod past its {@code activeDeadlineSeconds}. */
+  static final String DEADLINE_MESSAGE =
+      "Pod was active on the node longer than the specified deadline";
+
+  /**
+   * The kubelet's {@code pastActiveDeadline}: with {@code activeDeadlineSeconds} set and the pod
+   * active for that long since its start time, the pod becomes Failed with reason {@code
+   * DeadlineExceeded} (and is then killed, being terminal).
+   *
+   * @return true when the deadline has passed now
+   */
+  public boolean enforceActiveDeadline(Pod pod) {
+    Long deadline = pod.getSpec().getActiveDeadlineSeconds();
+    Pod known = pods.get(pod.getMetadata().getUid());
+    if (deadline == null || known == null || known.getStatus() == null) {
+      return false;
+    }
+    PodStatus st = known.getStatus();
+    if (PodStatuses.isTerminal(st.getPhase()) || st.getStartTime() == null) {
+      return false;
+    }
+    java.time.Instant start = java.time.Instant.parse(st.getStartTime());
+    if (java.time.Duration.between(start, clock.instant()).getSeconds() < deadline) {
+      return false;
+    }
+    PodStatus failed =
+        new PodStatusBuilder(st)
+            .withPhase("Failed")
+            .withReason("DeadlineExceeded")
+            .withMessage(DEADLINE_MESSAGE)
+            .build();
+    pods.put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(failed).build());
+    return true;
+  }
+
+  /** Time left until the pod's active deadline (at least 100 ms), if it has one still ahead. */
+  public Optional<java.time.Duration> untilActiveDeadline(Pod pod) {
+    Long deadline = pod.getSpec().getActiveDeadlineSeconds();
+    Pod known = pods.get(pod.getMetadata().getUid());
+    if (deadline == null || known == null || known.getStatus() == null) {
+      return Optional.empty();
+    }
+    PodStatus st = known.getStatus();
+    if (PodStatuses.isTerminal(st.getPhase()) || st.getStartTime() == null) {
+      return Optional.empty();
+    }
+    java.time.Duration left =
+        java.time.Duration.between(
+            clock.instant(), java.time.Instant.parse(st.getStartTime()).plusSeconds(deadline));
+    java.time.Duration min = java.time.Duration.ofMillis(100);
+    return Optional.of(left.compareTo(min) < 0 ? min : left);
+  }
+
   /** The pod with its last status, if berth has one. */
   public Optional<Pod> get(String uid) {
     return Optional.ofNullable(pods.get(uid));

@@ -93,6 +93,12 @@ public final class PodStatuses {
       regular.add(s);
     }
     String phase = phase(spec, inits, regular);
+    // the status manager never lets a pod leave a terminal phase (a deadline-exceeded or
+    // rejected pod whose containers were killed must not read as Running again)
+    Optional<PodStatus> terminalBefore = previous.filter(p -> isTerminal(p.getPhase()));
+    if (terminalBefore.isPresent()) {
+      phase = terminalBefore.get().getPhase();
+    }
     String time = time(now);
     List<PodCondition> conditions = new ArrayList<>();
     boolean sandboxReady =
@@ -142,6 +148,8 @@ public final class PodStatuses {
         .withPodIPs(podIps.stream().map(PodIP::new).toList())
         .withStartTime(previous.map(PodStatus::getStartTime).orElse(time))
         .withQosClass(QosClass.of(in.pod()).apiName())
+        .withReason(terminalBefore.map(PodStatus::getReason).orElse(null))
+        .withMessage(terminalBefore.map(PodStatus::getMessage).orElse(null))
         .withInitContainerStatuses(inits)
         .withContainerStatuses(regular)
         .build();

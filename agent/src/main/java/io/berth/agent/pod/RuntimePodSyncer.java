@@ -107,6 +107,13 @@ public final class RuntimePodSyncer implements PodSyncer {
 
   @Override
   public Duration syncPod(Pod source) {
+    Duration next = syncOnce(source);
+    // wake up at the active deadline, as the kubelet's activeDeadlineHandler does
+    Optional<Duration> deadline = parts.statuses().untilActiveDeadline(source);
+    return deadline.isPresent() && deadline.get().compareTo(next) < 0 ? deadline.get() : next;
+  }
+
+  private Duration syncOnce(Pod source) {
     Pod pod = PodDefaults.apply(source);
     String uid = pod.getMetadata().getUid();
     String name = PodStatuses.fullName(pod);
@@ -116,6 +123,9 @@ public final class RuntimePodSyncer implements PodSyncer {
     } catch (CriUnavailableException e) {
       log.debug("pod {} ({}): waiting for the runtime: {}", name, uid, e.getMessage());
       return RETRY;
+    }
+    if (parts.statuses().enforceActiveDeadline(pod)) {
+      log.info("pod {} ({}): active longer than activeDeadlineSeconds, failing it", name, uid);
     }
     // A pod that reached Succeeded/Failed stays there: its containers and sandbox are stopped
     // (the kubelet gets there through the terminal phase the status manager holds).

@@ -68,6 +68,30 @@ class PodStatusViewTest {
   }
 
   @Test
+  void activeDeadlineFailsThePodAndItStaysFailed() throws Exception {
+    Pod pod = pod("job", "a", "u9");
+    pod.getSpec().setActiveDeadlineSeconds(30L);
+    view.update(input(pod));
+    clock.advance(Duration.ofSeconds(12));
+    assertThat(view.enforceActiveDeadline(pod)).isFalse();
+    assertThat(view.untilActiveDeadline(pod)).contains(Duration.ofSeconds(18));
+
+    clock.advance(Duration.ofSeconds(18));
+    assertThat(view.enforceActiveDeadline(pod)).isTrue();
+    var failed = view.get("u9").orElseThrow().getStatus();
+    assertThat(failed.getPhase()).isEqualTo("Failed");
+    assertThat(failed.getReason()).isEqualTo("DeadlineExceeded");
+    assertThat(failed.getMessage())
+        .isEqualTo("Pod was active on the node longer than the specified deadline");
+    assertThat(view.untilActiveDeadline(pod)).isEmpty();
+
+    view.update(input(pod)); // its container still reads as running until the kill lands
+    var after = view.get("u9").orElseThrow().getStatus();
+    assertThat(after.getPhase()).as("a terminal phase is never left").isEqualTo("Failed");
+    assertThat(after.getReason()).isEqualTo("DeadlineExceeded");
+  }
+
+  @Test
   void rejectedManifestsAreListed() throws Exception {
     JsonNode r = read(view.rejectedReply()).path("items").path(0);
     assertThat(r.path("source").asText()).isEqualTo("file");

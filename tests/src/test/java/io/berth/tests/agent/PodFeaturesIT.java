@@ -394,6 +394,105 @@ class PodFeaturesIT {
     }
   }
 
+  @Test
+  void securityContextNamespacesDnsAndDeadline() throws Exception {
+    writePod(
+        "secure",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: secure}
+        spec:
+          terminationGracePeriodSeconds: 2
+          shareProcessNamespace: true
+          dnsPolicy: None
+          dnsConfig: {nameservers: [10.96.0.10], searches: [svc.cluster.local], options: [{name: ndots, value: "2"}]}
+          containers:
+          - name: main
+            image: %1$s
+            command: [sleep, "3600"]
+            securityContext:
+              capabilities: {drop: [ALL], add: [NET_ADMIN]}
+              allowPrivilegeEscalation: false
+              readOnlyRootFilesystem: true
+              seccompProfile: {type: RuntimeDefault}
+          - name: buddy
+            image: %1$s
+            command: [sh, -c, "exec sleep 4242"]
+        """
+            .formatted(containerd.busyboxImage()));
+    writePod(
+        "hostpid",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: hostpid}
+        spec:
+          terminationGracePeriodSeconds: 2
+          hostPID: true
+          containers:
+          - {name: main, image: %s, command: [sleep, "3600"]}
+        """
+            .formatted(containerd.busyboxImage()));
+    writePod(
+        "deadline",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: deadline}
+        spec:
+          terminationGracePeriodSeconds: 2
+          activeDeadlineSeconds: 3
+          containers:
+          - {name: main, image: %s, command: [sleep, "3600"]}
+        """
+            .formatted(containerd.busyboxImage()));
+
+    await(Duration.ofSeconds(20), () -> running("secure"));
+    String id = containerId("secure", "main");
+    String status = exec(id, "cat", "/proc/self/status");
+    long netAdmin = 1L << 12;
+    assertThat(Long.parseLong(field(status, "CapEff"), 16))
+        .as("only NET_ADMIN")
+        .isEqualTo(netAdmin);
+    assertThat(field(status, "NoNewPrivs")).isEqualTo("1");
+    assertThat(field(status, "Seccomp")).as("RuntimeDefault is a filter").isEqualTo("2");
+    assertThat(execResult(id, "touch", "/rootfs-write").exitCode())
+        .as("read-only root")
+        .isNotZero();
+    assertThat(exec(id, "sh", "-c", "cat /proc/[0-9]*/cmdline | tr '\\0' ' '"))
+        .as("shareProcessNamespace: the buddy's process is visible")
+        .contains("sleep 4242");
+    assertThat(exec(id, "cat", "/etc/resolv.conf"))
+        .contains("nameserver 10.96.0.10")
+        .contains("search svc.cluster.local")
+        .contains("options ndots:2");
+
+    await(Duration.ofSeconds(20), () -> running("hostpid"));
+    String hostPidId = containerId("hostpid", "main");
+    assertThat(Integer.parseInt(exec(hostPidId, "sh", "-c", "ls -d /proc/[0-9]* | wc -l")))
+        .as("hostPID sees the node's processes")
+        .isGreaterThan(20);
+
+    JsonNode deadline = await(Duration.ofSeconds(20), () -> phase("deadline", "Failed"));
+    assertThat(deadline.path("status").path("reason").asText()).isEqualTo("DeadlineExceeded");
+    await(
+        Duration.ofSeconds(20),
+        () ->
+            pod("deadline")
+                .map(p -> p.path("status").path("containerStatuses").path(0).path("state"))
+                .filter(st -> st.has("terminated")));
+  }
+
+  private static String field(String procStatus, String name) {
+    return procStatus
+        .lines()
+        .filter(l -> l.startsWith(name + ":"))
+        .map(l -> l.substring(name.length() + 1).strip())
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(name + " not in /proc/self/status"));
+  }
+
   private String simplePod(String name, String specExtra) {
     return """
         apiVersion: v1
