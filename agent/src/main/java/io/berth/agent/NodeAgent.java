@@ -32,6 +32,7 @@ import io.berth.agent.pod.ContainerGarbageCollector;
 import io.berth.agent.pod.ContainerLogRotator;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.LifecycleHooks;
+import io.berth.agent.pod.LocalStorageEviction;
 import io.berth.agent.pod.PodCgroups;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
@@ -345,6 +346,7 @@ public final class NodeAgent implements AutoCloseable {
   private final CrashLoopBackoff crashLoop;
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
+  private PodVolumes podVolumes; // made with the pod syncer's parts
   private final NodeProber prober;
   private Thread probeResultsFeeder;
   private final PodCgroups podCgroups;
@@ -428,6 +430,14 @@ public final class NodeAgent implements AutoCloseable {
             settings.tuning().clusterDns(),
             settings.tuning().clusterDomain(),
             HostFacts.resolvConf(settings.tuning().resolvConf()));
+    podVolumes =
+        new PodVolumes(
+            settings.rootDir(),
+            clock,
+            new ProjectedPayloads(objects, new EnvResolver(node, objects)),
+            new LibcMounter(),
+            runtimeSettings.clusterDomain(),
+            Path.of("/etc/hosts"));
     return new RuntimePodSyncer.Parts(
         runtime::runtime,
         runtime::images,
@@ -438,13 +448,7 @@ public final class NodeAgent implements AutoCloseable {
         imagePulls,
         podStatuses,
         node.hostIps(),
-        new PodVolumes(
-            settings.rootDir(),
-            clock,
-            new ProjectedPayloads(objects, new EnvResolver(node, objects)),
-            new LibcMounter(),
-            runtimeSettings.clusterDomain(),
-            Path.of("/etc/hosts")),
+        podVolumes,
         () -> serviceProxy.services(),
         prober.pods(),
         new LifecycleHooks(runtime::runtime, hookHttpClient()));
@@ -564,6 +568,8 @@ public final class NodeAgent implements AutoCloseable {
     syncLoop.onHousekeeping(dispatcher::housekeep);
     syncLoop.onHousekeeping(crashLoop::gc);
     syncLoop.onHousekeeping(imagePulls::gc);
+    syncLoop.onHousekeeping(
+        new LocalStorageEviction(podStatuses, podVolumes, podWorkers::resync, clock)::housekeep);
     podConfigFeeder =
         Thread.ofVirtual()
             .name("berth-pod-config")

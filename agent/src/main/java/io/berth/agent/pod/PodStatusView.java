@@ -99,6 +99,29 @@ public final class PodStatusView {
     return true;
   }
 
+  /**
+   * The eviction manager's verdict on a pod: phase Failed, reason {@code Evicted}, the message; the
+   * terminal phase then makes its worker kill it.
+   *
+   * @return false when the pod is unknown or already terminal
+   */
+  public boolean evict(Pod pod, String message) {
+    Pod known = pods.get(pod.getMetadata().getUid());
+    if (known == null
+        || known.getStatus() == null
+        || PodStatuses.isTerminal(known.getStatus().getPhase())) {
+      return false;
+    }
+    PodStatus evicted =
+        new PodStatusBuilder(known.getStatus())
+            .withPhase("Failed")
+            .withReason("Evicted")
+            .withMessage(message)
+            .build();
+    pods.put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(evicted).build());
+    return true;
+  }
+
   /** Time left until the pod's active deadline (at least 100 ms), if it has one still ahead. */
   public Optional<java.time.Duration> untilActiveDeadline(Pod pod) {
     Long deadline = pod.getSpec().getActiveDeadlineSeconds();

@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -378,6 +379,61 @@ public final class PodVolumes {
     } catch (IOException e) {
       throw new VolumeException("pod " + uid + ": removing volumes: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Bytes used under each disk-backed emptyDir of {@code pod} that has a {@code sizeLimit} and is
+   * over it, with the message the kubelet's eviction manager gives; empty when none is.
+   */
+  public Optional<String> emptyDirOverLimit(Pod pod) {
+    List<Volume> volumes =
+        pod.getSpec().getVolumes() == null ? List.of() : pod.getSpec().getVolumes();
+    for (Volume v : volumes) {
+      EmptyDirVolumeSource e = v.getEmptyDir();
+      if (e == null || e.getSizeLimit() == null || "Memory".equals(e.getMedium())) {
+        continue; // a memory-backed one is bounded by its tmpfs size
+      }
+      long limit = Quantity.getAmountInBytes(e.getSizeLimit()).longValue();
+      Path dir;
+      try {
+        dir = volumeDir(pod.getMetadata().getUid(), "empty-dir", v.getName());
+      } catch (VolumeException bad) {
+        continue;
+      }
+      long used = diskUsage(dir);
+      if (used > limit) {
+        return Optional.of(
+            "Usage of EmptyDir volume \""
+                + v.getName()
+                + "\" exceeds the limit \""
+                + e.getSizeLimit().toString()
+                + "\". ");
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Allocated bytes of the files under {@code dir} (like {@code du}), without following links. */
+  static long diskUsage(Path dir) {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return 0;
+    }
+    long[] sum = {0};
+    try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+      walk.forEach(
+          p -> {
+            try {
+              if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                sum[0] += Files.size(p);
+              }
+            } catch (IOException gone) {
+              // removed while walking
+            }
+          });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return sum[0];
+    }
+    return sum[0];
   }
 
   /** UIDs of pods that have a directory here (to clean up those no source knows). */

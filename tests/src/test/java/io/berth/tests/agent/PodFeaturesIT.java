@@ -241,6 +241,23 @@ class PodFeaturesIT {
             "traversal",
             "  volumes: [{name: v, configMap: {name: app, items: [{key: app.conf, path: ../../escape}]}}]\n"));
 
+    writePod(
+        "bigdir",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: bigdir}
+        spec:
+          terminationGracePeriodSeconds: 2
+          containers:
+          - name: main
+            image: %s
+            command: [sh, -c, "dd if=/dev/zero of=/scratch/fill bs=1M count=3; exec sleep 3600"]
+            volumeMounts: [{name: scratch, mountPath: /scratch}]
+          volumes: [{name: scratch, emptyDir: {sizeLimit: 1Mi}}]
+        """
+            .formatted(containerd.busyboxImage()));
+
     JsonNode sysctl = await(Duration.ofSeconds(20), () -> phase("sysctl", "Failed"));
     assertThat(sysctl.path("status").path("reason").asText()).isEqualTo("SysctlForbidden");
     assertThat(sysctl.path("status").path("message").asText())
@@ -259,6 +276,17 @@ class PodFeaturesIT {
     assertThat(traversal.path("message").asText())
         .contains("\"../../escape\": must not contain '..'");
     assertThat(Files.exists(dir.resolve("root/escape"))).isFalse();
+
+    JsonNode evicted = await(Duration.ofSeconds(40), () -> phase("bigdir", "Failed"));
+    assertThat(evicted.path("status").path("reason").asText()).isEqualTo("Evicted");
+    assertThat(evicted.path("status").path("message").asText())
+        .isEqualTo("Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\". ");
+    await(
+        Duration.ofSeconds(20),
+        () ->
+            pod("bigdir")
+                .map(p -> p.path("status").path("containerStatuses").path(0).path("state"))
+                .filter(st -> st.has("terminated")));
 
     JsonNode good = await(Duration.ofSeconds(20), () -> running("good"));
     assertThat(good.path("status").path("containerStatuses").path(0).path("restartCount").asInt())
