@@ -37,6 +37,7 @@ import io.berth.agent.pod.PodCgroups;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
 import io.berth.agent.pod.PodLifecycleEventGenerator;
+import io.berth.agent.pod.PodStartLatency;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodStatuses;
 import io.berth.agent.pod.PodWorkers;
@@ -48,6 +49,7 @@ import io.berth.agent.proxy.LocalPods;
 import io.berth.agent.proxy.ServiceProxy;
 import io.berth.agent.proxy.ServiceProxySettings;
 import io.berth.agent.stats.NodeMetricsEndpoints;
+import io.berth.agent.stats.PodLifecycleMetrics;
 import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
 import io.berth.agent.systemd.Heartbeat;
@@ -347,6 +349,7 @@ public final class NodeAgent implements AutoCloseable {
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
   private PodVolumes podVolumes; // made with the pod syncer's parts
+  private final PodLifecycleMetrics lifecycleMetrics;
   private final NodeProber prober;
   private Thread probeResultsFeeder;
   private final PodCgroups podCgroups;
@@ -370,15 +373,24 @@ public final class NodeAgent implements AutoCloseable {
         new RuntimeConnection(settings.runtimeEndpoint(), new RuntimeOperationMetrics(registry));
     this.syncLoop = new SyncLoop(heartbeat, settings.housekeepingPeriod());
     this.podConfig = new PodConfig(clock, decoder);
-    this.podStatuses = new PodStatusView(clock, json, podConfig::rejectedManifests);
+    this.lifecycleMetrics = new PodLifecycleMetrics(registry);
+    this.podStatuses =
+        new PodStatusView(
+            clock, json, podConfig::rejectedManifests, new PodStartLatency(lifecycleMetrics));
+    lifecycleMetrics.gaugeRunning(podStatuses);
     this.crashLoop = new CrashLoopBackoff(clock, hash);
     this.imagePulls = new ImagePulls(clock);
     this.prober = new NodeProber(runtime::runtime, clock);
     this.podCgroups = podCgroups(new CgroupNames(settings.cgroupRoot()));
-    this.podWorkers = new PodWorkers(new RuntimePodSyncer(podSyncerParts(), podCgroups), clock);
+    this.podWorkers =
+        new PodWorkers(
+            lifecycleMetrics.timed(new RuntimePodSyncer(podSyncerParts(), podCgroups)), clock);
     this.pleg =
         new PodLifecycleEventGenerator(
-            runtime::runtime, e -> syncLoop.offer(new SyncLoop.PlegEvent(e)), clock);
+            runtime::runtime,
+            e -> syncLoop.offer(new SyncLoop.PlegEvent(e)),
+            clock,
+            lifecycleMetrics::relisted);
     this.serviceProxy = new ServiceProxy(settings.proxy(), settings.nodeName(), clock, localPods());
   }
 

@@ -62,11 +62,26 @@ public final class PodLifecycleEventGenerator implements AutoCloseable {
   private boolean failing;
   private ScheduledFuture<?> task;
 
+  private final Consumer<Duration> relistTimes;
+
   public PodLifecycleEventGenerator(
       Supplier<RuntimeService> runtime, Consumer<PodLifecycleEvent> sink, Clock clock) {
+    this(runtime, sink, clock, d -> {});
+  }
+
+  /**
+   * @param relistTimes receives the duration of every successful relist (the kubelet's {@code
+   *     pleg_relist_duration_seconds})
+   */
+  public PodLifecycleEventGenerator(
+      Supplier<RuntimeService> runtime,
+      Consumer<PodLifecycleEvent> sink,
+      Clock clock,
+      Consumer<Duration> relistTimes) {
     this.runtime = runtime;
     this.sink = sink;
     this.clock = clock;
+    this.relistTimes = relistTimes;
   }
 
   /** Relists every {@code period} on {@code scheduler} (the kubelet's 1 s). */
@@ -78,7 +93,9 @@ public final class PodLifecycleEventGenerator implements AutoCloseable {
 
   private void relistLogged() {
     try {
+      long t0 = System.nanoTime();
       relist();
+      relistTimes.accept(Duration.ofNanos(System.nanoTime() - t0));
       if (failing) {
         log.info("PLEG relist works again");
         failing = false;

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,18 +35,41 @@ public final class PodStatusView {
   private final Supplier<List<RejectedManifest>> rejected;
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
 
+  private final PodStartLatency startLatency;
+
   public PodStatusView(Clock clock, ObjectMapper json, Supplier<List<RejectedManifest>> rejected) {
+    this(clock, json, rejected, new PodStartLatency(PodStartLatency.Observer.NONE));
+  }
+
+  public PodStatusView(
+      Clock clock,
+      ObjectMapper json,
+      Supplier<List<RejectedManifest>> rejected,
+      PodStartLatency startLatency) {
     this.clock = clock;
     this.json = json;
     this.rejected = rejected;
+    this.startLatency = startLatency;
+  }
+
+  /** A worker's sync of {@code uid} begins (starts the pod start clock once). */
+  public void syncStarts(String uid, boolean runtimeHasContainers) {
+    startLatency.syncStarts(uid, runtimeHasContainers, clock.instant());
+  }
+
+  /** Where pull times go, so the start SLI can leave them out. */
+  public PodStartLatency startLatency() {
+    return startLatency;
   }
 
   /** Records the status computed from {@code in}; keeps condition transition times. */
   public PodStatus update(PodStatuses.Input in) {
     String uid = in.pod().getMetadata().getUid();
     Optional<PodStatus> previous = Optional.ofNullable(pods.get(uid)).map(Pod::getStatus);
-    PodStatus status = PodStatuses.compute(in, previous, clock.instant());
+    Instant now = clock.instant();
+    PodStatus status = PodStatuses.compute(in, previous, now);
     pods.put(uid, new PodBuilder(in.pod()).withStatus(status).build());
+    startLatency.statusComputed(uid, status, now);
     return status;
   }
 
@@ -148,6 +172,7 @@ public final class PodStatusView {
   /** Forgets a terminated pod. */
   public void remove(String uid) {
     pods.remove(uid);
+    startLatency.forget(uid);
   }
 
   /** Every pod with status, sorted by namespace and name. */

@@ -136,6 +136,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         .filter(PodStatuses::isTerminal)
         .ifPresent(phase -> pod.setStatus(new PodStatusBuilder().withPhase(phase).build()));
     ObservedPod observed = observe(rt, uid);
+    parts.statuses().syncStarts(uid, !observed.containers().isEmpty());
     parts.probes().observe(pod, observed, parts.hostIps());
     PodActions a = parts.actions().compute(pod, observed, parts.probes().results(observed));
     Map<String, io.fabric8.kubernetes.api.model.ContainerState> waiting = new LinkedHashMap<>();
@@ -252,7 +253,12 @@ public final class RuntimePodSyncer implements PodSyncer {
       case ImagePulls.Plan.Pull p -> {
         try {
           log.info("{}: pulling image {}", what, p.image());
+          long pullStart = System.nanoTime();
           imageRef = images.pullImage(ImageSpec.of(p.image()), null, sandbox);
+          parts
+              .statuses()
+              .startLatency()
+              .pulled(pod.getMetadata().getUid(), Duration.ofNanos(System.nanoTime() - pullStart));
         } catch (CriException e) {
           ImagePulls.Plan.Fail f = parts.pulls().pullFailed(pod, c, e.getMessage());
           log.warn("{}: {}", what, f.message());

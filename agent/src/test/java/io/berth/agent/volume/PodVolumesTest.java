@@ -233,6 +233,18 @@ class PodVolumesTest {
   }
 
   @Test
+  void unsupportedVolumeTypesAreRefusedByName() throws Exception {
+    Pod pod =
+        pod(
+            HEADER
+                + "spec: {containers: [{name: c, image: i}], volumes: [{name: n, nfs: {server: x, path: /e}}]}");
+
+    assertThatThrownBy(() -> volumes().setUp(pod))
+        .isInstanceOf(VolumeException.class)
+        .hasMessage("volume \"n\": this volume type is not supported by berth");
+  }
+
+  @Test
   void traversalInItemPathsIsRefused() throws Exception {
     Pod pod =
         pod(

@@ -165,7 +165,7 @@ class PodFeaturesIT {
         """
             .formatted(containerd.busyboxImage(), hostVol));
 
-    JsonNode pod = await(Duration.ofSeconds(20), () -> running("features"));
+    JsonNode pod = await(Duration.ofSeconds(60), () -> running("features"));
     String uid = pod.path("metadata").path("uid").asText();
     String ip = pod.path("status").path("podIP").asText();
     String id = containerId("features", "main");
@@ -288,9 +288,18 @@ class PodFeaturesIT {
                 .map(p -> p.path("status").path("containerStatuses").path(0).path("state"))
                 .filter(st -> st.has("terminated")));
 
-    JsonNode good = await(Duration.ofSeconds(20), () -> running("good"));
+    JsonNode good = await(Duration.ofSeconds(60), () -> running("good"));
     assertThat(good.path("status").path("containerStatuses").path(0).path("restartCount").asInt())
         .isZero();
+    String metrics = get("/metrics");
+    assertThat(io.berth.tests.fixtures.Promtool.checkMetrics(metrics)).isEmpty();
+    assertThat(sample(metrics, "berth_pod_start_sli_duration_seconds_count"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(metrics, "berth_pod_worker_duration_seconds_count{operation=\"sync\""))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(metrics, "berth_pleg_relist_duration_seconds_count"))
+        .isGreaterThanOrEqualTo(1);
+    assertThat(sample(metrics, "berth_running_pods")).isGreaterThanOrEqualTo(1);
     assertThat(sandboxNames())
         .as("refused pods never got a sandbox")
         .doesNotContain("sysctl-" + NODE, "hostport-" + NODE);
@@ -364,7 +373,7 @@ class PodFeaturesIT {
           """
               .formatted(containerd.busyboxImage()));
 
-      JsonNode hooks = await(Duration.ofSeconds(20), () -> running("hooks"));
+      JsonNode hooks = await(Duration.ofSeconds(60), () -> running("hooks"));
       String id = containerId("hooks", "main");
       await(
           Duration.ofSeconds(10),
@@ -476,7 +485,7 @@ class PodFeaturesIT {
         """
             .formatted(containerd.busyboxImage()));
 
-    await(Duration.ofSeconds(20), () -> running("secure"));
+    await(Duration.ofSeconds(60), () -> running("secure"));
     String id = containerId("secure", "main");
     String status = exec(id, "cat", "/proc/self/status");
     long netAdmin = 1L << 12;
@@ -496,7 +505,7 @@ class PodFeaturesIT {
         .contains("search svc.cluster.local")
         .contains("options ndots:2");
 
-    await(Duration.ofSeconds(20), () -> running("hostpid"));
+    await(Duration.ofSeconds(60), () -> running("hostpid"));
     String hostPidId = containerId("hostpid", "main");
     assertThat(Integer.parseInt(exec(hostPidId, "sh", "-c", "ls -d /proc/[0-9]* | wc -l")))
         .as("hostPID sees the node's processes")
@@ -510,6 +519,16 @@ class PodFeaturesIT {
             pod("deadline")
                 .map(p -> p.path("status").path("containerStatuses").path(0).path("state"))
                 .filter(st -> st.has("terminated")));
+  }
+
+  /** The value of the first sample whose line starts with {@code prefix}. */
+  private static double sample(String exposition, String prefix) {
+    return exposition
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(prefix + " not in /metrics"));
   }
 
   private static String field(String procStatus, String name) {
