@@ -49,12 +49,22 @@ final class BerthOnContainerd implements AutoCloseable {
   /** Starts containerd and berth; {@code tweak} adjusts berth's settings. */
   static BerthOnContainerd start(String node, UnaryOperator<NodeAgent.Settings> tweak)
       throws Exception {
+    return start(node, null, tweak);
+  }
+
+  /**
+   * Starts containerd inside {@code netns} (null: the test's own network namespace) and berth in
+   * the test JVM; {@code tweak} adjusts berth's settings.
+   */
+  static BerthOnContainerd start(
+      String node, io.berth.tests.fixtures.NodeNetns netns, UnaryOperator<NodeAgent.Settings> tweak)
+      throws Exception {
     Path dir = Files.createTempDirectory("berth-" + node + "-");
     ContainerdLauncher containerd = null;
     CriRuntime cri = null;
     BerthOnContainerd b = null;
     try {
-      containerd = ContainerdLauncher.launch();
+      containerd = netns == null ? ContainerdLauncher.launch() : ContainerdLauncher.launch(netns);
       cri = CriRuntime.connect(containerd.endpoint());
       b = new BerthOnContainerd(node, dir, containerd, cri, tweak);
       b.startAgent();
