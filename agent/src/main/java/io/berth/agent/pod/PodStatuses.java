@@ -139,6 +139,9 @@ public final class PodStatuses {
       c.setLastTransitionTime(previous.flatMap(p -> sameCondition(p, c)).orElse(time));
     }
     List<String> podIps = in.observed().podIps();
+    if (podIps.isEmpty() && Boolean.TRUE.equals(spec.getHostNetwork())) {
+      podIps = in.hostIps(); // a host-network pod has the node's IPs, as the kubelet reports
+    }
     return new PodStatusBuilder()
         .withPhase(phase)
         .withConditions(conditions)

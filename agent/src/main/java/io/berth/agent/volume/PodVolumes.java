@@ -229,10 +229,11 @@ public final class PodVolumes {
     try {
       Path podDir = podDir(pod.getMetadata().getUid());
       Files.createDirectories(podDir);
-      if (!targets.contains("/etc/hosts") && !podIps.isEmpty()) {
+      boolean hostNetwork = Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
+      if (!targets.contains("/etc/hosts") && (hostNetwork || !podIps.isEmpty())) {
         Path hosts = podDir.resolve("etc-hosts");
         String content =
-            Boolean.TRUE.equals(pod.getSpec().getHostNetwork())
+            hostNetwork
                 ? HostsFile.hostNetwork(nodeHosts(), pod)
                 : HostsFile.managed(pod, podIps, clusterDomain);
         Files.writeString(hosts, content, StandardCharsets.UTF_8);

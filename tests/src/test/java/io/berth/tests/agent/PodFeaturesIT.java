@@ -141,7 +141,7 @@ class PodFeaturesIT {
           terminationGracePeriodSeconds: 2
           hostname: feat
           hostAliases: [{ip: 10.9.9.9, hostnames: [db.internal]}]
-          securityContext: {fsGroup: 2000, runAsUser: 1000, supplementalGroups: [3000]}
+          securityContext: {fsGroup: 2000, runAsUser: 1000, runAsGroup: 3001, supplementalGroups: [3000]}
           containers:
           - name: main
             image: %s
@@ -172,6 +172,7 @@ class PodFeaturesIT {
     Files.writeString(hostVol.resolve("from-host"), "hello from the node");
 
     assertThat(exec(id, "id", "-u")).isEqualTo("1000");
+    assertThat(exec(id, "id", "-g")).isEqualTo("3001");
     assertThat(exec(id, "id", "-G").split(" ")).contains("2000", "3000");
     assertThat(exec(id, "cat", "/etc/cfg/conf/app.conf")).isEqualTo("port=80");
     assertThat(exec(id, "stat", "-L", "-c", "%a %g", "/etc/cfg/conf/app.conf"))
@@ -365,7 +366,9 @@ class PodFeaturesIT {
             containers:
             - name: file
               image: %1$s
-              command: [sh, -c, "echo bye from the file > /dev/termination-log; exit 2"]
+              command: [sh, -c, "echo bye from the file > /var/run/result; exit 2"]
+              terminationMessagePath: /var/run/result
+              securityContext: {runAsUser: 1000}
             - name: logs
               image: %1$s
               terminationMessagePolicy: FallbackToLogsOnError
@@ -443,6 +446,7 @@ class PodFeaturesIT {
           terminationGracePeriodSeconds: 2
           shareProcessNamespace: true
           dnsPolicy: None
+          securityContext: {sysctls: [{name: net.ipv4.ip_local_port_range, value: "40000 50000"}]}
           dnsConfig: {nameservers: [10.96.0.10], searches: [svc.cluster.local], options: [{name: ndots, value: "2"}]}
           containers:
           - name: main
@@ -453,6 +457,10 @@ class PodFeaturesIT {
               allowPrivilegeEscalation: false
               readOnlyRootFilesystem: true
               seccompProfile: {type: RuntimeDefault}
+          - name: priv
+            image: %1$s
+            command: [sleep, "3600"]
+            securityContext: {privileged: true}
           - name: buddy
             image: %1$s
             command: [sh, -c, "exec sleep 4242"]
@@ -467,6 +475,20 @@ class PodFeaturesIT {
         spec:
           terminationGracePeriodSeconds: 2
           hostPID: true
+          containers:
+          - {name: main, image: %s, command: [sleep, "3600"]}
+        """
+            .formatted(containerd.busyboxImage()));
+    writePod(
+        "hostnet",
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: hostnet}
+        spec:
+          terminationGracePeriodSeconds: 2
+          hostNetwork: true
+          hostAliases: [{ip: 10.7.7.7, hostnames: [viahost]}]
           containers:
           - {name: main, image: %s, command: [sleep, "3600"]}
         """
@@ -504,6 +526,23 @@ class PodFeaturesIT {
         .contains("nameserver 10.96.0.10")
         .contains("search svc.cluster.local")
         .contains("options ndots:2");
+
+    assertThat(exec(id, "cat", "/proc/sys/net/ipv4/ip_local_port_range"))
+        .as("a safe sysctl is applied in the pod")
+        .isEqualTo("40000\t50000");
+    String priv = exec(containerId("secure", "priv"), "cat", "/proc/self/status");
+    assertThat(Long.bitCount(Long.parseLong(field(priv, "CapEff"), 16)))
+        .as("privileged: every capability")
+        .isGreaterThanOrEqualTo(38);
+
+    JsonNode hostNet = await(Duration.ofSeconds(60), () -> running("hostnet"));
+    assertThat(hostNet.path("status").path("podIP").asText())
+        .as("a hostNetwork pod has the node's IP")
+        .isEqualTo(hostNet.path("status").path("hostIP").asText());
+    assertThat(exec(containerId("hostnet", "main"), "cat", "/etc/hosts"))
+        .as("the node's hosts file plus the aliases")
+        .startsWith(Files.readString(Path.of("/etc/hosts")).strip().lines().findFirst().orElse(""))
+        .endsWith("# Entries added by HostAliases.\n10.7.7.7\tviahost");
 
     await(Duration.ofSeconds(60), () -> running("hostpid"));
     String hostPidId = containerId("hostpid", "main");
