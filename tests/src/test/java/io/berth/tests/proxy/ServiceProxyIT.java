@@ -33,13 +33,14 @@ import org.junit.jupiter.api.TestInstance;
  * its own pod, the named target port resolved from the container port). Also: {@code /healthz} on
  * 10256 answers 503 with kube-proxy's JSON while another program owns berth's table and every sync
  * fails, and 200 once syncs succeed; the kube-proxy metrics are on {@code /metrics}; deleting the
- * pod makes the Service reject; {@code berth cleanup} removes berth's tables and leaves a canary
- * table byte-identical.
+ * pod makes the Service reject and deletes the stale UDP conntrack entry of a client that keeps
+ * sending; {@code berth cleanup} removes berth's tables and leaves a canary table byte-identical.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServiceProxyIT {
   private static final String VIP = "10.96.77.10";
   private static final int NODE_PORT = 30777;
+  private static final String DNS_VIP = "10.96.77.53";
   private NodeNetns node;
   private ContainerdLauncher containerd;
   private Path dir;
@@ -47,6 +48,7 @@ class ServiceProxyIT {
   private Path services;
   private Process berth;
   private Process tableOwner;
+  private Process udpClient;
 
   @BeforeAll
   void start() throws Exception {
@@ -60,7 +62,7 @@ class ServiceProxyIT {
   @AfterAll
   void stop() throws Exception {
     List<Exception> failures = new ArrayList<>();
-    for (Process p : new Process[] {berth, tableOwner}) {
+    for (Process p : new Process[] {berth, tableOwner, udpClient}) {
       if (p != null && p.isAlive()) {
         p.destroy();
         if (!p.waitFor(20, TimeUnit.SECONDS)) {
@@ -144,8 +146,18 @@ class ServiceProxyIT {
           clusterIPs: [%s]
           ports:
           - {name: http, port: 80, targetPort: http, nodePort: %d}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: dns
+        spec:
+          selector: {app: web}
+          clusterIP: %s
+          ports:
+          - {name: dns, port: 53, targetPort: 5353, protocol: UDP}
         """
-            .formatted(VIP, VIP, NODE_PORT));
+            .formatted(VIP, VIP, NODE_PORT, DNS_VIP));
     berth = startBerth();
 
     // 1. syncs fail: after 2 x the 2 s sync period, /healthz says 503 with kube-proxy's body
@@ -192,7 +204,23 @@ class ServiceProxyIT {
         .contains("kubeproxy_network_programming_duration_seconds_count");
     assertThat(value(metrics, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total"))
         .isGreaterThanOrEqualTo(1);
-    assertThat(value(metrics, "berth_proxy_endpoints")).isEqualTo(1);
+    assertThat(value(metrics, "berth_proxy_endpoints")).isEqualTo(2); // web:http and dns:dns
+
+    // a UDP client keeps one socket sending to the dns VIP: one conntrack entry, DNATed to the pod
+    udpClient =
+        new ProcessBuilder(
+                node.command(
+                    "bash",
+                    "-c",
+                    "exec 3>/dev/udp/"
+                        + DNS_VIP
+                        + "/53; while :; do echo q >&3 2>/dev/null;"
+                        + " sleep 0.2; done"))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    awaitTrue(
+        "a UDP conntrack entry to the dns VIP", Duration.ofSeconds(10), () -> udpFlows() == 1);
 
     // 5. the pod goes away: the Service rejects (connection refused at once, not a timeout)
     Files.delete(manifests.resolve("web.yaml"));
@@ -206,6 +234,11 @@ class ServiceProxyIT {
     long rejected = System.nanoTime();
     assertThat(refused.seconds()).isLessThan(1.0);
     assertThat(curl("http://" + node.nodeIp() + ":" + NODE_PORT + "/").exit()).isEqualTo(7);
+    // the UDP flow to the gone endpoint was deleted after the sync, though the client kept it
+    // fresh (unreplied UDP entries otherwise live 30 s after the last datagram)
+    awaitTrue("the stale UDP flow deleted", Duration.ofSeconds(10), () -> udpFlows() == 0);
+    assertThat(udpClient.isAlive()).as("the UDP client kept sending").isTrue();
+    udpClient.destroy();
 
     // 6. berth stops: its rules stay (as kube-proxy's); berth cleanup removes them and only them
     berth.destroy();
@@ -261,6 +294,15 @@ class ServiceProxyIT {
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return new Run(p.exitValue(), out, err);
+  }
+
+  /** Conntrack entries of UDP flows to the dns VIP in the node namespace. */
+  private long udpFlows() {
+    return node.run("conntrack", "-L", "-p", "udp", "--orig-dst", DNS_VIP)
+        .stdout()
+        .lines()
+        .filter(l -> l.startsWith("udp"))
+        .count();
   }
 
   private String tables() {
