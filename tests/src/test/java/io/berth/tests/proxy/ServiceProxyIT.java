@@ -195,6 +195,11 @@ class ServiceProxyIT {
     Curl viaNodePort = curl("http://" + node.nodeIp() + ":" + NODE_PORT + "/index.html");
     assertThat(viaNodePort.status()).isEqualTo(200);
     assertThat(viaNodePort.body()).isEqualTo("hello-through-the-vip\n");
+    // --nodeport-addresses leaves the node's other local address (the bridge's) without node ports
+    String gateway = containerd.podSubnet().gateway();
+    assertThat(curl("http://" + gateway + ":" + NODE_PORT + "/index.html").exit())
+        .as("node port on %s", gateway)
+        .isEqualTo(7);
 
     // 4. kube-proxy's metrics on berth's /metrics
     String metrics = curl("http://127.0.0.1:10248/metrics").body();
@@ -275,6 +280,8 @@ class ServiceProxyIT {
             services.toString(),
             "--cluster-cidr",
             containerd.podCidr(),
+            "--nodeport-addresses",
+            node.nodeIp() + "/32",
             "--proxy-sync-period",
             "2s");
     return new ProcessBuilder(node.command(cmd.toArray(String[]::new)))
