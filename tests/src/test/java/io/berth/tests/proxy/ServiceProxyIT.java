@@ -210,6 +210,9 @@ class ServiceProxyIT {
     assertThat(value(metrics, "kubeproxy_sync_proxy_rules_nftables_sync_failures_total"))
         .isGreaterThanOrEqualTo(1);
     assertThat(value(metrics, "berth_proxy_endpoints")).isEqualTo(2); // web:http and dns:dns
+    double programmingSum = value(metrics, "kubeproxy_network_programming_duration_seconds_sum");
+    double programmingCount =
+        value(metrics, "kubeproxy_network_programming_duration_seconds_count");
 
     // a UDP client keeps one socket sending to the dns VIP: one conntrack entry, DNATed to the pod
     udpClient =
@@ -256,8 +259,12 @@ class ServiceProxyIT {
     assertThat(node.run("nft", "list", "table", "ip", "canary").stdout()).isEqualTo(canaryBefore);
     assertThat(berthCommand("cleanup").stdout()).isEqualTo("berth: no berth tables to remove\n");
     System.err.printf(
-        "ServiceProxyIT: owner released → VIP serving %d ms, manifest deleted → VIP rejecting %d ms%n",
-        (served - released) / 1_000_000, (rejected - deleted) / 1_000_000);
+        "ServiceProxyIT: owner released → VIP serving %d ms, manifest deleted → VIP rejecting %d"
+            + " ms, network programming latency mean %.3f s over %d slice changes%n",
+        (served - released) / 1_000_000,
+        (rejected - deleted) / 1_000_000,
+        programmingSum / programmingCount,
+        (long) programmingCount);
   }
 
   private Process startBerth() throws IOException {
