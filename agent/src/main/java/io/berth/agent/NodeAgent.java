@@ -82,8 +82,9 @@ import org.slf4j.LoggerFactory;
  *   PodLifecycleEventGenerator (relist 1 s) ─────────▲                    PodStatusView ─▶ /pods
  * </pre>
  *
- * <p>What is not here yet (the API server source, probes, the proxier, node registration) plugs
- * into the sync loop and this root as the issues land.
+ * <p>The Service proxy is one part, {@code ServiceProxy} (with {@code --service-dir}), fed berth's
+ * own pods for standalone endpoints. What is not here yet (the API server source, probes, node
+ * registration) plugs into the sync loop and this root as the issues land.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
