@@ -49,6 +49,10 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
   private final EndpointsChangeTracker endpointChanges;
   private final BoundedFrequencyRunner runner;
   private final ProxyHealth health;
+  private final java.util.concurrent.atomic.AtomicLong serviceChangeEvents =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong endpointChangeEvents =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean servicesSynced;
   private volatile boolean endpointSlicesSynced;
 
@@ -163,18 +167,31 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
     }
   }
 
+  /** Service events received (kube-proxy's {@code sync_proxy_rules_service_changes_total}). */
+  public long serviceChangeEvents() {
+    return serviceChangeEvents.get();
+  }
+
+  /** EndpointSlice events received ({@code sync_proxy_rules_endpoint_changes_total}). */
+  public long endpointChangeEvents() {
+    return endpointChangeEvents.get();
+  }
+
   @Override
   public void onServiceAdd(Service service) {
+    serviceChangeEvents.incrementAndGet();
     changed(serviceChanges.update(null, service));
   }
 
   @Override
   public void onServiceUpdate(Service previous, Service current) {
+    serviceChangeEvents.incrementAndGet();
     changed(serviceChanges.update(previous, current));
   }
 
   @Override
   public void onServiceDelete(Service service) {
+    serviceChangeEvents.incrementAndGet();
     changed(serviceChanges.update(service, null));
   }
 
@@ -186,11 +203,13 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
 
   @Override
   public void onEndpointSliceAdd(EndpointSlice slice) {
+    endpointChangeEvents.incrementAndGet();
     changed(endpointChanges.update(slice, false));
   }
 
   @Override
   public void onEndpointSliceUpdate(EndpointSlice previous, EndpointSlice current) {
+    endpointChangeEvents.incrementAndGet();
     if (previous != null && !SliceInfo.serviceOf(previous).equals(SliceInfo.serviceOf(current))) {
       // the slice moved to another Service (label edited): it no longer feeds the old one
       endpointChanges.update(previous, true);
@@ -200,6 +219,7 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
 
   @Override
   public void onEndpointSliceDelete(EndpointSlice slice) {
+    endpointChangeEvents.incrementAndGet();
     changed(endpointChanges.update(slice, true));
   }
 
