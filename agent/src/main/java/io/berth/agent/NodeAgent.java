@@ -39,6 +39,7 @@ import io.berth.agent.systemd.Heartbeat;
 import io.berth.agent.systemd.SdNotifier;
 import io.berth.agent.systemd.WatchdogKeeper;
 import io.berth.cri.CriRuntime;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -249,7 +250,7 @@ public final class NodeAgent implements AutoCloseable {
   private LocalPods localPods() {
     return new LocalPods() {
       @Override
-      public List<io.fabric8.kubernetes.api.model.Pod> pods() {
+      public List<Pod> pods() {
         return podStatuses.podList().getItems();
       }
 

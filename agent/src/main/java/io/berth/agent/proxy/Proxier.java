@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +50,8 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
   private final EndpointsChangeTracker endpointChanges;
   private final BoundedFrequencyRunner runner;
   private final ProxyHealth health;
-  private final java.util.concurrent.atomic.AtomicLong serviceChangeEvents =
-      new java.util.concurrent.atomic.AtomicLong();
-  private final java.util.concurrent.atomic.AtomicLong endpointChangeEvents =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong serviceChangeEvents = new AtomicLong();
+  private final AtomicLong endpointChangeEvents = new AtomicLong();
   private volatile boolean servicesSynced;
   private volatile boolean endpointSlicesSynced;
 
