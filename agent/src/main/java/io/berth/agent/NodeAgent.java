@@ -60,6 +60,7 @@ import io.berth.agent.volume.PodVolumes;
 import io.berth.agent.volume.ProjectedPayloads;
 import io.berth.cri.CriRuntime;
 import io.berth.metrics.exposition.TextExposition;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -110,8 +111,9 @@ import org.slf4j.LoggerFactory;
  *                                                          (workers, restarts, readiness) ─▶ /metrics/probes
  * </pre>
  *
- * <p>What is not here yet (the API server source, the proxier, node registration) plugs into the
- * sync loop and this root as the issues land.
+ * <p>The Service proxy is one part, {@code ServiceProxy} (with {@code --service-dir}), fed berth's
+ * own pods for standalone endpoints. What is not here yet (the API server source, node
+ * registration) plugs into the sync loop and this root as the issues land.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
@@ -400,7 +402,7 @@ public final class NodeAgent implements AutoCloseable {
   private LocalPods localPods() {
     return new LocalPods() {
       @Override
-      public List<io.fabric8.kubernetes.api.model.Pod> pods() {
+      public List<Pod> pods() {
         return podStatuses.podList().getItems();
       }
 

@@ -100,7 +100,7 @@ final class RunCommand {
     }
   }
 
-  static Path optionalPath(CommandLine cmd, String name) {
+  private static Path optionalPath(CommandLine cmd, String name) {
     String v = cmd.value(name, "");
     if (v.isEmpty()) {
       return null;

@@ -60,6 +60,18 @@ class ProxyFlagsTest {
   }
 
   @Test
+  void cleanupTakesNoOptions() {
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    int status =
+        new BerthMain(new java.io.PrintStream(out), new java.io.PrintStream(err))
+            .run(List.of("cleanup", "--all", "yes"));
+    assertThat(status).isEqualTo(2);
+    assertThat(err.toString()).startsWith("berth: unknown option --all for 'cleanup'");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
   void badValuesAreUsageErrorsNamingTheFlag() {
     assertThatThrownBy(() -> parse("run", "--proxy-mode", "ipvs"))
         .isInstanceOf(UsageException.class)

@@ -16,11 +16,20 @@ public final class TransactionFailedException extends NetfilterException {
     this.rawError = rawError;
   }
 
+  /** At most this many rule errors are spelled out in the message; {@link #errors()} has all. */
+  static final int ERRORS_IN_MESSAGE = 5;
+
   private static String summary(List<RuleError> errors, String raw) {
     if (errors.isEmpty()) {
       return raw.strip();
     }
-    return String.join("; ", errors.stream().map(RuleError::toString).toList());
+    // one cause (e.g. EPERM on a table someone else owns) fails every line of a full sync: a
+    // message listing hundreds of lines helps nobody, so name the first few and count the rest
+    String shown =
+        String.join(
+            "; ", errors.stream().limit(ERRORS_IN_MESSAGE).map(RuleError::toString).toList());
+    int more = errors.size() - ERRORS_IN_MESSAGE;
+    return more > 0 ? shown + "; and " + more + " more errors" : shown;
   }
 
   public List<RuleError> errors() {

@@ -1,10 +1,12 @@
 package io.berth.agent.proxy;
 
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,7 +62,7 @@ public final class LocalEndpointSlices implements ProxyEventHandler {
   private final Map<String, EndpointSlice> sent = new HashMap<>();
 
   private boolean sourceSlicesSynced;
-  private java.time.Instant sourceSyncedAt;
+  private Instant sourceSyncedAt;
   private boolean reportedSynced;
 
   public LocalEndpointSlices(
@@ -176,7 +178,7 @@ public final class LocalEndpointSlices implements ProxyEventHandler {
   }
 
   private void reconcile() {
-    List<io.fabric8.kubernetes.api.model.Pod> current = pods.pods();
+    List<Pod> current = pods.pods();
     Set<ServiceKey> keys = new HashSet<>(services.keySet());
     keys.addAll(generated.keySet());
     for (ServiceKey k : keys) {

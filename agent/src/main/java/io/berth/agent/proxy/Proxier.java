@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,8 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
   private final EndpointsChangeTracker endpointChanges;
   private final BoundedFrequencyRunner runner;
   private final ProxyHealth health;
+  private final AtomicLong serviceChangeEvents = new AtomicLong();
+  private final AtomicLong endpointChangeEvents = new AtomicLong();
   private volatile boolean servicesSynced;
   private volatile boolean endpointSlicesSynced;
 
@@ -163,18 +166,31 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
     }
   }
 
+  /** Service events received (kube-proxy's {@code sync_proxy_rules_service_changes_total}). */
+  public long serviceChangeEvents() {
+    return serviceChangeEvents.get();
+  }
+
+  /** EndpointSlice events received ({@code sync_proxy_rules_endpoint_changes_total}). */
+  public long endpointChangeEvents() {
+    return endpointChangeEvents.get();
+  }
+
   @Override
   public void onServiceAdd(Service service) {
+    serviceChangeEvents.incrementAndGet();
     changed(serviceChanges.update(null, service));
   }
 
   @Override
   public void onServiceUpdate(Service previous, Service current) {
+    serviceChangeEvents.incrementAndGet();
     changed(serviceChanges.update(previous, current));
   }
 
   @Override
   public void onServiceDelete(Service service) {
+    serviceChangeEvents.incrementAndGet();
     changed(serviceChanges.update(service, null));
   }
 
@@ -186,11 +202,13 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
 
   @Override
   public void onEndpointSliceAdd(EndpointSlice slice) {
+    endpointChangeEvents.incrementAndGet();
     changed(endpointChanges.update(slice, false));
   }
 
   @Override
   public void onEndpointSliceUpdate(EndpointSlice previous, EndpointSlice current) {
+    endpointChangeEvents.incrementAndGet();
     if (previous != null && !SliceInfo.serviceOf(previous).equals(SliceInfo.serviceOf(current))) {
       // the slice moved to another Service (label edited): it no longer feeds the old one
       endpointChanges.update(previous, true);
@@ -200,6 +218,7 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
 
   @Override
   public void onEndpointSliceDelete(EndpointSlice slice) {
+    endpointChangeEvents.incrementAndGet();
     changed(endpointChanges.update(slice, true));
   }
 

@@ -25,7 +25,10 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code kubeproxy_network_programming_duration_seconds}: from an EndpointSlice's {@code
  *       endpoints.kubernetes.io/last-change-trigger-time} to the sync that applied it (kube-proxy's
  *       buckets, 0.25 s to 300 s);
- *   <li>{@code kubeproxy_sync_proxy_rules_last_timestamp_seconds}: the last successful sync;
+ *   <li>{@code kubeproxy_sync_proxy_rules_last_timestamp_seconds}: the last successful sync, and
+ *       {@code kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds}: the last queued change;
+ *   <li>{@code kubeproxy_sync_proxy_rules_service_changes_total} and {@code
+ *       kubeproxy_sync_proxy_rules_endpoint_changes_total}: Service and EndpointSlice events;
  *   <li>{@code kubeproxy_sync_proxy_rules_nftables_sync_failures_total}.
  * </ul>
  *
@@ -86,6 +89,20 @@ public final class ProxierMetrics implements MeterBinder {
         "kubeproxy.sync.proxy.rules.last.timestamp.seconds",
         "The last time proxy rules were successfully synced",
         s -> epochSeconds(s.lastSuccessfulSync()));
+    Gauge.builder(
+            "kubeproxy.sync.proxy.rules.last.queued.timestamp.seconds",
+            proxier,
+            p -> epochSeconds(p.health().lastQueued()))
+        .description("The last time a sync of proxy rules was queued")
+        .register(registry);
+    FunctionCounter.builder(
+            "kubeproxy.sync.proxy.rules.service.changes", proxier, Proxier::serviceChangeEvents)
+        .description("Cumulative proxy rules Service changes")
+        .register(registry);
+    FunctionCounter.builder(
+            "kubeproxy.sync.proxy.rules.endpoint.changes", proxier, Proxier::endpointChangeEvents)
+        .description("Cumulative proxy rules Endpoint changes")
+        .register(registry);
     FunctionCounter.builder(
             "kubeproxy.sync.proxy.rules.nftables.sync.failures",
             proxier,

@@ -35,6 +35,7 @@ public final class ProxyHealth {
   private final Duration timeout;
   private Instant oldestPendingQueued; // null: nothing queued since the last successful sync
   private Instant lastUpdated;
+  private Instant lastQueued;
 
   public ProxyHealth(Clock clock, Duration timeout) {
     this.clock = clock;
@@ -43,9 +44,15 @@ public final class ProxyHealth {
 
   /** A change was queued for the data plane; keeps the oldest such time. */
   public synchronized void queuedUpdate() {
+    lastQueued = clock.instant();
     if (oldestPendingQueued == null) {
       oldestPendingQueued = clock.instant();
     }
+  }
+
+  /** When the last change was queued for the data plane (since start). */
+  public synchronized Optional<Instant> lastQueued() {
+    return Optional.ofNullable(lastQueued);
   }
 
   /** A sync succeeded: everything queued before it is applied. */

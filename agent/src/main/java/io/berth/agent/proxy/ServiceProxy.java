@@ -6,7 +6,7 @@ import io.berth.netfilter.conntrack.ConntrackCleaner;
 import io.berth.netfilter.detect.Detection;
 import io.fabric8.kubernetes.api.model.Service;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.nio.file.Files;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -53,6 +53,7 @@ public final class ServiceProxy implements AutoCloseable {
   private TaskScheduler.Cancellable scans;
   private TaskScheduler.Cancellable podResyncs;
   private String state = "off";
+  private String lastScanProblem; // sync thread only
 
   public ServiceProxy(ServiceProxySettings settings, String nodeName, Clock clock, LocalPods pods) {
     this(settings, nodeName, clock, pods, DataPlane::host);
@@ -119,10 +120,12 @@ public final class ServiceProxy implements AutoCloseable {
     proxier.start();
     local = new LocalEndpointSlices(proxier, pods, nodeName, clock);
     ServiceFileSource files = new ServiceFileSource(settings.serviceDir(), local);
-    if (!Files.isDirectory(settings.serviceDir())) {
-      log.warn("service directory {} does not exist (yet); retrying", settings.serviceDir());
-    }
-    scans = files.scanPeriodically(scheduler, SERVICE_DIR_CHECK_FREQUENCY);
+    scans =
+        scheduler.repeat(
+            Duration.ZERO,
+            SERVICE_DIR_CHECK_FREQUENCY,
+            () -> scan(files),
+            "scanning " + settings.serviceDir());
     podResyncs = local.resyncPeriodically(scheduler);
     state = backend.describe();
     log.info(
@@ -131,6 +134,25 @@ public final class ServiceProxy implements AutoCloseable {
         settings.serviceDir(),
         healthServer.address().getHostString(),
         healthServer.address().getPort());
+  }
+
+  /** One scan; an unreadable directory is logged once per distinct problem, not every 2 s. */
+  private void scan(ServiceFileSource files) {
+    try {
+      files.scan();
+      if (lastScanProblem != null) {
+        log.info("service directory {} is readable again", settings.serviceDir());
+        lastScanProblem = null;
+      }
+    } catch (IOException e) {
+      if (!e.getMessage().equals(lastScanProblem)) {
+        log.warn(
+            "{}; Services are not programmed until it can be read (retrying every {} s)",
+            e.getMessage(),
+            SERVICE_DIR_CHECK_FREQUENCY.toSeconds());
+        lastScanProblem = e.getMessage();
+      }
+    }
   }
 
   /** Detects the data plane; false (proxy off) when {@code auto} finds no nftables. */

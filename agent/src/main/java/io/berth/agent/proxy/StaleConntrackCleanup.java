@@ -12,15 +12,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deletes stale UDP conntrack entries after each successful sync (kube-proxy does it at the end of
- * {@code syncProxyRules}): after an incremental sync the flows the model change made stale ({@link
- * StaleUdpFlows#between}); after a full sync everything the current model says is stale ({@link
- * ConntrackCleaner#reconcile}), which also repairs what a restart or a failed cleanup left. A
+ * {@code syncProxyRules}): after every sync the flows the model change made stale ({@link
+ * StaleUdpFlows#between}); after a full sync also everything the current model says is stale
+ * ({@link ConntrackCleaner#reconcile}), which repairs what a restart or a failed cleanup left. A
  * failure is logged with the conntrack error and does not fail the sync: the rules are in force,
  * only old UDP flows keep their old path until they idle out or the next full sync.
  */
 final class StaleConntrackCleanup implements Proxier.AppliedListener {
   private static final Logger log = LoggerFactory.getLogger(StaleConntrackCleanup.class);
   private final ConntrackCleaner cleaner;
+  private boolean first = true; // sync thread only
 
   StaleConntrackCleanup(ConntrackCleaner cleaner) {
     this.cleaner = cleaner;
@@ -29,12 +30,17 @@ final class StaleConntrackCleanup implements Proxier.AppliedListener {
   @Override
   public void applied(ServiceModel previous, ServiceModel current, SyncMode mode) {
     try {
-      int deleted;
+      // the change's stale flows after every sync, full or not: reconcile() alone would keep
+      // the flows of a service port whose last endpoint just left (it only looks at ports that
+      // still have serving endpoints)
+      // Not after berth's first sync: against the empty "previous" every Service would look newly
+      // active and all its UDP flows would go, breaking every client at each restart; reconcile()
+      // keeps the flows that reach a serving endpoint (kube-proxy >= 1.31 does the same).
+      List<StaleFlow> stale = first ? List.of() : StaleUdpFlows.between(previous, current);
+      first = false;
+      int deleted = stale.isEmpty() ? 0 : cleaner.deleteStale(stale);
       if (mode == SyncMode.FULL) {
-        deleted = cleaner.reconcile(current);
-      } else {
-        List<StaleFlow> stale = StaleUdpFlows.between(previous, current);
-        deleted = stale.isEmpty() ? 0 : cleaner.deleteStale(stale);
+        deleted += cleaner.reconcile(current);
       }
       if (deleted > 0) {
         log.info("deleted {} stale UDP conntrack entries after a {} sync", deleted, mode);

@@ -63,6 +63,18 @@ class ProxierMetricsTest {
         .isEqualTo(2.0);
     assertThat(registry.get("kubeproxy.sync.proxy.rules.last.timestamp.seconds").gauge().value())
         .isEqualTo(clock.instant().minusMillis(500).getEpochSecond());
+    // web added and deleted, one slice added
+    assertThat(registry.get("kubeproxy.sync.proxy.rules.service.changes").functionCounter().count())
+        .isEqualTo(2);
+    assertThat(
+            registry.get("kubeproxy.sync.proxy.rules.endpoint.changes").functionCounter().count())
+        .isEqualTo(1);
+    assertThat(
+            registry
+                .get("kubeproxy.sync.proxy.rules.last.queued.timestamp.seconds")
+                .gauge()
+                .value())
+        .isEqualTo(clock.instant().minusMillis(500).getEpochSecond());
   }
 
   @Test

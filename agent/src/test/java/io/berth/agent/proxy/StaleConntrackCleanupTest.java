@@ -4,6 +4,7 @@ import static io.berth.netfilter.model.Addresses.parse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.berth.agent.testing.FakeClock;
+import io.berth.netfilter.SyncMode;
 import io.berth.netfilter.conntrack.ConntrackCleaner;
 import io.berth.netfilter.conntrack.ConntrackEntry;
 import io.berth.netfilter.conntrack.ConntrackTable;
@@ -113,6 +114,27 @@ class StaleConntrackCleanupTest {
     scheduler.advance(Duration.ofSeconds(1));
     assertThat(backend.modes()).hasSize(2);
     assertThat(table.entries).containsExactly(viaB);
+  }
+
+  @Test
+  void theLastEndpointLeavingInAFullSyncStillTakesItsFlowsWithIt() {
+    proxier.addAppliedListener(new StaleConntrackCleanup(new ConntrackCleaner(table)));
+    proxier.start();
+    ConntrackEntry viaA = flow("10.0.0.9", 40000, "10.0.1.2", 1);
+    table.entries.add(viaA);
+    proxier.onServiceAdd(dns());
+    EndpointSlice onlyA = slice("10.0.1.2");
+    proxier.onEndpointSliceAdd(onlyA);
+    proxier.onServicesSynced();
+    proxier.onEndpointSlicesSynced();
+    scheduler.runDue();
+    assertThat(table.entries).containsExactly(viaA);
+
+    clock.advance(Duration.ofSeconds(31)); // past fullSyncPeriod: the next sync is a full one
+    proxier.onEndpointSliceUpdate(onlyA, slice());
+    scheduler.advance(Duration.ofSeconds(1));
+    assertThat(backend.modes()).containsExactly(SyncMode.FULL, SyncMode.FULL);
+    assertThat(table.entries).isEmpty();
   }
 
   @Test

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Detects at run time, inside a given network namespace, which netfilter back ends work, the way
@@ -26,6 +28,7 @@ import java.util.function.Supplier;
  * {@code /proc/net/ip_tables_names} are queried.
  */
 public final class BackendDetector {
+  private static final Logger log = LoggerFactory.getLogger(BackendDetector.class);
   private static final List<String> IPTABLES_TABLES =
       List.of("filter", "nat", "mangle", "raw", "security");
 
@@ -62,8 +65,16 @@ public final class BackendDetector {
               } catch (NetfilterException | RuntimeException e) {
                 nft = Availability.no("probe transaction failed: " + e.getMessage());
               }
-              int nftRules = lib == null ? 0 : iptablesNftEntries(lib);
-              int legacyRules = new LegacyIptables(libc).userEntries(legacyTableNames());
+              // the iptables flavour is informational: a failure to count (e.g. no CAP_NET_ADMIN,
+              // which also failed the nftables probe) must not hide what was found about nftables
+              int nftRules = 0;
+              int legacyRules = 0;
+              try {
+                nftRules = lib == null || !nft.available() ? 0 : iptablesNftEntries(lib);
+                legacyRules = new LegacyIptables(libc).userEntries(legacyTableNames());
+              } catch (RuntimeException e) {
+                log.warn("iptables flavour not determined, reporting nft: {}", e.getMessage());
+              }
               return new Detection(
                   nft, IptablesMode.decide(legacyRules, nftRules), new IpvsProbe(libc).probe());
             });
