@@ -122,6 +122,7 @@ class ProbeIT {
                   httpGet: {path: /healthz, port: http}
                   periodSeconds: 1
                   failureThreshold: 1
+                  timeoutSeconds: 5 # a busy CI machine must not fail it
             """));
     // pod grace 60 s, probe grace 2 s: the restart must use the probe's (httpd ignores SIGTERM)
     pods.put(
@@ -148,6 +149,7 @@ class ProbeIT {
                   tcpSocket: {port: 8080}
                   periodSeconds: 1
                   failureThreshold: 1
+                  timeoutSeconds: 5 # a busy CI machine must not fail it
             """));
     pods.put(
         "tcp-live-fail",
@@ -172,6 +174,7 @@ class ProbeIT {
                   grpc: {port: 9000}
                   periodSeconds: 1
                   failureThreshold: 1
+                  timeoutSeconds: 5 # a busy CI machine must not fail it
             """));
     pods.put(
         "grpc-live-fail",
@@ -196,6 +199,7 @@ class ProbeIT {
                   exec: {command: [cat, /tmp/health]}
                   periodSeconds: 1
                   failureThreshold: 1
+                  timeoutSeconds: 5 # a busy CI machine must not fail it
             """));
     pods.put(
         "exec-live-fail",
