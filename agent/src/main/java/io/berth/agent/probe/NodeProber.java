@@ -79,11 +79,6 @@ public final class NodeProber implements AutoCloseable {
     return results;
   }
 
-  /** The probe workers, for inspection. */
-  public ProbeManager workers() {
-    return workers;
-  }
-
   /** The text exposition of {@code /metrics/probes}. */
   public String scrape() {
     return registry.scrape();

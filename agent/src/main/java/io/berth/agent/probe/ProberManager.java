@@ -204,7 +204,7 @@ public final class ProberManager implements PodProbes {
     workers.removePod(podUid);
   }
 
-  /** The pods with probe workers (for tests and {@code /metrics/probes} consumers). */
+  /** How many pods this manager tracks (they have had their workers added). */
   public int podCount() {
     return pods.size();
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.berth.agent.NodeAgent;
+import io.berth.cri.CriException;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandbox;
 import io.berth.cri.PodSandboxFilter;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -35,13 +37,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The Kubernetes node conformance probe cases (test/e2e/common/node/container_probe.go), plus
  * startup probes, against real containers: one private containerd, one berth, every case a static
  * pod, all started at once so the cases run side by side (probes every second, short thresholds).
+ * The last case restarts berth and checks that the adopted containers are probed, not restarted.
  *
  * <p>gRPC: the busybox image has no gRPC server, so the test compiles a ~130-line static C program
  * (src/test/resources/probes/grpc-health-server.c) that speaks just enough HTTP/2 to answer {@code
@@ -49,6 +55,7 @@ import org.junit.jupiter.api.TestInstance;
  * berth's prober is the real grpc-java client, so a wrong frame would fail the probe.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProbeIT {
   private static final String NODE = "berth-probe-it";
   private static final String GRPC_IMAGE = "registry.berth.test/grpc-health:1.0";
@@ -74,20 +81,23 @@ class ProbeIT {
             .copy(grpcHealthServer(), "/bin/grpc-health-server", 0755)
             .build());
     writePods();
-    agent =
-        new NodeAgent(
-            new NodeAgent.Settings(
-                containerd.endpoint(),
-                new InetSocketAddress("127.0.0.1", 0),
-                NODE,
-                dir,
-                Duration.ofSeconds(1),
-                manifests,
-                containerd.cgroupParent(),
-                containerd.podLogRoot()),
-            Clock.systemUTC(),
-            Map.of());
+    agent = newAgent();
     agent.start();
+  }
+
+  private NodeAgent newAgent() {
+    return new NodeAgent(
+        new NodeAgent.Settings(
+            containerd.endpoint(),
+            new InetSocketAddress("127.0.0.1", 0),
+            NODE,
+            dir,
+            Duration.ofSeconds(1),
+            manifests,
+            containerd.cgroupParent(),
+            containerd.podLogRoot()),
+        Clock.systemUTC(),
+        Map.of());
   }
 
   /** Compiles the gRPC health server (gcc and a static libc, see scripts/lib/prereqs.sh). */
@@ -316,8 +326,7 @@ class ProbeIT {
     if (containerd != null) {
       try (CriRuntime cri = CriRuntime.connect(containerd.endpoint())) {
         for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
-          cri.runtime().stopPodSandbox(s.id());
-          cri.runtime().removePodSandbox(s.id());
+          removeSandbox(cri, s.id());
         }
       } finally {
         containerd.close();
@@ -328,6 +337,28 @@ class ProbeIT {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /**
+   * Stops and removes a sandbox; a container berth was starting when it closed can refuse removal
+   * for a moment ("container is in starting state"), so try again once, then leave it to the
+   * launcher's own cleanup.
+   */
+  private static void removeSandbox(CriRuntime cri, String id) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        cri.runtime().stopPodSandbox(id);
+        cri.runtime().removePodSandbox(id);
+        return;
+      } catch (CriException e) {
+        if (attempt == 2) {
+          System.err.println(
+              "ProbeIT cleanup: " + e.getMessage() + " (containerd.close() follows)");
+          return;
+        }
+        Thread.sleep(1000);
       }
     }
   }
@@ -443,6 +474,48 @@ class ProbeIT {
             "prober_probe_duration_seconds_bucket\\{[^}]*pod=\"grpc-live-ok-"
                 + NODE
                 + "\",probe_type=\"Liveness\"[^}]*\\} [1-9]");
+  }
+
+  /**
+   * Last (it restarts berth): a restarted berth adopts the running containers and probes them again
+   * (new workers, first probes jittered within the period) without restarting any: the passing
+   * liveness pods keep their container and restart count 0, and the delayed-readiness pod is Ready
+   * again on the same container.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void aRestartedBerthProbesAdoptedContainersWithoutRestartingThem() throws Exception {
+    List<String> steady = List.of("http-live-ok", "tcp-live-ok", "grpc-live-ok", "exec-live-ok");
+    Map<String, String> ids = new LinkedHashMap<>();
+    for (String name : steady) {
+      ids.put(name, container(runningFor(name, WINDOW)).path("containerID").asText());
+    }
+    String readyId =
+        container(await(Duration.ofSeconds(40), () -> pod("ready-delay").filter(ProbeIT::ready)))
+            .path("containerID")
+            .asText();
+    agent.close();
+    agent = newAgent();
+    agent.start();
+    JsonNode ready = await(Duration.ofSeconds(20), () -> pod("ready-delay").filter(ProbeIT::ready));
+    assertThat(container(ready).path("containerID").asText()).isEqualTo(readyId);
+    assertThat(container(ready).path("restartCount").asInt()).isZero();
+    await(
+        Duration.ofSeconds(20),
+        () -> {
+          for (String name : steady) {
+            if (probeCount(name, "Liveness", "successful") < 3) {
+              return Optional.empty();
+            }
+          }
+          return Optional.of(true);
+        });
+    for (String name : steady) {
+      JsonNode c = container(pod(name).orElseThrow());
+      assertThat(c.path("containerID").asText()).as(name).isEqualTo(ids.get(name));
+      assertThat(c.path("restartCount").asInt()).as(name).isZero();
+      assertThat(probeCount(name, "Liveness", "failed")).as(name).isZero();
+    }
   }
 
   /** Running for at least {@code window} (probes every second), never restarted, and probed. */
