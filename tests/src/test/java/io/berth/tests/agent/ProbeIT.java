@@ -291,10 +291,54 @@ class ProbeIT {
                   periodSeconds: 1
                   failureThreshold: 1
             """));
+    // bad servers: one that accepts and never answers, one that answers an endless stream of zeros
+    pods.put(
+        "http-hang",
+        pod(
+            busybox,
+            "exec nc -ll -p 8080 -e sleep 600",
+            2,
+            """
+                livenessProbe:
+                  httpGet: {path: /healthz, port: 8080}
+                  periodSeconds: 1
+                  failureThreshold: 2
+            """));
+    pods.put(
+        "http-garbage",
+        pod(
+            busybox,
+            "while true; do nc -l -p 8080 < /dev/zero; done",
+            2,
+            """
+                livenessProbe:
+                  httpGet: {path: /healthz, port: 8080}
+                  periodSeconds: 1
+                  failureThreshold: 2
+            """));
+    // a black-holed address: unassigned in this test's own bridge subnet, so no ARP answer
+    pods.put(
+        "ready-blackhole",
+        pod(
+            busybox,
+            "exec sleep 600",
+            2,
+            """
+                readinessProbe:
+                  tcpSocket: {host: %s, port: 80}
+                  periodSeconds: 1
+            """
+                .formatted(blackHole())));
     for (var e : pods.entrySet()) {
       Files.writeString(
           manifests.resolve(e.getKey() + ".yaml"), e.getValue().formatted(e.getKey()));
     }
+  }
+
+  /** An address of this test's pod subnet that host-local never hands out this early. */
+  private String blackHole() {
+    String gw = containerd.podSubnet().gateway();
+    return gw.substring(0, gw.lastIndexOf('.')) + ".250";
   }
 
   /** A one-container pod named by {@code %s}; {@code probes} indented for the container. */
@@ -405,6 +449,31 @@ class ProbeIT {
   @Test
   void execLivenessFailingRestarts() throws Exception {
     awaitRestarted("exec-live-fail", 1);
+  }
+
+  @Test
+  void aServerThatNeverAnswersFailsLivenessByTimeout() throws Exception {
+    awaitRestarted("http-hang", 1);
+    assertThat(probeCount("http-hang", "Liveness", "failed")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void aServerThatAnswersEndlessGarbageFailsLiveness() throws Exception {
+    awaitRestarted("http-garbage", 1);
+    assertThat(probeCount("http-garbage", "Liveness", "failed")).isGreaterThanOrEqualTo(2);
+  }
+
+  /** Each probe ends within its timeout: about one per period, none piling up. */
+  @Test
+  void aBlackHoledAddressIsNeverReady() throws Exception {
+    JsonNode c = container(runningFor("ready-blackhole", WINDOW));
+    assertThat(c.path("ready").asBoolean()).isFalse();
+    assertThat(c.path("restartCount").asInt()).isZero();
+    // timeouts; under a lagging probe loop they are shed as unknown instead of failed
+    double ended =
+        probeCount("ready-blackhole", "Readiness", "failed")
+            + probeCount("ready-blackhole", "Readiness", "unknown");
+    assertThat(ended).isBetween(3.0, 12.0);
   }
 
   @Test
