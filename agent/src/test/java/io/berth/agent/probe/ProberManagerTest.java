@@ -208,6 +208,31 @@ class ProberManagerTest {
     assertThat(resynced).containsExactly(UID, UID);
   }
 
+  /** As the kubelet: within one period of berth's start the first probe waits a random part. */
+  @Test
+  void firstProbesAfterBerthStartsAreJitteredLaterOnesAreNot() {
+    Pod pod = pod(readinessOnly(exec("ready").withPeriodSeconds(10)));
+    probes.observe(pod, running(pod, "c1"), List.of()); // berth started just now (T0)
+    scheduler.advance(Duration.ZERO);
+    assertThat(prober.calls(READY)).as("not at once after a start").isEmpty();
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(prober.calls(READY)).as("but within one period").hasSize(1);
+
+    ProbeManager later =
+        new ProbeManager(prober, results, new ProbeMetrics(), scheduler, new SplittableRandom(7));
+    scheduler.advance(Duration.ofSeconds(60)); // berth has run for a minute
+    ProbeHandler other = new ProbeHandler.Exec(List.of("other"));
+    Pod second =
+        new PodBuilder(pod(readinessOnly(exec("other").withPeriodSeconds(10))))
+            .editMetadata()
+            .withUid("pod-uid-2")
+            .endMetadata()
+            .build();
+    new ProberManager(later, results, clock).observe(second, running(second, "c9"), List.of());
+    scheduler.advance(Duration.ZERO);
+    assertThat(prober.calls(other)).as("a new pod later on is probed at once").hasSize(1);
+  }
+
   @Test
   void namedPortsResolveAndNetworkProbesGoToThePodIp() {
     Container c =
