@@ -57,6 +57,13 @@ public final class BerthMain {
                   cmd.value("server", "http://127.0.0.1:" + DEFAULT_PORT),
                   cmd.value("output", "wide"));
         }
+        case "probes" -> {
+          cmd.accepting("server", "output");
+          yield new ProbesCommand(out)
+              .run(
+                  cmd.value("server", "http://127.0.0.1:" + DEFAULT_PORT),
+                  cmd.value("output", "wide"));
+        }
         case "help" -> {
           out.println(CommandLine.USAGE);
           yield 0;

@@ -18,6 +18,7 @@ record CommandLine(String command, Map<String, String> options) {
                        [--cgroup-root /kubepods] [--pod-logs-dir /var/log/pods]
                        [--manifest-url URL]
              berth pods [--server http://127.0.0.1:%2$d] [--output wide|json]
+             berth probes [--server http://127.0.0.1:%2$d] [--output wide|json]
       ENDPOINT is unix:///path/to/socket (default %s)
       run serves /healthz, /pods and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)
       and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s)"""

@@ -1,5 +1,7 @@
 package io.berth.agent.probe;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.http.HttpReply;
 import io.berth.cri.RuntimeService;
 import io.berth.probes.EventLoopProbeScheduler;
 import io.berth.probes.ProbeManager;
@@ -47,6 +49,7 @@ public final class NodeProber implements AutoCloseable {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ProbeManager workers;
   private final ProberManager pods;
+  private final ProbesEndpoint endpoint;
 
   /** {@code runtime} gives the connected runtime for exec probes (it may throw while none). */
   public NodeProber(Supplier<RuntimeService> runtime, Clock clock) {
@@ -67,6 +70,7 @@ public final class NodeProber implements AutoCloseable {
     metrics.bindTo(registry);
     this.workers = new ProbeManager(prober, results, metrics, scheduler, new SplittableRandom());
     this.pods = new ProberManager(workers, results, clock);
+    this.endpoint = new ProbesEndpoint(workers, new ObjectMapper());
   }
 
   /** What pod workers use. */
@@ -77,6 +81,11 @@ public final class NodeProber implements AutoCloseable {
   /** The results channel: the sync loop takes changes from here. */
   public ProbeResults results() {
     return results;
+  }
+
+  /** {@code GET /probes}: every worker's last result, as JSON (may wait up to 2 s). */
+  public HttpReply probesReply() throws InterruptedException {
+    return endpoint.reply();
   }
 
   /** The text exposition of {@code /metrics/probes}. */

@@ -501,6 +501,19 @@ class ProbeIT {
         .isEqualTo("containers with unready status: [app]");
     assertThat(condition(pod, "ContainersReady").path("status").asText()).isEqualTo("False");
     assertThat(probeCount("ready-never", "Readiness", "failed")).isGreaterThanOrEqualTo(3);
+    // what `berth probes` shows: the last raw result of the worker
+    JsonNode probe = null;
+    for (JsonNode i : json.readTree(get("/probes")).path("items")) {
+      if (i.path("pod").asText().equals("ready-never-" + NODE)) {
+        probe = i;
+      }
+    }
+    assertThat(probe).as("/probes entry").isNotNull();
+    assertThat(probe.path("probeType").asText()).isEqualTo("Readiness");
+    assertThat(probe.path("result").asText()).isEqualTo("failed");
+    assertThat(probe.path("containerID").asText())
+        .isEqualTo(c.path("containerID").asText().substring("containerd://".length()));
+    assertThat(probe.path("probes").asLong()).isGreaterThanOrEqualTo(3);
   }
 
   @Test
