@@ -49,7 +49,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * pod, all started at once so the cases run side by side (probes every second, short thresholds).
  * The last case restarts berth and checks that the adopted containers are probed, not restarted.
  *
- * <p>gRPC: the busybox image has no gRPC server, so the test compiles a ~130-line static C program
+ * <p>gRPC: the busybox image has no gRPC server, so the test compiles a ~120-line static C program
  * (src/test/resources/probes/grpc-health-server.c) that speaks just enough HTTP/2 to answer {@code
  * grpc.health.v1.Health/Check} with a fixed SERVING or NOT_SERVING, and adds it to an image.
  * berth's prober is the real grpc-java client, so a wrong frame would fail the probe.
