@@ -247,22 +247,19 @@ class ProbeIT {
                   periodSeconds: 1
                   failureThreshold: 1
             """));
-    pods.put(
-        "startup-gates",
-        pod(
-            busybox,
-            "exec sleep 600",
-            2,
-            """
-                startupProbe:
-                  exec: {command: [cat, /tmp/started]}
-                  periodSeconds: 1
-                  failureThreshold: 60
-                livenessProbe:
-                  exec: {command: [/bin/false]}
-                  periodSeconds: 1
-                  failureThreshold: 1
-            """));
+    // a failing liveness probe behind a startup probe on /tmp/started: never created, or after 3 s
+    String startupThenFailingLiveness =
+        """
+            startupProbe:
+              exec: {command: [cat, /tmp/started]}
+              periodSeconds: 1
+              failureThreshold: 60
+            livenessProbe:
+              exec: {command: [/bin/false]}
+              periodSeconds: 1
+              failureThreshold: 1
+        """;
+    pods.put("startup-gates", pod(busybox, "exec sleep 600", 2, startupThenFailingLiveness));
     pods.put(
         "startup-fail",
         pod(
@@ -281,41 +278,19 @@ class ProbeIT {
             busybox,
             "(sleep 3; touch /tmp/started) & exec sleep 600",
             2,
-            """
-                startupProbe:
-                  exec: {command: [cat, /tmp/started]}
-                  periodSeconds: 1
-                  failureThreshold: 60
-                livenessProbe:
-                  exec: {command: [/bin/false]}
-                  periodSeconds: 1
-                  failureThreshold: 1
-            """));
+            startupThenFailingLiveness));
     // bad servers: one that accepts and never answers, one that answers an endless stream of zeros
-    pods.put(
-        "http-hang",
-        pod(
-            busybox,
-            "exec nc -ll -p 8080 -e sleep 600",
-            2,
-            """
-                livenessProbe:
-                  httpGet: {path: /healthz, port: 8080}
-                  periodSeconds: 1
-                  failureThreshold: 2
-            """));
+    String httpLiveness =
+        """
+            livenessProbe:
+              httpGet: {path: /healthz, port: 8080}
+              periodSeconds: 1
+              failureThreshold: 2
+        """;
+    pods.put("http-hang", pod(busybox, "exec nc -ll -p 8080 -e sleep 600", 2, httpLiveness));
     pods.put(
         "http-garbage",
-        pod(
-            busybox,
-            "while true; do nc -l -p 8080 < /dev/zero; done",
-            2,
-            """
-                livenessProbe:
-                  httpGet: {path: /healthz, port: 8080}
-                  periodSeconds: 1
-                  failureThreshold: 2
-            """));
+        pod(busybox, "while true; do nc -l -p 8080 < /dev/zero; done", 2, httpLiveness));
     // a black-holed address: unassigned in this test's own bridge subnet, so no ARP answer
     pods.put(
         "ready-blackhole",
