@@ -7,6 +7,8 @@ import io.berth.probes.ProbeManager;
 import io.berth.probes.ProbeResult;
 import io.berth.probes.ProbeStatus;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,19 +24,27 @@ import java.util.concurrent.TimeoutException;
 final class ProbesEndpoint {
   static final Duration WAIT = Duration.ofSeconds(2);
 
-  private final ProbeManager workers;
+  private final List<ProbeManager> shards;
   private final ObjectMapper json;
 
-  ProbesEndpoint(ProbeManager workers, ObjectMapper json) {
-    this.workers = workers;
+  ProbesEndpoint(List<ProbeManager> shards, ObjectMapper json) {
+    this.shards = List.copyOf(shards);
     this.json = json;
   }
 
   HttpReply reply() throws InterruptedException {
-    List<ProbeStatus> statuses;
+    List<ProbeStatus> statuses = new ArrayList<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
     try {
-      statuses =
-          workers.statuses().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      for (ProbeManager shard : shards) {
+        long left = Math.max(0, deadline - System.nanoTime());
+        statuses.addAll(shard.statuses().toCompletableFuture().get(left, TimeUnit.NANOSECONDS));
+      }
+      statuses.sort(
+          Comparator.comparing((ProbeStatus s) -> s.pod().namespace())
+              .thenComparing(s -> s.pod().name())
+              .thenComparing(ProbeStatus::containerName)
+              .thenComparing(ProbeStatus::type));
     } catch (TimeoutException e) {
       return HttpReply.text(
           503, "the probe loop did not answer within " + WAIT + " (overloaded)\n");

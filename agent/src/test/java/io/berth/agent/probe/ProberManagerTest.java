@@ -76,6 +76,32 @@ class ProberManagerTest {
   }
 
   @Test
+  void podsAreSplitBetweenShardsByUid() {
+    ProbeManager other =
+        new ProbeManager(prober, results, new ProbeMetrics(), scheduler, new SplittableRandom(3));
+    ProberManager sharded = new ProberManager(List.of(workers, other), results, clock);
+    List<String> uids = List.of("uid-a", "uid-b", "uid-c", "uid-d", "uid-e", "uid-f");
+    for (String uid : uids) {
+      Pod p =
+          new PodBuilder(pod(readinessOnly(exec("ready").withPeriodSeconds(1))))
+              .editMetadata()
+              .withUid(uid)
+              .endMetadata()
+              .build();
+      sharded.observe(p, running(p, "c-" + uid), List.of());
+    }
+    scheduler.advance(Duration.ofSeconds(2));
+    assertThat(workers.workerCount() + other.workerCount()).isEqualTo(uids.size());
+    assertThat(workers.workerCount()).as("both shards used").isBetween(1, uids.size() - 1);
+    assertThat(prober.calls(READY)).extracting(c -> c.target().containerId()).contains("c-uid-a");
+    assertThat(sharded.readiness("uid-a").ready("app", "c-uid-a")).isTrue();
+
+    uids.forEach(sharded::removePod);
+    scheduler.advance(Duration.ZERO);
+    assertThat(workers.workerCount() + other.workerCount()).isZero();
+  }
+
+  @Test
   void podWithoutProbesHasNoWorkersAndIsReadyWhenRunning() {
     Pod pod = pod(new ContainerBuilder().withName("app").withImage("busybox").build());
     ObservedPod observed = running(pod, "c1");
