@@ -71,6 +71,13 @@ public final class BerthMain {
           out.print(BerthConfig.defaults().toYaml());
           yield 0;
         }
+        case "probes" -> {
+          cmd.accepting("server", "output");
+          yield new ProbesCommand(out)
+              .run(
+                  cmd.value("server", "http://127.0.0.1:" + DEFAULT_PORT),
+                  cmd.value("output", "wide"));
+        }
         case "help" -> {
           out.println(CommandLine.USAGE);
           yield 0;

@@ -35,6 +35,7 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
                        [--proxy-sync-period 30s] [--proxy-min-sync-period 1s]
              berth cleanup
              berth pods [--server http://127.0.0.1:%2$d] [--output wide|json]
+             berth probes [--server http://127.0.0.1:%2$d] [--output wide|json]
       ENDPOINT is unix:///path/to/socket (default %s)
       run serves /healthz, /pods and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)
       and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s);

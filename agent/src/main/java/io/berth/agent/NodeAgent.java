@@ -680,8 +680,8 @@ public final class NodeAgent implements AutoCloseable {
             .get("/healthz", r -> healthz())
             .get("/pods", r -> podStatuses.podsReply())
             .get("/pods/rejected", r -> podStatuses.rejectedReply())
-            .get(
-                "/metrics/probes", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape()));
+            .get("/metrics/probes", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape()))
+            .get("/probes", r -> prober.probesReply());
     NodeMetricsEndpoints.forHost(
             new RuntimePodInventory(runtime::runtime),
             registry,

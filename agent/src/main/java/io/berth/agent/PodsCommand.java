@@ -85,20 +85,7 @@ final class PodsCommand {
                 : p.getSpec().getNodeName()
           });
     }
-    int[] width = new int[rows.get(0).length];
-    for (String[] r : rows) {
-      for (int i = 0; i < r.length; i++) {
-        width[i] = Math.max(width[i], r[i].length());
-      }
-    }
-    StringBuilder sb = new StringBuilder();
-    for (String[] r : rows) {
-      for (int i = 0; i < r.length; i++) {
-        sb.append(i == r.length - 1 ? r[i] : String.format("%-" + (width[i] + 3) + "s", r[i]));
-      }
-      sb.append('\n');
-    }
-    return sb.toString();
+    return TextTable.render(rows);
   }
 
   /** kubectl's STATUS column: a waiting or terminated container's reason wins over the phase. */
@@ -139,7 +126,7 @@ final class PodsCommand {
     return (s / 86_400) + "d";
   }
 
-  private static String fetch(String url) {
+  static String fetch(String url) {
     try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
       HttpResponse<String> r =
           http.send(

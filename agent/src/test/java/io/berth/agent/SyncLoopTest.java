@@ -6,9 +6,14 @@ import io.berth.agent.config.ConfigSource;
 import io.berth.agent.config.PodUpdate;
 import io.berth.agent.pod.PodLifecycleEvent;
 import io.berth.agent.systemd.Heartbeat;
+import io.berth.probes.PodRef;
+import io.berth.probes.ProbeResult;
+import io.berth.probes.ProbeType;
+import io.berth.probes.ProbeUpdate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +50,29 @@ class SyncLoopTest {
       assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("Remove");
       assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("Add");
       assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo("CONTAINER_DIED u1");
+    } finally {
+      loop.close();
+    }
+  }
+
+  @Test
+  void dispatchesProbeResultsToTheProbeHandler() throws Exception {
+    BlockingQueue<ProbeUpdate> seen = new LinkedBlockingQueue<>();
+    SyncLoop loop = new SyncLoop(new Heartbeat(Clock.systemUTC()), Duration.ofHours(1));
+    loop.onProbeResults(seen::add);
+    loop.start();
+    try {
+      ProbeUpdate u =
+          new ProbeUpdate(
+              new PodRef("u1", "default", "web"),
+              "app",
+              "c1",
+              ProbeType.LIVENESS,
+              ProbeResult.failure("refused"),
+              true,
+              OptionalLong.empty());
+      loop.offer(new SyncLoop.ProbeResultEvent(u));
+      assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo(u);
     } finally {
       loop.close();
     }

@@ -2,9 +2,13 @@ package io.berth.probes;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
@@ -127,6 +131,26 @@ public final class ProbeManager implements AutoCloseable {
         .get(containerId, ProbeType.STARTUP)
         .filter(o -> o == ProbeResult.Outcome.SUCCESS)
         .isPresent();
+  }
+
+  /**
+   * What every worker is doing, sorted by namespace, pod, container and probe type; taken on the
+   * scheduler's thread, so it completes only when that thread gets to it.
+   */
+  public CompletionStage<List<ProbeStatus>> statuses() {
+    var result = new CompletableFuture<List<ProbeStatus>>();
+    scheduler.execute(
+        () ->
+            result.complete(
+                workers.values().stream()
+                    .map(ProbeWorker::status)
+                    .sorted(
+                        Comparator.comparing((ProbeStatus s) -> s.pod().namespace())
+                            .thenComparing(s -> s.pod().name())
+                            .thenComparing(ProbeStatus::containerName)
+                            .thenComparing(ProbeStatus::type))
+                    .toList()));
+    return result;
   }
 
   /** The number of live workers. */

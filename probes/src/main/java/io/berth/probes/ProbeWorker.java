@@ -52,6 +52,7 @@ public final class ProbeWorker {
   private Instant nextTickAt;
   private ProbeScheduler.Cancellable timer;
   private long probesRun;
+  private ProbeResult lastResult;
 
   ProbeWorker(
       PodRef pod,
@@ -241,6 +242,7 @@ public final class ProbeWorker {
       result = ProbeResult.unknown("probe loop overloaded (" + shed + "): " + result);
     }
     meters.record(result.outcome(), nanos);
+    lastResult = result;
     if (probedId.equals(containerId) && !onHold) {
       applyThresholds(result);
     }
@@ -300,6 +302,18 @@ public final class ProbeWorker {
   /** Whether the worker waits for a new container ID after a liveness/startup failure. */
   public boolean onHold() {
     return onHold;
+  }
+
+  /** A snapshot for operators; call on the scheduler's thread. */
+  ProbeStatus status() {
+    return new ProbeStatus(
+        pod,
+        containerName,
+        type,
+        java.util.Optional.ofNullable(containerId),
+        java.util.Optional.ofNullable(lastResult),
+        onHold,
+        probesRun);
   }
 
   /** How many probes this worker has started. */

@@ -284,6 +284,33 @@ class ProbeWorkerTest {
   }
 
   @Test
+  void statusesShowWhatEachWorkerLastSaw() {
+    prober.then(LIVE, ProbeResult.failure("connection refused"));
+    start(
+        ContainerProbes.none()
+            .withLiveness(ProbeSpec.of(LIVE).withFailureThreshold(1))
+            .withReadiness(ProbeSpec.of(READY)));
+    sched.advanceSeconds(1);
+    var statuses = manager.statuses().toCompletableFuture();
+    sched.runDue();
+    assertThat(statuses.join())
+        .extracting(
+            s ->
+                s.type()
+                    + " "
+                    + s.containerId().orElse("-")
+                    + " "
+                    + s.lastResult().map(r -> r.outcome() + ":" + r.message()).orElse("-")
+                    + " hold="
+                    + s.onHold()
+                    + " runs="
+                    + s.probesRun())
+        .containsExactly(
+            "LIVENESS c1 FAILURE:connection refused hold=true runs=1",
+            "READINESS c1 SUCCESS: hold=false runs=1");
+  }
+
+  @Test
   void unknownResultsAreThrownAwayAndWarningsCountAsSuccess() {
     prober.then(
         READY,

@@ -42,7 +42,7 @@ public final class HostFacts {
     List<String> ips = new ArrayList<>();
     try {
       for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (!nic.isUp() || nic.isLoopback() || nic.isVirtual()) {
+        if (!usable(nic)) {
           continue;
         }
         for (InetAddress a : Collections.list(nic.getInetAddresses())) {
@@ -55,6 +55,18 @@ public final class HostFacts {
       throw new UncheckedIOException("cannot list the host's network interfaces", e);
     }
     return ips.stream().sorted().limit(1).toList();
+  }
+
+  /**
+   * Up, not loopback, not virtual. An interface that vanishes between the listing and this check (a
+   * pod's veth being deleted) is skipped instead of failing berth's start.
+   */
+  private static boolean usable(NetworkInterface nic) {
+    try {
+      return nic.isUp() && !nic.isLoopback() && !nic.isVirtual();
+    } catch (SocketException gone) {
+      return false;
+    }
   }
 
   /** MemTotal from {@code /proc/meminfo}, in bytes. */

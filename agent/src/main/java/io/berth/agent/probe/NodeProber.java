@@ -1,5 +1,7 @@
 package io.berth.agent.probe;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.http.HttpReply;
 import io.berth.cri.RuntimeService;
 import io.berth.probes.EventLoopProbeScheduler;
 import io.berth.probes.ProbeManager;
@@ -13,12 +15,15 @@ import io.berth.probes.prober.ProbeTransport;
 import io.berth.probes.prober.TcpProber;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,13 +31,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The node's prober, assembled: one Netty epoll event loop thread for every network probe and
- * worker timer, exec probes through the CRI's ExecSync ({@link CriExecRunner}), the probes
- * library's {@link ProbeManager} and results channel, the pod-facing {@link ProberManager}, and the
- * registry behind {@code /metrics/probes}.
+ * The node's prober, assembled: Netty epoll event loops (two on two or more CPUs) that run every
+ * network probe and worker timer, one {@link ProbeManager} shard per loop with pods split by UID,
+ * exec probes through the CRI's ExecSync ({@link CriExecRunner}), the one results channel, the
+ * pod-facing {@link ProberManager}, and the registry behind {@code /metrics/probes}.
  *
  * <pre>
- *   berth-probe (epoll thread): worker ticks → TCP/HTTP/gRPC probes ─┐
+ *   berth-probe-0/1 (epoll threads): worker ticks → TCP/HTTP/gRPC probes ─┐
  *   virtual threads: CRI ExecSync (exec probes), DNS of probe hosts ─┴▶ ProbeResults ─▶ results()
  * </pre>
  */
@@ -45,28 +50,42 @@ public final class NodeProber implements AutoCloseable {
   private final ProbeResults results = new ProbeResults();
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ProbeManager workers;
+  private final List<ProbeManager> shards = new ArrayList<>();
   private final ProberManager pods;
+  private final ProbesEndpoint endpoint;
 
   /** {@code runtime} gives the connected runtime for exec probes (it may throw while none). */
   public NodeProber(Supplier<RuntimeService> runtime, Clock clock) {
+    int loops = loops(Runtime.getRuntime().availableProcessors());
     this.group =
         new MultiThreadIoEventLoopGroup(
-            1,
-            Thread.ofPlatform().name("berth-probe").daemon(true).factory(),
+            loops,
+            Thread.ofPlatform().name("berth-probe-", 0).daemon(true).factory(),
             Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     var transport = new ProbeTransport(group, resolver);
-    var scheduler = new EventLoopProbeScheduler(group.next(), clock);
-    var prober =
-        new HandlerProber(
-            new TcpProber(transport),
-            new HttpProber(transport, USER_AGENT),
-            new GrpcProber(transport, USER_AGENT),
-            new ExecProber(new CriExecRunner(runtime), scheduler));
+    var exec = new CriExecRunner(runtime);
     var metrics = new ProbeMetrics();
     metrics.bindTo(registry);
-    this.workers = new ProbeManager(prober, results, metrics, scheduler, new SplittableRandom());
-    this.pods = new ProberManager(workers, results, clock);
+    for (var loop : group) { // one shard per loop thread
+      var scheduler = new EventLoopProbeScheduler((EventLoop) loop, clock);
+      var prober =
+          new HandlerProber(
+              new TcpProber(transport),
+              new HttpProber(transport, USER_AGENT),
+              new GrpcProber(transport, USER_AGENT),
+              new ExecProber(exec, scheduler));
+      shards.add(new ProbeManager(prober, results, metrics, scheduler, new SplittableRandom()));
+    }
+    this.pods = new ProberManager(shards, results, clock);
+    this.endpoint = new ProbesEndpoint(shards, new ObjectMapper());
+  }
+
+  /**
+   * How many probe loops: two where there are two CPUs or more, so the probes get two CPU shares on
+   * a busy node (probes/README.md, "Overload"); pods are split between them by UID.
+   */
+  static int loops(int cpus) {
+    return cpus >= 2 ? 2 : 1;
   }
 
   /** What pod workers use. */
@@ -79,9 +98,9 @@ public final class NodeProber implements AutoCloseable {
     return results;
   }
 
-  /** The probe workers, for inspection. */
-  public ProbeManager workers() {
-    return workers;
+  /** {@code GET /probes}: every worker's last result, as JSON (may wait up to 2 s). */
+  public HttpReply probesReply() throws InterruptedException {
+    return endpoint.reply();
   }
 
   /** The text exposition of {@code /metrics/probes}. */
@@ -91,7 +110,7 @@ public final class NodeProber implements AutoCloseable {
 
   @Override
   public void close() {
-    workers.close();
+    shards.forEach(ProbeManager::close);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     resolver.shutdownNow();
     registry.close();

@@ -48,15 +48,32 @@ public final class ProberManager implements PodProbes {
   /** A pod's probed containers, as converted when its workers were added. */
   private record PodEntry(PodRef ref, Map<String, ProbeSpecs.Converted> containers) {}
 
-  private final ProbeManager workers;
+  private final List<ProbeManager> shards;
   private final io.berth.probes.ProbeResults results;
   private final Clock clock;
   private final Map<String, PodEntry> pods = new ConcurrentHashMap<>();
 
-  public ProberManager(ProbeManager workers, io.berth.probes.ProbeResults results, Clock clock) {
-    this.workers = workers;
+  /**
+   * @param shards the probe managers, each on its own event loop; a pod's workers all live on the
+   *     shard its UID hashes to (they share {@code results}: a container is in one shard only)
+   */
+  public ProberManager(
+      List<ProbeManager> shards, io.berth.probes.ProbeResults results, Clock clock) {
+    if (shards.isEmpty()) {
+      throw new IllegalArgumentException("at least one probe manager is needed");
+    }
+    this.shards = List.copyOf(shards);
     this.results = results;
     this.clock = clock;
+  }
+
+  /** One shard. */
+  public ProberManager(ProbeManager workers, io.berth.probes.ProbeResults results, Clock clock) {
+    this(List.of(workers), results, clock);
+  }
+
+  private ProbeManager shard(String podUid) {
+    return shards.get(Math.floorMod(podUid.hashCode(), shards.size()));
   }
 
   @Override
@@ -68,7 +85,7 @@ public final class ProberManager implements PodProbes {
     }
     String podIp = podIp(pod, observed, hostIps);
     for (String name : entry.containers().keySet()) {
-      observed.latest(name).ifPresent(c -> workers.updateContainer(uid, name, state(c, podIp)));
+      observed.latest(name).ifPresent(c -> shard(uid).updateContainer(uid, name, state(c, podIp)));
     }
   }
 
@@ -99,7 +116,7 @@ public final class ProberManager implements PodProbes {
                               PodStatuses.fullName(pod),
                               e.getMessage()));
               if (!converted.probes().equals(ContainerProbes.none())) {
-                workers.addContainer(ref, c.getName(), converted.probes());
+                shard(ref.uid()).addContainer(ref, c.getName(), converted.probes());
               }
             });
     return new PodEntry(ref, Map.copyOf(probed));
@@ -195,16 +212,16 @@ public final class ProberManager implements PodProbes {
 
   @Override
   public void stopLivenessAndStartup(String podUid) {
-    workers.stopLivenessAndStartup(podUid);
+    shard(podUid).stopLivenessAndStartup(podUid);
   }
 
   @Override
   public void removePod(String podUid) {
     pods.remove(podUid);
-    workers.removePod(podUid);
+    shard(podUid).removePod(podUid);
   }
 
-  /** The pods with probe workers (for tests and {@code /metrics/probes} consumers). */
+  /** How many pods this manager tracks (they have had their workers added). */
   public int podCount() {
     return pods.size();
   }

@@ -76,6 +76,32 @@ class ProberManagerTest {
   }
 
   @Test
+  void podsAreSplitBetweenShardsByUid() {
+    ProbeManager other =
+        new ProbeManager(prober, results, new ProbeMetrics(), scheduler, new SplittableRandom(3));
+    ProberManager sharded = new ProberManager(List.of(workers, other), results, clock);
+    List<String> uids = List.of("uid-a", "uid-b", "uid-c", "uid-d", "uid-e", "uid-f");
+    for (String uid : uids) {
+      Pod p =
+          new PodBuilder(pod(readinessOnly(exec("ready").withPeriodSeconds(1))))
+              .editMetadata()
+              .withUid(uid)
+              .endMetadata()
+              .build();
+      sharded.observe(p, running(p, "c-" + uid), List.of());
+    }
+    scheduler.advance(Duration.ofSeconds(2));
+    assertThat(workers.workerCount() + other.workerCount()).isEqualTo(uids.size());
+    assertThat(workers.workerCount()).as("both shards used").isBetween(1, uids.size() - 1);
+    assertThat(prober.calls(READY)).extracting(c -> c.target().containerId()).contains("c-uid-a");
+    assertThat(sharded.readiness("uid-a").ready("app", "c-uid-a")).isTrue();
+
+    uids.forEach(sharded::removePod);
+    scheduler.advance(Duration.ZERO);
+    assertThat(workers.workerCount() + other.workerCount()).isZero();
+  }
+
+  @Test
   void podWithoutProbesHasNoWorkersAndIsReadyWhenRunning() {
     Pod pod = pod(new ContainerBuilder().withName("app").withImage("busybox").build());
     ObservedPod observed = running(pod, "c1");
@@ -206,6 +232,31 @@ class ProberManagerTest {
     List<String> resynced = new ArrayList<>();
     updates.forEach(new ProbeSyncHandler(resynced::add));
     assertThat(resynced).containsExactly(UID, UID);
+  }
+
+  /** As the kubelet: within one period of berth's start the first probe waits a random part. */
+  @Test
+  void firstProbesAfterBerthStartsAreJitteredLaterOnesAreNot() {
+    Pod pod = pod(readinessOnly(exec("ready").withPeriodSeconds(10)));
+    probes.observe(pod, running(pod, "c1"), List.of()); // berth started just now (T0)
+    scheduler.advance(Duration.ZERO);
+    assertThat(prober.calls(READY)).as("not at once after a start").isEmpty();
+    scheduler.advance(Duration.ofSeconds(10));
+    assertThat(prober.calls(READY)).as("but within one period").hasSize(1);
+
+    ProbeManager later =
+        new ProbeManager(prober, results, new ProbeMetrics(), scheduler, new SplittableRandom(7));
+    scheduler.advance(Duration.ofSeconds(60)); // berth has run for a minute
+    ProbeHandler other = new ProbeHandler.Exec(List.of("other"));
+    Pod second =
+        new PodBuilder(pod(readinessOnly(exec("other").withPeriodSeconds(10))))
+            .editMetadata()
+            .withUid("pod-uid-2")
+            .endMetadata()
+            .build();
+    new ProberManager(later, results, clock).observe(second, running(second, "c9"), List.of());
+    scheduler.advance(Duration.ZERO);
+    assertThat(prober.calls(other)).as("a new pod later on is probed at once").hasSize(1);
   }
 
   @Test

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.berth.agent.NodeAgent;
+import io.berth.cri.CriException;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandbox;
 import io.berth.cri.PodSandboxFilter;
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -35,20 +37,25 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The Kubernetes node conformance probe cases (test/e2e/common/node/container_probe.go), plus
  * startup probes, against real containers: one private containerd, one berth, every case a static
  * pod, all started at once so the cases run side by side (probes every second, short thresholds).
+ * The last case restarts berth and checks that the adopted containers are probed, not restarted.
  *
- * <p>gRPC: the busybox image has no gRPC server, so the test compiles a ~130-line static C program
+ * <p>gRPC: the busybox image has no gRPC server, so the test compiles a ~120-line static C program
  * (src/test/resources/probes/grpc-health-server.c) that speaks just enough HTTP/2 to answer {@code
  * grpc.health.v1.Health/Check} with a fixed SERVING or NOT_SERVING, and adds it to an image.
  * berth's prober is the real grpc-java client, so a wrong frame would fail the probe.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProbeIT {
   private static final String NODE = "berth-probe-it";
   private static final String GRPC_IMAGE = "registry.berth.test/grpc-health:1.0";
@@ -74,20 +81,23 @@ class ProbeIT {
             .copy(grpcHealthServer(), "/bin/grpc-health-server", 0755)
             .build());
     writePods();
-    agent =
-        new NodeAgent(
-            new NodeAgent.Settings(
-                containerd.endpoint(),
-                new InetSocketAddress("127.0.0.1", 0),
-                NODE,
-                dir,
-                Duration.ofSeconds(1),
-                manifests,
-                containerd.cgroupParent(),
-                containerd.podLogRoot()),
-            Clock.systemUTC(),
-            Map.of());
+    agent = newAgent();
     agent.start();
+  }
+
+  private NodeAgent newAgent() {
+    return new NodeAgent(
+        new NodeAgent.Settings(
+            containerd.endpoint(),
+            new InetSocketAddress("127.0.0.1", 0),
+            NODE,
+            dir,
+            Duration.ofSeconds(1),
+            manifests,
+            containerd.cgroupParent(),
+            containerd.podLogRoot()),
+        Clock.systemUTC(),
+        Map.of());
   }
 
   /** Compiles the gRPC health server (gcc and a static libc, see scripts/lib/prereqs.sh). */
@@ -122,6 +132,7 @@ class ProbeIT {
                   httpGet: {path: /healthz, port: http}
                   periodSeconds: 1
                   failureThreshold: 1
+                  timeoutSeconds: 5 # a busy CI machine must not fail it
             """));
     // pod grace 60 s, probe grace 2 s: the restart must use the probe's (httpd ignores SIGTERM)
     pods.put(
@@ -148,6 +159,7 @@ class ProbeIT {
                   tcpSocket: {port: 8080}
                   periodSeconds: 1
                   failureThreshold: 1
+                  timeoutSeconds: 5 # a busy CI machine must not fail it
             """));
     pods.put(
         "tcp-live-fail",
@@ -172,6 +184,7 @@ class ProbeIT {
                   grpc: {port: 9000}
                   periodSeconds: 1
                   failureThreshold: 1
+                  timeoutSeconds: 5 # a busy CI machine must not fail it
             """));
     pods.put(
         "grpc-live-fail",
@@ -196,6 +209,7 @@ class ProbeIT {
                   exec: {command: [cat, /tmp/health]}
                   periodSeconds: 1
                   failureThreshold: 1
+                  timeoutSeconds: 5 # a busy CI machine must not fail it
             """));
     pods.put(
         "exec-live-fail",
@@ -233,22 +247,19 @@ class ProbeIT {
                   periodSeconds: 1
                   failureThreshold: 1
             """));
-    pods.put(
-        "startup-gates",
-        pod(
-            busybox,
-            "exec sleep 600",
-            2,
-            """
-                startupProbe:
-                  exec: {command: [cat, /tmp/started]}
-                  periodSeconds: 1
-                  failureThreshold: 60
-                livenessProbe:
-                  exec: {command: [/bin/false]}
-                  periodSeconds: 1
-                  failureThreshold: 1
-            """));
+    // a failing liveness probe behind a startup probe on /tmp/started: never created, or after 3 s
+    String startupThenFailingLiveness =
+        """
+            startupProbe:
+              exec: {command: [cat, /tmp/started]}
+              periodSeconds: 1
+              failureThreshold: 60
+            livenessProbe:
+              exec: {command: [/bin/false]}
+              periodSeconds: 1
+              failureThreshold: 1
+        """;
+    pods.put("startup-gates", pod(busybox, "exec sleep 600", 2, startupThenFailingLiveness));
     pods.put(
         "startup-fail",
         pod(
@@ -267,20 +278,42 @@ class ProbeIT {
             busybox,
             "(sleep 3; touch /tmp/started) & exec sleep 600",
             2,
+            startupThenFailingLiveness));
+    // bad servers: one that accepts and never answers, one that answers an endless stream of zeros
+    String httpLiveness =
+        """
+            livenessProbe:
+              httpGet: {path: /healthz, port: 8080}
+              periodSeconds: 1
+              failureThreshold: 2
+        """;
+    pods.put("http-hang", pod(busybox, "exec nc -ll -p 8080 -e sleep 600", 2, httpLiveness));
+    pods.put(
+        "http-garbage",
+        pod(busybox, "while true; do nc -l -p 8080 < /dev/zero; done", 2, httpLiveness));
+    // a black-holed address: unassigned in this test's own bridge subnet, so no ARP answer
+    pods.put(
+        "ready-blackhole",
+        pod(
+            busybox,
+            "exec sleep 600",
+            2,
             """
-                startupProbe:
-                  exec: {command: [cat, /tmp/started]}
+                readinessProbe:
+                  tcpSocket: {host: %s, port: 80}
                   periodSeconds: 1
-                  failureThreshold: 60
-                livenessProbe:
-                  exec: {command: [/bin/false]}
-                  periodSeconds: 1
-                  failureThreshold: 1
-            """));
+            """
+                .formatted(blackHole())));
     for (var e : pods.entrySet()) {
       Files.writeString(
           manifests.resolve(e.getKey() + ".yaml"), e.getValue().formatted(e.getKey()));
     }
+  }
+
+  /** An address of this test's pod subnet that host-local never hands out this early. */
+  private String blackHole() {
+    String gw = containerd.podSubnet().gateway();
+    return gw.substring(0, gw.lastIndexOf('.')) + ".250";
   }
 
   /** A one-container pod named by {@code %s}; {@code probes} indented for the container. */
@@ -312,8 +345,7 @@ class ProbeIT {
     if (containerd != null) {
       try (CriRuntime cri = CriRuntime.connect(containerd.endpoint())) {
         for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
-          cri.runtime().stopPodSandbox(s.id());
-          cri.runtime().removePodSandbox(s.id());
+          removeSandbox(cri, s.id());
         }
       } finally {
         containerd.close();
@@ -324,6 +356,28 @@ class ProbeIT {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  /**
+   * Stops and removes a sandbox; a container berth was starting when it closed can refuse removal
+   * for a moment ("container is in starting state"), so try again once, then leave it to the
+   * launcher's own cleanup.
+   */
+  private static void removeSandbox(CriRuntime cri, String id) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        cri.runtime().stopPodSandbox(id);
+        cri.runtime().removePodSandbox(id);
+        return;
+      } catch (CriException e) {
+        if (attempt == 2) {
+          System.err.println(
+              "ProbeIT cleanup: " + e.getMessage() + " (containerd.close() follows)");
+          return;
+        }
+        Thread.sleep(1000);
       }
     }
   }
@@ -373,6 +427,37 @@ class ProbeIT {
   }
 
   @Test
+  void aServerThatNeverAnswersFailsLivenessByTimeout() throws Exception {
+    awaitRestarted("http-hang", 1);
+    assertThat(probeCount("http-hang", "Liveness", "failed")).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void aServerThatAnswersEndlessGarbageFailsLiveness() throws Exception {
+    awaitRestarted("http-garbage", 1);
+    assertThat(probeCount("http-garbage", "Liveness", "failed")).isGreaterThanOrEqualTo(2);
+  }
+
+  /** Each probe ends within its timeout: at most one per period, none piling up. */
+  @Test
+  void aBlackHoledAddressIsNeverReady() throws Exception {
+    JsonNode c = container(runningFor("ready-blackhole", WINDOW));
+    assertThat(c.path("ready").asBoolean()).isFalse();
+    assertThat(c.path("restartCount").asInt()).isZero();
+    // timeouts; under a lagging probe loop they are shed as unknown instead of failed
+    double ended =
+        probeCount("ready-blackhole", "Readiness", "failed")
+            + probeCount("ready-blackhole", "Readiness", "unknown");
+    long running =
+        Duration.between(
+                Instant.parse(c.path("state").path("running").path("startedAt").asText()),
+                Instant.now())
+            .toSeconds();
+    // at most one probe a period (1 s) since the start: each ended before the next began
+    assertThat(ended).isBetween(3.0, running + 2.0);
+  }
+
+  @Test
   void readinessWaitsForTheInitialDelay() throws Exception {
     JsonNode pod = await(Duration.ofSeconds(40), () -> pod("ready-delay").filter(ProbeIT::ready));
     JsonNode c = container(pod);
@@ -397,6 +482,19 @@ class ProbeIT {
         .isEqualTo("containers with unready status: [app]");
     assertThat(condition(pod, "ContainersReady").path("status").asText()).isEqualTo("False");
     assertThat(probeCount("ready-never", "Readiness", "failed")).isGreaterThanOrEqualTo(3);
+    // what `berth probes` shows: the last raw result of the worker
+    JsonNode probe = null;
+    for (JsonNode i : json.readTree(get("/probes")).path("items")) {
+      if (i.path("pod").asText().equals("ready-never-" + NODE)) {
+        probe = i;
+      }
+    }
+    assertThat(probe).as("/probes entry").isNotNull();
+    assertThat(probe.path("probeType").asText()).isEqualTo("Readiness");
+    assertThat(probe.path("result").asText()).isEqualTo("failed");
+    assertThat(probe.path("containerID").asText())
+        .isEqualTo(c.path("containerID").asText().substring("containerd://".length()));
+    assertThat(probe.path("probes").asLong()).isGreaterThanOrEqualTo(3);
   }
 
   @Test
@@ -439,6 +537,48 @@ class ProbeIT {
             "prober_probe_duration_seconds_bucket\\{[^}]*pod=\"grpc-live-ok-"
                 + NODE
                 + "\",probe_type=\"Liveness\"[^}]*\\} [1-9]");
+  }
+
+  /**
+   * Last (it restarts berth): a restarted berth adopts the running containers and probes them again
+   * (new workers, first probes jittered within the period) without restarting any: the passing
+   * liveness pods keep their container and restart count 0, and the delayed-readiness pod is Ready
+   * again on the same container.
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void aRestartedBerthProbesAdoptedContainersWithoutRestartingThem() throws Exception {
+    List<String> steady = List.of("http-live-ok", "tcp-live-ok", "grpc-live-ok", "exec-live-ok");
+    Map<String, String> ids = new LinkedHashMap<>();
+    for (String name : steady) {
+      ids.put(name, container(runningFor(name, WINDOW)).path("containerID").asText());
+    }
+    String readyId =
+        container(await(Duration.ofSeconds(40), () -> pod("ready-delay").filter(ProbeIT::ready)))
+            .path("containerID")
+            .asText();
+    agent.close();
+    agent = newAgent();
+    agent.start();
+    JsonNode ready = await(Duration.ofSeconds(20), () -> pod("ready-delay").filter(ProbeIT::ready));
+    assertThat(container(ready).path("containerID").asText()).isEqualTo(readyId);
+    assertThat(container(ready).path("restartCount").asInt()).isZero();
+    await(
+        Duration.ofSeconds(20),
+        () -> {
+          for (String name : steady) {
+            if (probeCount(name, "Liveness", "successful") < 3) {
+              return Optional.empty();
+            }
+          }
+          return Optional.of(true);
+        });
+    for (String name : steady) {
+      JsonNode c = container(pod(name).orElseThrow());
+      assertThat(c.path("containerID").asText()).as(name).isEqualTo(ids.get(name));
+      assertThat(c.path("restartCount").asInt()).as(name).isZero();
+      assertThat(probeCount(name, "Liveness", "failed")).as(name).isZero();
+    }
   }
 
   /** Running for at least {@code window} (probes every second), never restarted, and probed. */
