@@ -1,6 +1,7 @@
 package io.berth.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.config.ApiServerSource;
 import io.berth.agent.config.FileSource;
 import io.berth.agent.config.ManifestDecoder;
 import io.berth.agent.config.ManifestReader;
@@ -12,6 +13,11 @@ import io.berth.agent.http.HttpApiServer;
 import io.berth.agent.http.HttpLimits;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRoutes;
+import io.berth.agent.kubeapi.KubeApiClient;
+import io.berth.agent.kubeapi.Kubeconfig;
+import io.berth.agent.kubeapi.KubeconfigException;
+import io.berth.agent.kubeapi.KubeconfigLoader;
+import io.berth.agent.kubeapi.RetryBackoff;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
@@ -53,10 +59,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
@@ -108,6 +116,8 @@ public final class NodeAgent implements AutoCloseable {
    *     by default
    * @param manifestUrl a URL returning a Pod or PodList, polled every 20 s ({@code
    *     --manifest-url}); null for none
+   * @param kubeconfig the API server connection ({@code --kubeconfig}); pods bound to this node
+   *     become a pod source; null for standalone
    */
   public record Settings(
       String runtimeEndpoint,
@@ -118,10 +128,35 @@ public final class NodeAgent implements AutoCloseable {
       Path podManifestPath,
       String cgroupRoot,
       Path podLogsDir,
-      URI manifestUrl) {
+      URI manifestUrl,
+      Path kubeconfig) {
     public Settings {
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
+    }
+
+    /** Without an API server. */
+    public Settings(
+        String runtimeEndpoint,
+        InetSocketAddress httpAddress,
+        String nodeName,
+        Path rootDir,
+        Duration housekeepingPeriod,
+        Path podManifestPath,
+        String cgroupRoot,
+        Path podLogsDir,
+        URI manifestUrl) {
+      this(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          null);
     }
 
     /** No static pods, default cgroup root and log directory. */
@@ -176,6 +211,7 @@ public final class NodeAgent implements AutoCloseable {
   private final PodLifecycleEventGenerator pleg;
   private FileSource manifests;
   private UrlSource manifestUrl;
+  private ApiServerSource apiPods;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
@@ -227,7 +263,10 @@ public final class NodeAgent implements AutoCloseable {
    * relists every second into the loop. Orphans are removed only when a source is configured.
    */
   private void startPods() {
-    boolean hasSources = settings.podManifestPath() != null || settings.manifestUrl() != null;
+    boolean hasSources =
+        settings.podManifestPath() != null
+            || settings.manifestUrl() != null
+            || settings.kubeconfig() != null;
     PodDispatcher dispatcher =
         new PodDispatcher(
             podWorkers,
@@ -286,10 +325,29 @@ public final class NodeAgent implements AutoCloseable {
       manifestUrl.start();
       log.info("static pods from {} every {}", settings.manifestUrl(), HTTP_CHECK_FREQUENCY);
     }
+    if (settings.kubeconfig() != null) {
+      apiPods = apiServerSource(settings.kubeconfig());
+      apiPods.start();
+      log.info(
+          "pods bound to node {} from the API server ({})",
+          settings.nodeName(),
+          settings.kubeconfig());
+    }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("berth-pleg").daemon(true).unstarted(r));
     pleg.start(plegTimer, PLEG_PERIOD);
+  }
+
+  private ApiServerSource apiServerSource(Path kubeconfig) {
+    try {
+      Kubeconfig config = new KubeconfigLoader().load(kubeconfig, Optional.empty());
+      KubeApiClient client = KubeApiClient.create(config, clock, "berth/" + BerthVersion.current());
+      return new ApiServerSource(
+          client, settings.nodeName(), podConfig, RetryBackoff.reflectorDefaults(clock));
+    } catch (KubeconfigException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot connect to the API server: " + e.getMessage(), e);
+    }
   }
 
   /** Starts serving; returns once the HTTP API listens. The runtime may come later. */
@@ -397,6 +455,13 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (manifestUrl != null) {
       manifestUrl.close();
+    }
+    if (apiPods != null) {
+      try {
+        apiPods.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     if (manifests != null) {
       manifests.close();

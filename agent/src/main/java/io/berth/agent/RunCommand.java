@@ -27,7 +27,8 @@ final class RunCommand {
         "pod-manifest-path",
         "cgroup-root",
         "pod-logs-dir",
-        "manifest-url");
+        "manifest-url",
+        "kubeconfig");
     String address = cmd.value("address", "127.0.0.1");
     InetAddress ip;
     try {
@@ -44,7 +45,8 @@ final class RunCommand {
         optionalPath(cmd, "pod-manifest-path"),
         cgroupRoot(cmd.value("cgroup-root", CgroupNames.DEFAULT_ROOT)),
         Path.of(cmd.value("pod-logs-dir", RuntimeSettings.DEFAULT_POD_LOGS_ROOT)),
-        manifestUrl(cmd.value("manifest-url", "")));
+        manifestUrl(cmd.value("manifest-url", "")),
+        optionalPath(cmd, "kubeconfig"));
   }
 
   /** The kubelet's {@code --manifest-url}: an http(s) URL, or none when empty. */

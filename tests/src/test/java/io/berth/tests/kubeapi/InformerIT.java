@@ -157,11 +157,20 @@ class InformerIT {
   /** Every change the server makes to NODE's pods after the informer's list, as "TYPE name rv". */
   private List<String> serverChangesSinceInformerSync() {
     List<String> truth = Collections.synchronizedList(new ArrayList<>());
-    server.store().watch(ApiResources.PODS, null,
-        o -> o.path("spec").path("nodeName").asText().equals(NODE),
-        informer.lastSyncResourceVersion(),
-        (type, o) -> truth.add(type + " " + o.path("metadata").path("name").asText() + " "
-            + o.path("metadata").path("resourceVersion").asText()));
+    server
+        .store()
+        .watch(
+            ApiResources.PODS,
+            null,
+            o -> o.path("spec").path("nodeName").asText().equals(NODE),
+            informer.lastSyncResourceVersion(),
+            (type, o) ->
+                truth.add(
+                    type
+                        + " "
+                        + o.path("metadata").path("name").asText()
+                        + " "
+                        + o.path("metadata").path("resourceVersion").asText()));
     return truth;
   }
 

@@ -1,0 +1,194 @@
+package io.berth.tests.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.NodeAgent;
+import io.berth.tests.apiserver.ApiResources;
+import io.berth.tests.apiserver.TestApiServer;
+import io.berth.tests.fixtures.Commands;
+import io.berth.tests.fixtures.ContainerdLauncher;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * berth run --kubeconfig: pods that kubectl creates for berth's node in the (test) API server run
+ * on real containerd; pods of other nodes do not; kubectl delete stops them.
+ */
+class ApiServerPodsIT {
+  private static final String NODE = "api-node";
+  private final HttpClient http = HttpClient.newHttpClient();
+  private final ObjectMapper json = new ObjectMapper();
+
+  @Test
+  void podsBoundToTheNodeRunAndStopWhenDeleted() throws Exception {
+    Path root = Files.createTempDirectory("berth-api-pods-");
+    try (TestApiServer api = TestApiServer.builder().tls(true).start();
+        ContainerdLauncher containerd = ContainerdLauncher.launch()) {
+      Path kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
+      String pod =
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: %s}
+          spec:
+            nodeName: %s
+            terminationGracePeriodSeconds: 2
+            containers:
+            - name: web
+              image: %s
+              command: ["sh", "-c", "mkdir -p /www && echo from-api > /www/index.html && exec httpd -f -p 8080 -h /www"]
+          """;
+      kubectl(
+          kubeconfig,
+          "create",
+          "-f",
+          Files.writeString(
+                  root.resolve("web.yaml"), pod.formatted("web", NODE, containerd.busyboxImage()))
+              .toString());
+      kubectl(
+          kubeconfig,
+          "create",
+          "-f",
+          Files.writeString(
+                  root.resolve("other.yaml"),
+                  pod.formatted("elsewhere", "other-node", containerd.busyboxImage()))
+              .toString());
+
+      NodeAgent agent =
+          new NodeAgent(
+              new NodeAgent.Settings(
+                  containerd.endpoint(),
+                  new InetSocketAddress("127.0.0.1", 0),
+                  NODE,
+                  root,
+                  Duration.ofSeconds(1),
+                  null,
+                  containerd.cgroupParent(),
+                  containerd.podLogRoot(),
+                  null,
+                  kubeconfig),
+              Clock.systemUTC(),
+              Map.of());
+      agent.start();
+      try {
+        JsonNode running =
+            await(
+                agent,
+                "web",
+                p ->
+                    p.at("/status/phase").asText().equals("Running")
+                        && !p.at("/status/podIP").asText().isEmpty(),
+                "Running with an IP");
+        assertThat(running.at("/metadata/annotations/kubernetes.io~1config.source").asText())
+            .isEqualTo("api");
+        assertThat(running.at("/metadata/uid").asText())
+            .isEqualTo(
+                api.store().get(ApiResources.PODS, "default", "web").at("/metadata/uid").asText());
+        String ip = running.at("/status/podIP").asText();
+        var page =
+            http.send(
+                HttpRequest.newBuilder(URI.create("http://" + ip + ":8080/"))
+                    .timeout(Duration.ofSeconds(5))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(page.body()).isEqualTo("from-api\n");
+        assertThat(names(agent)).doesNotContain("elsewhere");
+        assertThat(api.requests().entries())
+            .anySatisfy(
+                e ->
+                    assertThat(e.uri())
+                        .contains("fieldSelector=spec.nodeName%3D" + NODE)
+                        .contains("watch=true"));
+
+        String containerId =
+            running
+                .at("/status/containerStatuses/0/containerID")
+                .asText()
+                .replace("containerd://", "");
+        assertThat(runningTasks(containerd)).contains(containerId);
+        kubectl(kubeconfig, "delete", "pod", "web", "--wait=false");
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (runningTasks(containerd).contains(containerId) && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        assertThat(runningTasks(containerd))
+            .as("the container stops after kubectl delete")
+            .doesNotContain(containerId);
+      } finally {
+        agent.close();
+      }
+    } finally {
+      try (var walk = Files.walk(root)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /** IDs of the tasks containerd reports RUNNING. */
+  private static List<String> runningTasks(ContainerdLauncher containerd) {
+    List<String> ids = new ArrayList<>();
+    containerd
+        .ctr("tasks", "ls")
+        .stdout()
+        .lines()
+        .filter(l -> l.contains("RUNNING"))
+        .forEach(l -> ids.add(l.split("\\s+")[0]));
+    return ids;
+  }
+
+  private static void kubectl(Path kubeconfig, String... args) {
+    List<String> command =
+        new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    Commands.run(command, Duration.ofSeconds(60));
+  }
+
+  private List<String> names(NodeAgent agent) throws Exception {
+    List<String> out = new ArrayList<>();
+    pods(agent).forEach(p -> out.add(p.at("/metadata/name").asText()));
+    return out;
+  }
+
+  private JsonNode pods(NodeAgent agent) throws Exception {
+    var r =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + "/pods"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    return json.readTree(r.body()).path("items");
+  }
+
+  private JsonNode await(NodeAgent agent, String name, Predicate<JsonNode> condition, String what)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode last = null;
+    while (System.nanoTime() < deadline) {
+      for (JsonNode pod : pods(agent)) {
+        if (pod.at("/metadata/name").asText().equals(name)) {
+          last = pod;
+          if (condition.test(pod)) {
+            return pod;
+          }
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("pod " + name + " not " + what + " within 60 s; last seen: " + last);
+  }
+}
