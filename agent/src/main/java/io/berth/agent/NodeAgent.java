@@ -38,6 +38,7 @@ import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
+import io.berth.agent.status.StatusManager;
 import io.berth.agent.systemd.Heartbeat;
 import io.berth.agent.systemd.SdNotifier;
 import io.berth.agent.systemd.WatchdogKeeper;
@@ -101,6 +102,9 @@ public final class NodeAgent implements AutoCloseable {
 
   /** Connect and whole-request timeout for the manifest URL. */
   static final Duration MANIFEST_URL_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How often API pods' statuses are compared and sent (see StatusManager). */
+  static final Duration STATUS_SYNC_PERIOD = Duration.ofSeconds(1);
 
   /** The kubelet's PLEG relist period. */
   static final Duration PLEG_PERIOD = Duration.ofSeconds(1);
@@ -212,6 +216,7 @@ public final class NodeAgent implements AutoCloseable {
   private FileSource manifests;
   private UrlSource manifestUrl;
   private ApiServerSource apiPods;
+  private StatusManager statusManager;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
@@ -326,8 +331,18 @@ public final class NodeAgent implements AutoCloseable {
       log.info("static pods from {} every {}", settings.manifestUrl(), HTTP_CHECK_FREQUENCY);
     }
     if (settings.kubeconfig() != null) {
-      apiPods = apiServerSource(settings.kubeconfig());
+      KubeApiClient api = apiClient(settings.kubeconfig());
+      apiPods =
+          new ApiServerSource(
+              api, settings.nodeName(), podConfig, RetryBackoff.reflectorDefaults(clock));
       apiPods.start();
+      statusManager =
+          new StatusManager(
+              api,
+              () -> podStatuses.podList().getItems(),
+              apiPods::apiPods,
+              podWorkers::couldHaveRunningContainers);
+      statusManager.start(STATUS_SYNC_PERIOD);
       log.info(
           "pods bound to node {} from the API server ({})",
           settings.nodeName(),
@@ -339,12 +354,10 @@ public final class NodeAgent implements AutoCloseable {
     pleg.start(plegTimer, PLEG_PERIOD);
   }
 
-  private ApiServerSource apiServerSource(Path kubeconfig) {
+  private KubeApiClient apiClient(Path kubeconfig) {
     try {
       Kubeconfig config = new KubeconfigLoader().load(kubeconfig, Optional.empty());
-      KubeApiClient client = KubeApiClient.create(config, clock, "berth/" + BerthVersion.current());
-      return new ApiServerSource(
-          client, settings.nodeName(), podConfig, RetryBackoff.reflectorDefaults(clock));
+      return KubeApiClient.create(config, clock, "berth/" + BerthVersion.current());
     } catch (KubeconfigException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot connect to the API server: " + e.getMessage(), e);
     }
@@ -455,6 +468,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (manifestUrl != null) {
       manifestUrl.close();
+    }
+    if (statusManager != null) {
+      statusManager.close();
     }
     if (apiPods != null) {
       try {

@@ -63,6 +63,11 @@ public final class ApiServerSource implements AutoCloseable {
     return informer.hasSynced();
   }
 
+  /** The pods bound to this node as the API server has them now (the informer's view). */
+  public List<Pod> apiPods() {
+    return informer.list();
+  }
+
   private void publish() {
     List<Pod> pods =
         informer.list().stream()

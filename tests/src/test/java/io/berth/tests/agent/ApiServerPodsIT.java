@@ -121,7 +121,30 @@ class ApiServerPodsIT {
                 .asText()
                 .replace("containerd://", "");
         assertThat(runningTasks(containerd)).contains(containerId);
-        kubectl(kubeconfig, "delete", "pod", "web", "--wait=false");
+        long statusDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String wide = kubectl(kubeconfig, "get", "pod", "web", "-o", "wide");
+        while (!wide.contains("Running") && System.nanoTime() < statusDeadline) {
+          Thread.sleep(200);
+          wide = kubectl(kubeconfig, "get", "pod", "web", "-o", "wide");
+        }
+        assertThat(wide)
+            .as("the status berth sent, as kubectl shows it")
+            .containsPattern(
+                "web\\s+1/1\\s+Running\\s+0\\s+\\S+\\s+" + ip.replace(".", "\\.") + "\\s+" + NODE);
+        assertThat(api.store().get(ApiResources.PODS, "default", "web").at("/status/conditions"))
+            .anySatisfy(
+                c -> {
+                  assertThat(c.path("type").asText()).isEqualTo("Ready");
+                  assertThat(c.path("status").asText()).isEqualTo("True");
+                });
+
+        // kubectl delete waits until berth has stopped the pod and made the final delete
+        long started = System.nanoTime();
+        kubectl(kubeconfig, "delete", "pod", "web", "--timeout=60s");
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+            .as("grace 2 s, well under 60 s")
+            .isLessThan(Duration.ofSeconds(30));
+        assertThat(names(api)).doesNotContain("web").contains("elsewhere");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (runningTasks(containerd).contains(containerId) && System.nanoTime() < deadline) {
           Thread.sleep(200);
@@ -151,11 +174,20 @@ class ApiServerPodsIT {
     return ids;
   }
 
-  private static void kubectl(Path kubeconfig, String... args) {
+  private static String kubectl(Path kubeconfig, String... args) {
     List<String> command =
         new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
-    Commands.run(command, Duration.ofSeconds(60));
+    return Commands.run(command, Duration.ofSeconds(90)).stdout();
+  }
+
+  private static List<String> names(TestApiServer api) {
+    List<String> out = new ArrayList<>();
+    api.store()
+        .list(ApiResources.PODS, null, p -> true, 0, null, null)
+        .items()
+        .forEach(p -> out.add(p.at("/metadata/name").asText()));
+    return out;
   }
 
   private List<String> names(NodeAgent agent) throws Exception {
