@@ -28,6 +28,11 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.node.NodeFacts;
+import io.berth.agent.node.NodeLease;
+import io.berth.agent.node.NodeObserver;
+import io.berth.agent.node.NodeStatusBuilder;
+import io.berth.agent.node.NodeStatusReporter;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
@@ -43,6 +48,7 @@ import io.berth.agent.systemd.Heartbeat;
 import io.berth.agent.systemd.SdNotifier;
 import io.berth.agent.systemd.WatchdogKeeper;
 import io.berth.cri.CriRuntime;
+import io.berth.metrics.node.OshiNodeStatsSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -217,6 +223,8 @@ public final class NodeAgent implements AutoCloseable {
   private UrlSource manifestUrl;
   private ApiServerSource apiPods;
   private StatusManager statusManager;
+  private NodeStatusReporter nodeStatus;
+  private NodeLease nodeLease;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
@@ -343,6 +351,7 @@ public final class NodeAgent implements AutoCloseable {
               apiPods::apiPods,
               podWorkers::couldHaveRunningContainers);
       statusManager.start(STATUS_SYNC_PERIOD);
+      startNodeInApi(api);
       log.info(
           "pods bound to node {} from the API server ({})",
           settings.nodeName(),
@@ -352,6 +361,24 @@ public final class NodeAgent implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("berth-pleg").daemon(true).unstarted(r));
     pleg.start(plegTimer, PLEG_PERIOD);
+  }
+
+  /** Registers the node, reports its status every 10 s and renews its lease. */
+  private void startNodeInApi(KubeApiClient api) {
+    NodeStatusBuilder builder =
+        new NodeStatusBuilder(
+            json,
+            settings.nodeName(),
+            NodeFacts.ofHost(HostFacts.hostIps(), settings.nodeName()),
+            "v1.32.0-berth-" + BerthVersion.current(),
+            settings.httpAddress().getPort());
+    NodeObserver observer =
+        new NodeObserver(
+            new OshiNodeStatsSource(settings.rootDir(), clock), () -> runtime.runtime().version());
+    nodeStatus = new NodeStatusReporter(api, settings.nodeName(), builder, observer, clock);
+    nodeStatus.start();
+    nodeLease = new NodeLease(api, settings.nodeName(), nodeStatus::nodeUid, clock);
+    nodeLease.start();
   }
 
   private KubeApiClient apiClient(Path kubeconfig) {
@@ -471,6 +498,12 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (statusManager != null) {
       statusManager.close();
+    }
+    if (nodeLease != null) {
+      nodeLease.close();
+    }
+    if (nodeStatus != null) {
+      nodeStatus.close();
     }
     if (apiPods != null) {
       try {

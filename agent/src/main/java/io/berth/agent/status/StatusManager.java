@@ -6,6 +6,7 @@ import io.berth.agent.config.ConfigSource;
 import io.berth.agent.config.PodConfig;
 import io.berth.agent.kubeapi.ApiException;
 import io.berth.agent.kubeapi.KubeApiClient;
+import io.berth.agent.kubeapi.Periodic;
 import io.berth.agent.kubeapi.ResourcePath;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -14,9 +15,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -44,7 +42,7 @@ public final class StatusManager implements AutoCloseable {
   private final Predicate<String> couldHaveRunningContainers;
   private final Map<String, JsonNode> lastSent = new HashMap<>();
   private final Set<String> deleteSent = new HashSet<>();
-  private ScheduledExecutorService timer;
+  private Periodic timer;
   private long patches;
   private long deletes;
 
@@ -65,22 +63,7 @@ public final class StatusManager implements AutoCloseable {
   }
 
   public synchronized void start(Duration period) {
-    timer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> Thread.ofPlatform().daemon().name("berth-status-manager").unstarted(r));
-    timer.scheduleWithFixedDelay(
-        () -> {
-          try {
-            syncOnce();
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          } catch (RuntimeException e) {
-            log.error("status manager pass failed", e);
-          }
-        },
-        period.toMillis(),
-        period.toMillis(),
-        TimeUnit.MILLISECONDS);
+    timer = Periodic.start("berth-status-manager", period, period, this::syncOnce);
   }
 
   /** One pass: send changed statuses, then final deletes. */
@@ -165,7 +148,7 @@ public final class StatusManager implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (timer != null) {
-      timer.shutdownNow();
+      timer.close();
     }
   }
 }

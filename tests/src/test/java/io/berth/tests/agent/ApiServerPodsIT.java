@@ -138,6 +138,60 @@ class ApiServerPodsIT {
                   assertThat(c.path("status").asText()).isEqualTo("True");
                 });
 
+        // the node: registered Ready with this host's capacity, and its lease renewed
+        String node = kubectl(kubeconfig, "get", "node", NODE, "-o", "wide");
+        long readyDeadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!node.contains(" Ready ") && System.nanoTime() < readyDeadline) {
+          Thread.sleep(500);
+          node = kubectl(kubeconfig, "get", "node", NODE, "-o", "wide");
+        }
+        assertThat(node)
+            .containsPattern(
+                NODE + "\\s+Ready\\s+<none>\\s+\\S+\\s+v1.32.0-berth-\\S+\\s+.*containerd://1\\.");
+        JsonNode nodeObject = api.store().get(ApiResources.NODES, "", NODE);
+        long cpus =
+            Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(l -> l.startsWith("processor"))
+                .count();
+        String memKi =
+            Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                    .filter(l -> l.startsWith("MemTotal:"))
+                    .findFirst()
+                    .orElseThrow()
+                    .replaceAll("\\D", "")
+                + "Ki";
+        assertThat(nodeObject.at("/status/capacity/cpu").asText()).isEqualTo(Long.toString(cpus));
+        assertThat(nodeObject.at("/status/capacity/memory").asText()).isEqualTo(memKi);
+        assertThat(nodeObject.at("/status/capacity/pods").asText()).isEqualTo("110");
+        assertThat(nodeObject.at("/metadata/labels/kubernetes.io~1hostname").asText())
+            .isEqualTo(NODE);
+        JsonNode lease = api.store().get(ApiResources.LEASES, "kube-node-lease", NODE);
+        assertThat(lease.at("/spec/holderIdentity").asText()).isEqualTo(NODE);
+        assertThat(lease.at("/spec/leaseDurationSeconds").asInt()).isEqualTo(40);
+        String firstRenew = lease.at("/spec/renewTime").asText();
+        long renewDeadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
+        while (api.store()
+                .get(ApiResources.LEASES, "kube-node-lease", NODE)
+                .at("/spec/renewTime")
+                .asText()
+                .equals(firstRenew)
+            && System.nanoTime() < renewDeadline) {
+          Thread.sleep(500);
+        }
+        assertThat(
+                api.store()
+                    .get(ApiResources.LEASES, "kube-node-lease", NODE)
+                    .at("/spec/renewTime")
+                    .asText())
+            .as("renewed within 10 s (+ tolerance)")
+            .isNotEqualTo(firstRenew);
+        assertThat(
+                api.store()
+                    .get(ApiResources.LEASES, "kube-node-lease", NODE)
+                    .at("/metadata/ownerReferences/0/uid")
+                    .asText())
+            .isEqualTo(nodeObject.at("/metadata/uid").asText());
+
         // kubectl delete waits until berth has stopped the pod and made the final delete
         long started = System.nanoTime();
         kubectl(kubeconfig, "delete", "pod", "web", "--timeout=60s");
