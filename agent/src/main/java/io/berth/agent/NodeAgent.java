@@ -17,6 +17,7 @@ import io.berth.agent.kubeapi.KubeApiClient;
 import io.berth.agent.kubeapi.Kubeconfig;
 import io.berth.agent.kubeapi.KubeconfigException;
 import io.berth.agent.kubeapi.KubeconfigLoader;
+import io.berth.agent.kubeapi.Periodic;
 import io.berth.agent.kubeapi.RetryBackoff;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
@@ -43,6 +44,7 @@ import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
+import io.berth.agent.status.MirrorPods;
 import io.berth.agent.status.StatusManager;
 import io.berth.agent.systemd.Heartbeat;
 import io.berth.agent.systemd.SdNotifier;
@@ -225,6 +227,7 @@ public final class NodeAgent implements AutoCloseable {
   private StatusManager statusManager;
   private NodeStatusReporter nodeStatus;
   private NodeLease nodeLease;
+  private Periodic mirrorPods;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
@@ -379,6 +382,17 @@ public final class NodeAgent implements AutoCloseable {
     nodeStatus.start();
     nodeLease = new NodeLease(api, settings.nodeName(), nodeStatus::nodeUid, clock);
     nodeLease.start();
+    MirrorPods mirrors =
+        new MirrorPods(
+            api,
+            settings.nodeName(),
+            nodeStatus::nodeUid,
+            podConfig::mergedState,
+            apiPods::apiPods,
+            podStatuses::get);
+    mirrorPods =
+        Periodic.start(
+            "berth-mirror-pods", STATUS_SYNC_PERIOD, STATUS_SYNC_PERIOD, mirrors::syncOnce);
   }
 
   private KubeApiClient apiClient(Path kubeconfig) {
@@ -498,6 +512,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (statusManager != null) {
       statusManager.close();
+    }
+    if (mirrorPods != null) {
+      mirrorPods.close();
     }
     if (nodeLease != null) {
       nodeLease.close();

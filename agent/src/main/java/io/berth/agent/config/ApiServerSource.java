@@ -16,9 +16,10 @@ import java.util.List;
  * pods with {@code fieldSelector=spec.nodeName=<node>} whose whole view is merged into {@link
  * PodConfig} after every change (the kubelet's {@code config.NewSourceApiserver}: a reflector into
  * an undelta store that sends SET). The API server has defaulted and validated the pods already;
- * berth's scheme defaults are applied again only so that fields a test server leaves out read as on
- * a real cluster (they are idempotent). A pod with a deletionTimestamp reaches the sync loop as a
- * graceful {@code Delete} through PodConfig.
+ * Mirror pods (annotation {@code kubernetes.io/config.mirror}) are left out: they stand for static
+ * pods berth already runs. berth's scheme defaults are applied again only so that fields a test
+ * server leaves out read as on a real cluster (they are idempotent). A pod with a deletionTimestamp
+ * reaches the sync loop as a graceful {@code Delete} through PodConfig.
  *
  * <p>Thread safety: the informer's thread merges; {@link #close()} from any thread.
  */
@@ -63,7 +64,13 @@ public final class ApiServerSource implements AutoCloseable {
     return informer.hasSynced();
   }
 
-  /** The pods bound to this node as the API server has them now (the informer's view). */
+  /** Mirror pods stand for static pods; they are not run from this source. */
+  public static boolean isMirror(Pod pod) {
+    java.util.Map<String, String> a = pod.getMetadata().getAnnotations();
+    return a != null && a.containsKey(PodConfig.CONFIG_MIRROR_ANNOTATION);
+  }
+
+  /** The pods bound to this node as the API server has them now (mirror pods included). */
   public List<Pod> apiPods() {
     return informer.list();
   }
@@ -71,6 +78,7 @@ public final class ApiServerSource implements AutoCloseable {
   private void publish() {
     List<Pod> pods =
         informer.list().stream()
+            .filter(p -> !isMirror(p))
             .map(io.berth.agent.kuberuntime.PodDefaults::apply)
             .sorted(
                 Comparator.comparing(

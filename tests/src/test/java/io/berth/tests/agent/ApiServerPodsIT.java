@@ -216,6 +216,98 @@ class ApiServerPodsIT {
     }
   }
 
+  @Test
+  void staticPodsArePublishedAsMirrorPods() throws Exception {
+    Path root = Files.createTempDirectory("berth-api-mirror-");
+    try (TestApiServer api = TestApiServer.builder().tls(true).start();
+        ContainerdLauncher containerd = ContainerdLauncher.launch()) {
+      Path kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
+      Path manifests = Files.createDirectories(root.resolve("manifests"));
+      Path manifest =
+          Files.writeString(
+              manifests.resolve("static-web.yaml"),
+              """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: static-web, namespace: default, labels: {app: static}}
+          spec:
+            terminationGracePeriodSeconds: 1
+            containers:
+            - name: web
+              image: %s
+              command: ["sleep", "3600"]
+          """
+                  .formatted(containerd.busyboxImage()));
+      NodeAgent agent =
+          new NodeAgent(
+              new NodeAgent.Settings(
+                  containerd.endpoint(),
+                  new InetSocketAddress("127.0.0.1", 0),
+                  NODE,
+                  root,
+                  Duration.ofSeconds(1),
+                  manifests,
+                  containerd.cgroupParent(),
+                  containerd.podLogRoot(),
+                  null,
+                  kubeconfig),
+              Clock.systemUTC(),
+              Map.of());
+      agent.start();
+      try {
+        String name = "static-web-" + NODE;
+        String wide = "";
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!wide.contains("Running") && System.nanoTime() < deadline) {
+          Thread.sleep(500);
+          wide = names(api).contains(name) ? kubectl(kubeconfig, "get", "pod", name) : "";
+        }
+        assertThat(wide).containsPattern(name + "\\s+1/1\\s+Running");
+        JsonNode mirror = api.store().get(ApiResources.PODS, "default", name);
+        JsonNode local = await(agent, name, p -> true, "known");
+        assertThat(mirror.at("/metadata/annotations/kubernetes.io~1config.mirror").asText())
+            .isEqualTo(local.at("/metadata/uid").asText());
+        assertThat(mirror.at("/metadata/ownerReferences/0/kind").asText()).isEqualTo("Node");
+        assertThat(mirror.at("/metadata/uid").asText())
+            .isNotEqualTo(local.at("/metadata/uid").asText());
+        String containerId = mirror.at("/status/containerStatuses/0/containerID").asText();
+
+        kubectl(kubeconfig, "delete", "pod", name, "--wait=false");
+        deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        String firstUid = mirror.at("/metadata/uid").asText();
+        while (System.nanoTime() < deadline
+            && (!names(api).contains(name)
+                || api.store()
+                    .get(ApiResources.PODS, "default", name)
+                    .at("/metadata/uid")
+                    .asText()
+                    .equals(firstUid))) {
+          Thread.sleep(200);
+        }
+        JsonNode recreated = api.store().get(ApiResources.PODS, "default", name);
+        assertThat(recreated.at("/metadata/uid").asText())
+            .as("a deleted mirror comes back")
+            .isNotEqualTo(firstUid);
+        assertThat(runningTasks(containerd))
+            .as("the static pod itself kept running")
+            .contains(containerId.replace("containerd://", ""));
+
+        Files.delete(manifest);
+        deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (names(api).contains(name) && System.nanoTime() < deadline) {
+          Thread.sleep(200);
+        }
+        assertThat(names(api)).as("the mirror goes with its manifest").doesNotContain(name);
+      } finally {
+        agent.close();
+      }
+    } finally {
+      try (var walk = Files.walk(root)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
   /** IDs of the tasks containerd reports RUNNING. */
   private static List<String> runningTasks(ContainerdLauncher containerd) {
     List<String> ids = new ArrayList<>();
