@@ -1,6 +1,5 @@
 package io.berth.agent.status;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.agent.config.ApiServerSource;
 import io.berth.agent.config.PodConfig;
@@ -36,7 +35,7 @@ public final class MirrorPods {
   private final Supplier<List<Pod>> staticPods;
   private final Supplier<List<Pod>> apiPods;
   private final Function<String, Optional<Pod>> localStatus;
-  private final Map<String, JsonNode> lastSent = new HashMap<>();
+  private final PodStatusSender statuses;
 
   /**
    * @param staticPods the static pods berth runs (PodConfig's merged state, non-API sources)
@@ -56,6 +55,7 @@ public final class MirrorPods {
     this.staticPods = staticPods;
     this.apiPods = apiPods;
     this.localStatus = localStatus;
+    this.statuses = new PodStatusSender(client);
   }
 
   public synchronized void syncOnce() throws InterruptedException {
@@ -93,9 +93,7 @@ public final class MirrorPods {
         sendStatus(source, mirror);
       }
     }
-    lastSent
-        .keySet()
-        .retainAll(mirrors.values().stream().map(m -> m.getMetadata().getUid()).toList());
+    statuses.retainOnly(mirrors.values().stream().map(m -> m.getMetadata().getUid()).toList());
   }
 
   private void create(Pod source, String hash) throws InterruptedException {
@@ -158,26 +156,7 @@ public final class MirrorPods {
     if (local.isEmpty() || local.get().getStatus() == null) {
       return;
     }
-    String uid = mirror.getMetadata().getUid();
-    JsonNode desired = client.json().valueToTree(local.get().getStatus());
-    if (desired.equals(lastSent.get(uid))
-        || desired.equals(client.json().valueToTree(mirror.getStatus()))) {
-      lastSent.put(uid, desired);
-      return;
-    }
-    ObjectNode patch = client.json().createObjectNode();
-    patch.putObject("metadata").put("uid", uid);
-    patch.set("status", desired);
-    String path =
-        ResourcePath.PODS
-            .inNamespace(mirror.getMetadata().getNamespace())
-            .status(mirror.getMetadata().getName());
-    try {
-      client.patch(path, KubeApiClient.PatchType.MERGE, patch);
-      lastSent.put(uid, desired);
-    } catch (ApiException e) {
-      log.warn("status of mirror pod {} not sent, retrying: {}", path, e.getMessage());
-    }
+    statuses.send(mirror, local.get().getStatus());
   }
 
   private static String annotation(Pod pod, String key) {

@@ -1,7 +1,5 @@
 package io.berth.agent.status;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.agent.config.ConfigSource;
 import io.berth.agent.config.PodConfig;
 import io.berth.agent.kubeapi.ApiException;
@@ -40,10 +38,9 @@ public final class StatusManager implements AutoCloseable {
   private final Supplier<List<Pod>> localStatuses;
   private final Supplier<List<Pod>> apiPods;
   private final Predicate<String> couldHaveRunningContainers;
-  private final Map<String, JsonNode> lastSent = new HashMap<>();
+  private final PodStatusSender statuses;
   private final Set<String> deleteSent = new HashSet<>();
   private Periodic timer;
-  private long patches;
   private long deletes;
 
   /**
@@ -60,6 +57,7 @@ public final class StatusManager implements AutoCloseable {
     this.localStatuses = localStatuses;
     this.apiPods = apiPods;
     this.couldHaveRunningContainers = couldHaveRunningContainers;
+    this.statuses = new PodStatusSender(client);
   }
 
   public synchronized void start(Duration period) {
@@ -70,7 +68,7 @@ public final class StatusManager implements AutoCloseable {
   public synchronized void syncOnce() throws InterruptedException {
     Map<String, Pod> api = new HashMap<>();
     apiPods.get().forEach(p -> api.put(p.getMetadata().getUid(), p));
-    lastSent.keySet().retainAll(api.keySet());
+    statuses.retainOnly(api.keySet());
     deleteSent.retainAll(api.keySet());
     for (Pod local : localStatuses.get()) {
       String uid = local.getMetadata().getUid();
@@ -78,30 +76,7 @@ public final class StatusManager implements AutoCloseable {
       if (remote == null || local.getStatus() == null || !fromApi(local)) {
         continue;
       }
-      JsonNode desired = client.json().valueToTree(local.getStatus());
-      if (desired.equals(lastSent.get(uid))
-          || desired.equals(client.json().valueToTree(remote.getStatus()))) {
-        lastSent.put(uid, desired);
-        continue;
-      }
-      ObjectNode patch = client.json().createObjectNode();
-      patch.putObject("metadata").put("uid", uid);
-      patch.set("status", desired);
-      String path =
-          ResourcePath.PODS
-              .inNamespace(remote.getMetadata().getNamespace())
-              .status(remote.getMetadata().getName());
-      try {
-        client.patch(path, KubeApiClient.PatchType.MERGE, patch);
-        lastSent.put(uid, desired);
-        patches++;
-      } catch (ApiException e) {
-        if (e.isNotFound() || e.isConflict()) {
-          log.debug("pod {} is gone or was replaced; its status is not sent", path);
-        } else {
-          log.warn("sending the status of {} failed, retrying: {}", path, e.getMessage());
-        }
-      }
+      statuses.send(remote, local.getStatus());
     }
     for (Pod remote : api.values()) {
       String uid = remote.getMetadata().getUid();
@@ -131,7 +106,7 @@ public final class StatusManager implements AutoCloseable {
 
   /** Status patches sent so far. */
   public synchronized long patches() {
-    return patches;
+    return statuses.patches();
   }
 
   /** Final deletes sent so far. */

@@ -7,21 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.NodeAgent;
 import io.berth.tests.apiserver.ApiResources;
 import io.berth.tests.apiserver.TestApiServer;
-import io.berth.tests.fixtures.Commands;
 import io.berth.tests.fixtures.ContainerdLauncher;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
@@ -53,14 +48,14 @@ class ApiServerPodsIT {
               image: %s
               command: ["sh", "-c", "mkdir -p /www && echo from-api > /www/index.html && exec httpd -f -p 8080 -h /www"]
           """;
-      kubectl(
+      ApiAgents.kubectl(
           kubeconfig,
           "create",
           "-f",
           Files.writeString(
                   root.resolve("web.yaml"), pod.formatted("web", NODE, containerd.busyboxImage()))
               .toString());
-      kubectl(
+      ApiAgents.kubectl(
           kubeconfig,
           "create",
           "-f",
@@ -69,22 +64,7 @@ class ApiServerPodsIT {
                   pod.formatted("elsewhere", "other-node", containerd.busyboxImage()))
               .toString());
 
-      NodeAgent agent =
-          new NodeAgent(
-              new NodeAgent.Settings(
-                  containerd.endpoint(),
-                  new InetSocketAddress("127.0.0.1", 0),
-                  NODE,
-                  root,
-                  Duration.ofSeconds(1),
-                  null,
-                  containerd.cgroupParent(),
-                  containerd.podLogRoot(),
-                  null,
-                  kubeconfig),
-              Clock.systemUTC(),
-              Map.of());
-      agent.start();
+      NodeAgent agent = ApiAgents.start(containerd, root, NODE, null, kubeconfig);
       try {
         JsonNode running =
             await(
@@ -120,12 +100,12 @@ class ApiServerPodsIT {
                 .at("/status/containerStatuses/0/containerID")
                 .asText()
                 .replace("containerd://", "");
-        assertThat(runningTasks(containerd)).contains(containerId);
+        assertThat(ApiAgents.runningTasks(containerd)).contains(containerId);
         long statusDeadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String wide = kubectl(kubeconfig, "get", "pod", "web", "-o", "wide");
+        String wide = ApiAgents.kubectl(kubeconfig, "get", "pod", "web", "-o", "wide");
         while (!wide.contains("Running") && System.nanoTime() < statusDeadline) {
           Thread.sleep(200);
-          wide = kubectl(kubeconfig, "get", "pod", "web", "-o", "wide");
+          wide = ApiAgents.kubectl(kubeconfig, "get", "pod", "web", "-o", "wide");
         }
         assertThat(wide)
             .as("the status berth sent, as kubectl shows it")
@@ -139,11 +119,11 @@ class ApiServerPodsIT {
                 });
 
         // the node: registered Ready with this host's capacity, and its lease renewed
-        String node = kubectl(kubeconfig, "get", "node", NODE, "-o", "wide");
+        String node = ApiAgents.kubectl(kubeconfig, "get", "node", NODE, "-o", "wide");
         long readyDeadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (!node.contains(" Ready ") && System.nanoTime() < readyDeadline) {
           Thread.sleep(500);
-          node = kubectl(kubeconfig, "get", "node", NODE, "-o", "wide");
+          node = ApiAgents.kubectl(kubeconfig, "get", "node", NODE, "-o", "wide");
         }
         assertThat(node)
             .containsPattern(
@@ -194,25 +174,24 @@ class ApiServerPodsIT {
 
         // kubectl delete waits until berth has stopped the pod and made the final delete
         long started = System.nanoTime();
-        kubectl(kubeconfig, "delete", "pod", "web", "--timeout=60s");
+        ApiAgents.kubectl(kubeconfig, "delete", "pod", "web", "--timeout=60s");
         assertThat(Duration.ofNanos(System.nanoTime() - started))
             .as("grace 2 s, well under 60 s")
             .isLessThan(Duration.ofSeconds(30));
-        assertThat(names(api)).doesNotContain("web").contains("elsewhere");
+        assertThat(ApiAgents.podNames(api)).doesNotContain("web").contains("elsewhere");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (runningTasks(containerd).contains(containerId) && System.nanoTime() < deadline) {
+        while (ApiAgents.runningTasks(containerd).contains(containerId)
+            && System.nanoTime() < deadline) {
           Thread.sleep(200);
         }
-        assertThat(runningTasks(containerd))
+        assertThat(ApiAgents.runningTasks(containerd))
             .as("the container stops after kubectl delete")
             .doesNotContain(containerId);
       } finally {
         agent.close();
       }
     } finally {
-      try (var walk = Files.walk(root)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      ApiAgents.deleteTree(root);
     }
   }
 
@@ -238,29 +217,17 @@ class ApiServerPodsIT {
               command: ["sleep", "3600"]
           """
                   .formatted(containerd.busyboxImage()));
-      NodeAgent agent =
-          new NodeAgent(
-              new NodeAgent.Settings(
-                  containerd.endpoint(),
-                  new InetSocketAddress("127.0.0.1", 0),
-                  NODE,
-                  root,
-                  Duration.ofSeconds(1),
-                  manifests,
-                  containerd.cgroupParent(),
-                  containerd.podLogRoot(),
-                  null,
-                  kubeconfig),
-              Clock.systemUTC(),
-              Map.of());
-      agent.start();
+      NodeAgent agent = ApiAgents.start(containerd, root, NODE, manifests, kubeconfig);
       try {
         String name = "static-web-" + NODE;
         String wide = "";
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!wide.contains("Running") && System.nanoTime() < deadline) {
           Thread.sleep(500);
-          wide = names(api).contains(name) ? kubectl(kubeconfig, "get", "pod", name) : "";
+          wide =
+              ApiAgents.podNames(api).contains(name)
+                  ? ApiAgents.kubectl(kubeconfig, "get", "pod", name)
+                  : "";
         }
         assertThat(wide).containsPattern(name + "\\s+1/1\\s+Running");
         JsonNode mirror = api.store().get(ApiResources.PODS, "default", name);
@@ -272,11 +239,11 @@ class ApiServerPodsIT {
             .isNotEqualTo(local.at("/metadata/uid").asText());
         String containerId = mirror.at("/status/containerStatuses/0/containerID").asText();
 
-        kubectl(kubeconfig, "delete", "pod", name, "--wait=false");
+        ApiAgents.kubectl(kubeconfig, "delete", "pod", name, "--wait=false");
         deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         String firstUid = mirror.at("/metadata/uid").asText();
         while (System.nanoTime() < deadline
-            && (!names(api).contains(name)
+            && (!ApiAgents.podNames(api).contains(name)
                 || api.store()
                     .get(ApiResources.PODS, "default", name)
                     .at("/metadata/uid")
@@ -288,52 +255,24 @@ class ApiServerPodsIT {
         assertThat(recreated.at("/metadata/uid").asText())
             .as("a deleted mirror comes back")
             .isNotEqualTo(firstUid);
-        assertThat(runningTasks(containerd))
+        assertThat(ApiAgents.runningTasks(containerd))
             .as("the static pod itself kept running")
             .contains(containerId.replace("containerd://", ""));
 
         Files.delete(manifest);
         deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (names(api).contains(name) && System.nanoTime() < deadline) {
+        while (ApiAgents.podNames(api).contains(name) && System.nanoTime() < deadline) {
           Thread.sleep(200);
         }
-        assertThat(names(api)).as("the mirror goes with its manifest").doesNotContain(name);
+        assertThat(ApiAgents.podNames(api))
+            .as("the mirror goes with its manifest")
+            .doesNotContain(name);
       } finally {
         agent.close();
       }
     } finally {
-      try (var walk = Files.walk(root)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      ApiAgents.deleteTree(root);
     }
-  }
-
-  /** IDs of the tasks containerd reports RUNNING. */
-  private static List<String> runningTasks(ContainerdLauncher containerd) {
-    List<String> ids = new ArrayList<>();
-    containerd
-        .ctr("tasks", "ls")
-        .stdout()
-        .lines()
-        .filter(l -> l.contains("RUNNING"))
-        .forEach(l -> ids.add(l.split("\\s+")[0]));
-    return ids;
-  }
-
-  private static String kubectl(Path kubeconfig, String... args) {
-    List<String> command =
-        new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
-    command.addAll(List.of(args));
-    return Commands.run(command, Duration.ofSeconds(90)).stdout();
-  }
-
-  private static List<String> names(TestApiServer api) {
-    List<String> out = new ArrayList<>();
-    api.store()
-        .list(ApiResources.PODS, null, p -> true, 0, null, null)
-        .items()
-        .forEach(p -> out.add(p.at("/metadata/name").asText()));
-    return out;
   }
 
   private List<String> names(NodeAgent agent) throws Exception {

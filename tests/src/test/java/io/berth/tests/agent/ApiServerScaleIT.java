@@ -7,15 +7,10 @@ import io.berth.agent.NodeAgent;
 import io.berth.tests.apiserver.ApiResources;
 import io.berth.tests.apiserver.RequestLog;
 import io.berth.tests.apiserver.TestApiServer;
-import io.berth.tests.fixtures.Commands;
 import io.berth.tests.fixtures.ContainerdLauncher;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,22 +31,7 @@ class ApiServerScaleIT {
     try (TestApiServer api = TestApiServer.builder().tls(true).start();
         ContainerdLauncher containerd = ContainerdLauncher.launch()) {
       Path kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
-      NodeAgent agent =
-          new NodeAgent(
-              new NodeAgent.Settings(
-                  containerd.endpoint(),
-                  new InetSocketAddress("127.0.0.1", 0),
-                  NODE,
-                  root,
-                  Duration.ofSeconds(1),
-                  null,
-                  containerd.cgroupParent(),
-                  containerd.podLogRoot(),
-                  null,
-                  kubeconfig),
-              Clock.systemUTC(),
-              Map.of());
-      agent.start();
+      NodeAgent agent = ApiAgents.start(containerd, root, NODE, null, kubeconfig);
       try {
         // one multi-document file: kubectl validates a v1 List only against OpenAPI v2,
         // which the test API server does not serve (tests/docs/test-apiserver.md)
@@ -70,7 +50,7 @@ class ApiServerScaleIT {
         awaitNodeRegistered(api);
         long requestsBefore = berthRequests(api.requests());
         long start = System.nanoTime();
-        kubectl(kubeconfig, "create", "-f", file.toString());
+        ApiAgents.kubectl(kubeconfig, "create", "-f", file.toString());
         awaitAllRunning(api, Duration.ofMinutes(4));
         Duration toRunning = Duration.ofNanos(System.nanoTime() - start);
         long requests = berthRequests(api.requests()) - requestsBefore;
@@ -82,14 +62,14 @@ class ApiServerScaleIT {
         Map<String, String> containerIds = containerIds(api);
         api.stop();
         Thread.sleep(20_000);
-        List<String> running = runningTasks(containerd);
+        List<String> running = ApiAgents.runningTasks(containerd);
         assertThat(running)
             .as("every container keeps running while the API server is down")
             .containsAll(containerIds.values());
         api.restart();
 
         for (int i = 0; i < 5; i++) {
-          kubectl(kubeconfig, "delete", "pod", "p" + i, "--wait=false");
+          ApiAgents.kubectl(kubeconfig, "delete", "pod", "p" + i, "--wait=false");
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (podCount(api) > PODS - 5 && System.nanoTime() < deadline) {
@@ -110,9 +90,7 @@ class ApiServerScaleIT {
         agent.close();
       }
     } finally {
-      try (var walk = Files.walk(root)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      ApiAgents.deleteTree(root);
     }
   }
 
@@ -171,23 +149,5 @@ class ApiServerScaleIT {
 
   private static int podCount(TestApiServer api) {
     return api.store().list(ApiResources.PODS, "default", p -> true, 0, null, null).items().size();
-  }
-
-  private static List<String> runningTasks(ContainerdLauncher containerd) {
-    List<String> ids = new ArrayList<>();
-    containerd
-        .ctr("tasks", "ls")
-        .stdout()
-        .lines()
-        .filter(l -> l.contains("RUNNING"))
-        .forEach(l -> ids.add(l.split("\\s+")[0]));
-    return ids;
-  }
-
-  private static void kubectl(Path kubeconfig, String... args) {
-    List<String> command =
-        new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
-    command.addAll(List.of(args));
-    Commands.run(command, Duration.ofSeconds(90));
   }
 }
