@@ -1,7 +1,6 @@
 package io.berth.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.agent.config.ApiServerSource;
 import io.berth.agent.config.FileSource;
 import io.berth.agent.config.ManifestDecoder;
 import io.berth.agent.config.ManifestReader;
@@ -13,12 +12,6 @@ import io.berth.agent.http.HttpApiServer;
 import io.berth.agent.http.HttpLimits;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRoutes;
-import io.berth.agent.kubeapi.KubeApiClient;
-import io.berth.agent.kubeapi.Kubeconfig;
-import io.berth.agent.kubeapi.KubeconfigException;
-import io.berth.agent.kubeapi.KubeconfigLoader;
-import io.berth.agent.kubeapi.Periodic;
-import io.berth.agent.kubeapi.RetryBackoff;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
@@ -29,11 +22,6 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
-import io.berth.agent.node.NodeFacts;
-import io.berth.agent.node.NodeLease;
-import io.berth.agent.node.NodeObserver;
-import io.berth.agent.node.NodeStatusBuilder;
-import io.berth.agent.node.NodeStatusReporter;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodDispatcher;
 import io.berth.agent.pod.PodLifecycleEvent;
@@ -44,13 +32,10 @@ import io.berth.agent.pod.RuntimePodSyncer;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.RuntimeOperationMetrics;
 import io.berth.agent.stats.RuntimePodInventory;
-import io.berth.agent.status.MirrorPods;
-import io.berth.agent.status.StatusManager;
 import io.berth.agent.systemd.Heartbeat;
 import io.berth.agent.systemd.SdNotifier;
 import io.berth.agent.systemd.WatchdogKeeper;
 import io.berth.cri.CriRuntime;
-import io.berth.metrics.node.OshiNodeStatsSource;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -68,12 +53,10 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Collectors;
@@ -110,9 +93,6 @@ public final class NodeAgent implements AutoCloseable {
 
   /** Connect and whole-request timeout for the manifest URL. */
   static final Duration MANIFEST_URL_TIMEOUT = Duration.ofSeconds(10);
-
-  /** How often API pods' statuses are compared and sent (see StatusManager). */
-  static final Duration STATUS_SYNC_PERIOD = Duration.ofSeconds(1);
 
   /** The kubelet's PLEG relist period. */
   static final Duration PLEG_PERIOD = Duration.ofSeconds(1);
@@ -223,11 +203,7 @@ public final class NodeAgent implements AutoCloseable {
   private final PodLifecycleEventGenerator pleg;
   private FileSource manifests;
   private UrlSource manifestUrl;
-  private ApiServerSource apiPods;
-  private StatusManager statusManager;
-  private NodeStatusReporter nodeStatus;
-  private NodeLease nodeLease;
-  private Periodic mirrorPods;
+  private ControlPlane controlPlane;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
@@ -342,66 +318,21 @@ public final class NodeAgent implements AutoCloseable {
       log.info("static pods from {} every {}", settings.manifestUrl(), HTTP_CHECK_FREQUENCY);
     }
     if (settings.kubeconfig() != null) {
-      KubeApiClient api = apiClient(settings.kubeconfig());
-      apiPods =
-          new ApiServerSource(
-              api, settings.nodeName(), podConfig, RetryBackoff.reflectorDefaults(clock));
-      apiPods.start();
-      statusManager =
-          new StatusManager(
-              api,
-              () -> podStatuses.podList().getItems(),
-              apiPods::apiPods,
-              podWorkers::couldHaveRunningContainers);
-      statusManager.start(STATUS_SYNC_PERIOD);
-      startNodeInApi(api);
-      log.info(
-          "pods bound to node {} from the API server ({})",
-          settings.nodeName(),
-          settings.kubeconfig());
+      controlPlane =
+          ControlPlane.start(
+              settings,
+              new ControlPlane.Parts(
+                  podConfig,
+                  podStatuses,
+                  podWorkers,
+                  () -> runtime.runtime().version(),
+                  json,
+                  clock));
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("berth-pleg").daemon(true).unstarted(r));
     pleg.start(plegTimer, PLEG_PERIOD);
-  }
-
-  /** Registers the node, reports its status every 10 s and renews its lease. */
-  private void startNodeInApi(KubeApiClient api) {
-    NodeStatusBuilder builder =
-        new NodeStatusBuilder(
-            json,
-            settings.nodeName(),
-            NodeFacts.ofHost(HostFacts.hostIps(), settings.nodeName()),
-            "v1.32.0-berth-" + BerthVersion.current(),
-            settings.httpAddress().getPort());
-    NodeObserver observer =
-        new NodeObserver(
-            new OshiNodeStatsSource(settings.rootDir(), clock), () -> runtime.runtime().version());
-    nodeStatus = new NodeStatusReporter(api, settings.nodeName(), builder, observer, clock);
-    nodeStatus.start();
-    nodeLease = new NodeLease(api, settings.nodeName(), nodeStatus::nodeUid, clock);
-    nodeLease.start();
-    MirrorPods mirrors =
-        new MirrorPods(
-            api,
-            settings.nodeName(),
-            nodeStatus::nodeUid,
-            podConfig::mergedState,
-            apiPods::apiPods,
-            podStatuses::get);
-    mirrorPods =
-        Periodic.start(
-            "berth-mirror-pods", STATUS_SYNC_PERIOD, STATUS_SYNC_PERIOD, mirrors::syncOnce);
-  }
-
-  private KubeApiClient apiClient(Path kubeconfig) {
-    try {
-      Kubeconfig config = new KubeconfigLoader().load(kubeconfig, Optional.empty());
-      return KubeApiClient.create(config, clock, "berth/" + BerthVersion.current());
-    } catch (KubeconfigException | GeneralSecurityException e) {
-      throw new IllegalStateException("cannot connect to the API server: " + e.getMessage(), e);
-    }
   }
 
   /** Starts serving; returns once the HTTP API listens. The runtime may come later. */
@@ -510,24 +441,8 @@ public final class NodeAgent implements AutoCloseable {
     if (manifestUrl != null) {
       manifestUrl.close();
     }
-    if (statusManager != null) {
-      statusManager.close();
-    }
-    if (mirrorPods != null) {
-      mirrorPods.close();
-    }
-    if (nodeLease != null) {
-      nodeLease.close();
-    }
-    if (nodeStatus != null) {
-      nodeStatus.close();
-    }
-    if (apiPods != null) {
-      try {
-        apiPods.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (controlPlane != null) {
+      controlPlane.close();
     }
     if (manifests != null) {
       manifests.close();
