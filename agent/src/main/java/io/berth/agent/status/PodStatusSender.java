@@ -16,13 +16,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a pod status to an API pod's {@code /status} (JSON merge patch with a uid precondition)
  * only when it differs from what the API pod holds and from what was last sent to it; a failure
- * leaves it unsent so the next pass retries. Not thread-safe: its owner serializes calls.
+ * leaves it unsent so the next pass retries (warned once per pod until it succeeds). Not
+ * thread-safe: its owner serializes calls.
  */
 final class PodStatusSender {
   private static final Logger log = LoggerFactory.getLogger(PodStatusSender.class);
 
   private final KubeApiClient client;
   private final Map<String, JsonNode> lastSent = new HashMap<>();
+  private final java.util.Set<String> failing = new java.util.HashSet<>();
   private long patches;
 
   PodStatusSender(KubeApiClient client) {
@@ -32,6 +34,7 @@ final class PodStatusSender {
   /** Forgets pods that are no longer in the API. */
   void retainOnly(Collection<String> apiUids) {
     lastSent.keySet().retainAll(apiUids);
+    failing.retainAll(apiUids);
   }
 
   /** Sends {@code status} to {@code target} if it changed. */
@@ -54,11 +57,16 @@ final class PodStatusSender {
       client.patch(path, KubeApiClient.PatchType.MERGE, patch);
       lastSent.put(uid, desired);
       patches++;
+      if (failing.remove(uid)) {
+        log.info("status of {} sent after earlier failures", path);
+      }
     } catch (ApiException e) {
       if (e.isNotFound() || e.isConflict()) {
         log.debug("pod {} is gone or was replaced; its status is not sent", path);
+      } else if (failing.add(uid)) {
+        log.warn("sending the status of {} failed, retrying every pass: {}", path, e.getMessage());
       } else {
-        log.warn("sending the status of {} failed, retrying: {}", path, e.getMessage());
+        log.debug("sending the status of {} failed again: {}", path, e.getMessage());
       }
     }
   }
