@@ -28,7 +28,7 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
                        [--container-runtime-endpoint ENDPOINT] [--address IP] [--port N]
                        [--node-name NAME] [--root-dir DIR] [--pod-manifest-path DIR]
                        [--cgroup-root /kubepods] [--pod-logs-dir /var/log/pods]
-                       [--manifest-url URL] [--static-object-dir DIR]
+                       [--manifest-url URL] [--static-object-dir DIR] [--kubeconfig FILE]
                        [--service-dir DIR] [--proxy-mode auto|nftables|none]
                        [--cluster-cidr CIDR,...] [--nodeport-addresses CIDR,...]
                        [--proxy-healthz-bind-address 127.0.0.1:10256]
@@ -38,7 +38,8 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
              berth probes [--server http://127.0.0.1:%2$d] [--output wide|json]
       ENDPOINT is unix:///path/to/socket (default %s)
       run serves /healthz, /pods and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)
-      and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s);
+      and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s)
+      and, with --kubeconfig, the pods the API server binds to --node-name;
       their configMap/secret volumes and env read ConfigMap/Secret files from --static-object-dir;
       with --service-dir it programs the Services there (nftables tables ip/ip6 berth) and serves
       the proxy's /healthz on --proxy-healthz-bind-address; cleanup deletes those tables;

@@ -143,6 +143,8 @@ public final class NodeAgent implements AutoCloseable {
    * @param runtimeHousekeeping container GC and log rotation; null for the kubelet's defaults
    * @param proxy the Service proxy ({@code --service-dir}, {@code --proxy-mode}, ...); null: off
    * @param tuning the config file's further kubelet and proxy fields; null for their defaults
+   * @param kubeconfig the API server connection ({@code --kubeconfig}); pods bound to this node
+   *     become a pod source; null for standalone
    */
   public record Settings(
       String runtimeEndpoint,
@@ -157,7 +159,8 @@ public final class NodeAgent implements AutoCloseable {
       Path staticObjectDir,
       RuntimeHousekeeping runtimeHousekeeping,
       ServiceProxySettings proxy,
-      Tuning tuning) {
+      Tuning tuning,
+      Path kubeconfig) {
     public Settings {
       runtimeHousekeeping =
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
@@ -188,6 +191,7 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           manifestUrl,
+          null,
           null,
           null,
           null,
@@ -241,7 +245,8 @@ public final class NodeAgent implements AutoCloseable {
           dir,
           runtimeHousekeeping,
           proxy,
-          tuning);
+          tuning,
+          kubeconfig);
     }
 
     /** These settings with other GC and log rotation settings. */
@@ -259,7 +264,8 @@ public final class NodeAgent implements AutoCloseable {
           staticObjectDir,
           h,
           proxy,
-          tuning);
+          tuning,
+          kubeconfig);
     }
 
     /** These settings with the Service proxy configured as {@code p}. */
@@ -277,7 +283,8 @@ public final class NodeAgent implements AutoCloseable {
           staticObjectDir,
           runtimeHousekeeping,
           p,
-          tuning);
+          tuning,
+          kubeconfig);
     }
 
     /** These settings with the config file's further fields {@code t}. */
@@ -295,7 +302,27 @@ public final class NodeAgent implements AutoCloseable {
           staticObjectDir,
           runtimeHousekeeping,
           proxy,
-          t);
+          t,
+          kubeconfig);
+    }
+
+    /** These settings with pods from the API server behind {@code file} (null: standalone). */
+    public Settings withKubeconfig(Path file) {
+      return new Settings(
+          runtimeEndpoint,
+          httpAddress,
+          nodeName,
+          rootDir,
+          housekeepingPeriod,
+          podManifestPath,
+          cgroupRoot,
+          podLogsDir,
+          manifestUrl,
+          staticObjectDir,
+          runtimeHousekeeping,
+          proxy,
+          tuning,
+          file);
     }
   }
 
@@ -358,6 +385,7 @@ public final class NodeAgent implements AutoCloseable {
   private final ServiceProxy serviceProxy;
   private FileSource manifests;
   private UrlSource manifestUrl;
+  private ControlPlane controlPlane;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private ScheduledExecutorService runtimeHousekeepingTimer;
@@ -542,7 +570,10 @@ public final class NodeAgent implements AutoCloseable {
    * relists every second into the loop. Orphans are removed only when a source is configured.
    */
   private void startPods() {
-    boolean hasSources = settings.podManifestPath() != null || settings.manifestUrl() != null;
+    boolean hasSources =
+        settings.podManifestPath() != null
+            || settings.manifestUrl() != null
+            || settings.kubeconfig() != null;
     PodDispatcher dispatcher =
         new PodDispatcher(
             podWorkers,
@@ -620,6 +651,18 @@ public final class NodeAgent implements AutoCloseable {
           "static pods from {} every {}",
           settings.manifestUrl(),
           settings.tuning().httpCheckFrequency());
+    }
+    if (settings.kubeconfig() != null) {
+      controlPlane =
+          ControlPlane.start(
+              settings,
+              new ControlPlane.Parts(
+                  podConfig,
+                  podStatuses,
+                  podWorkers,
+                  () -> runtime.runtime().version(),
+                  json,
+                  clock));
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(
@@ -779,6 +822,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (manifestUrl != null) {
       manifestUrl.close();
+    }
+    if (controlPlane != null) {
+      controlPlane.close();
     }
     if (manifests != null) {
       manifests.close();

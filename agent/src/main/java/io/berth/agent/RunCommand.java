@@ -40,7 +40,8 @@ final class RunCommand {
         "nodeport-addresses",
         "proxy-healthz-bind-address",
         "proxy-sync-period",
-        "proxy-min-sync-period");
+        "proxy-min-sync-period",
+        "kubeconfig");
     BerthConfig config = BerthConfig.defaults();
     String file = cmd.value("config", "");
     Optional<KubeProxyConfig> proxyFile = Optional.empty();
@@ -54,6 +55,7 @@ final class RunCommand {
     }
     return SettingsMapping.settings(config, flags(cmd))
         .withStaticObjectDir(optionalPath(cmd, "static-object-dir"))
+        .withKubeconfig(optionalPath(cmd, "kubeconfig"))
         .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile));
   }
 

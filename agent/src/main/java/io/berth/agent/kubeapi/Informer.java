@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +38,35 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
    * @param fieldSelector field selector (e.g. {@code spec.nodeName=NODE}) or null
    * @param watchTimeout the server-side timeout of each watch; randomized up to twice as long
    *     (client-go: 5 min)
+   * @param resyncPeriod how often {@link #resync()} runs; zero for never (the kubelet's pod source
+   *     does not resync)
    */
   public record Options(
-      ResourcePath path, String labelSelector, String fieldSelector, Duration watchTimeout) {}
+      ResourcePath path,
+      String labelSelector,
+      String fieldSelector,
+      Duration watchTimeout,
+      Duration resyncPeriod) {
+    /** Without resync. */
+    public Options(
+        ResourcePath path, String labelSelector, String fieldSelector, Duration watchTimeout) {
+      this(path, labelSelector, fieldSelector, watchTimeout, Duration.ZERO);
+    }
+  }
+
+  /** Receives an informer's events, one at a time. */
+  @FunctionalInterface
+  public interface Handler<T> {
+    void onEvent(InformerEvent<T> event);
+
+    /** After each full list has been delivered, also when it changed nothing. */
+    default void onListed() {}
+  }
 
   private final KubeApiClient client;
   private final Class<T> type;
   private final Options options;
-  private final Consumer<InformerEvent<T>> handler;
+  private final Handler<T> handler;
   private final RetryBackoff backoff;
   private final RateLimiter.Sleeper sleeper;
   private final InformerCache<T> cache = new InformerCache<>();
@@ -56,13 +76,14 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
   private volatile KubeApiClient.WatchConnection current;
   private volatile String lastVersion = "";
   private Thread thread;
+  private java.util.concurrent.ScheduledExecutorService resyncTimer;
   private long relists;
 
   public Informer(
       KubeApiClient client,
       Class<T> type,
       Options options,
-      Consumer<InformerEvent<T>> handler,
+      Handler<T> handler,
       RetryBackoff backoff,
       RateLimiter.Sleeper sleeper) {
     this.client = client;
@@ -151,6 +172,12 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
         synchronized (delivery) {
           deliver(cache.replace(items));
           lastVersion = version;
+          try {
+            handler.onListed();
+          } catch (RuntimeException ex) {
+            log.error(
+                "informer handler for {} failed after a list", options.path().collection(), ex);
+          }
         }
         synchronized (this) {
           relists++;
@@ -266,7 +293,7 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
   private void deliver(List<InformerEvent<T>> events) {
     for (InformerEvent<T> e : events) {
       try {
-        handler.accept(e);
+        handler.onEvent(e);
       } catch (RuntimeException ex) {
         log.error(
             "informer handler for {} failed on {}",
@@ -280,6 +307,9 @@ public final class Informer<T extends HasMetadata> implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     running = false;
+    if (resyncTimer != null) {
+      resyncTimer.shutdownNow();
+    }
     KubeApiClient.WatchConnection w = current;
     if (w != null) {
       w.close();

@@ -117,13 +117,25 @@ public final class KubeApiClient {
   /** DELETE with {@code gracePeriodSeconds} (null: the server's default). */
   public JsonNode delete(String path, Long gracePeriodSeconds)
       throws ApiException, InterruptedException {
-    String body =
-        gracePeriodSeconds == null
-            ? null
-            : "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":"
-                + gracePeriodSeconds
-                + "}";
-    return send("DELETE", path, body, body == null ? null : "application/json");
+    return delete(path, gracePeriodSeconds, null);
+  }
+
+  /**
+   * DELETE with {@code gracePeriodSeconds} (null: the server's default) and a uid precondition
+   * (null: none), so a pod recreated under the same name is never deleted by mistake.
+   */
+  public JsonNode delete(String path, Long gracePeriodSeconds, String uid)
+      throws ApiException, InterruptedException {
+    com.fasterxml.jackson.databind.node.ObjectNode options = json.createObjectNode();
+    options.put("kind", "DeleteOptions");
+    options.put("apiVersion", "v1");
+    if (gracePeriodSeconds != null) {
+      options.put("gracePeriodSeconds", gracePeriodSeconds);
+    }
+    if (uid != null) {
+      options.putObject("preconditions").put("uid", uid);
+    }
+    return send("DELETE", path, options, "application/json");
   }
 
   /** Opens a watch; read it with {@link WatchConnection#next()}. */

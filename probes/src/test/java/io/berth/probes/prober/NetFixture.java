@@ -74,13 +74,18 @@ final class NetFixture implements AutoCloseable {
   int blackHole() throws IOException {
     var server = new ServerSocket(0, 1, loopback());
     closeables.add(server);
-    for (int i = 0; i < 16; i++) {
+    // full once two connects in a row time out: one timeout alone can be a slow machine
+    int timeouts = 0;
+    for (int i = 0; i < 32; i++) {
       var s = new Socket();
       closeables.add(s);
       try {
-        s.connect(new InetSocketAddress(loopback(), server.getLocalPort()), 200);
+        s.connect(new InetSocketAddress(loopback(), server.getLocalPort()), 300);
+        timeouts = 0;
       } catch (SocketTimeoutException e) {
-        return server.getLocalPort();
+        if (++timeouts == 2) {
+          return server.getLocalPort();
+        }
       }
     }
     throw new IllegalStateException(

@@ -96,10 +96,19 @@ public final class ApiError extends RuntimeException {
         404, "NotFound", "the server could not find the requested resource", null, null);
   }
 
-  /** An injected fault: 410 Expired, 429 TooManyRequests or 500 InternalError. */
+  /** An injected fault: 409 Conflict, 410 Expired, 429 TooManyRequests, 503, else InternalError. */
   static ApiError injected(int code) {
     return switch (code) {
       case 410 -> gone("too old resource version (injected fault)");
+      case 409 ->
+          new ApiError(
+              409,
+              "Conflict",
+              "Operation cannot be fulfilled: the object has"
+                  + " been modified; please apply your changes to the latest version and try again"
+                  + " (injected fault)",
+              null,
+              null);
       case 429 ->
           new ApiError(429, "TooManyRequests", "too many requests (injected fault)", null, null);
       case 503 ->

@@ -232,6 +232,18 @@ public final class ObjectStore {
               + name
               + ")");
     }
+    String uid = body.path("metadata").path("uid").asText("");
+    if (!uid.isEmpty() && !uid.equals(old.path("metadata").path("uid").asText())) {
+      throw new ApiError(
+          409,
+          "Conflict",
+          "Precondition failed: UID in precondition: "
+              + uid
+              + ", UID in object meta: "
+              + old.path("metadata").path("uid").asText(),
+          r,
+          name);
+    }
     String precondition = body.path("metadata").path("resourceVersion").asText("");
     if (!precondition.isEmpty()
         && !precondition.equals(old.path("metadata").path("resourceVersion").asText())) {

@@ -1,0 +1,67 @@
+package io.berth.agent.node;
+
+import io.berth.cri.VersionInfo;
+import io.berth.metrics.node.EvictionThreshold;
+import io.berth.metrics.node.NodeCapacity;
+import io.berth.metrics.node.NodePressure;
+import io.berth.metrics.node.NodeStats;
+import io.berth.metrics.node.NodeStatsSource;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures what the node status reports: capacity (OSHI via {@link NodeStatsSource}, max pods 110),
+ * pressure against the kubelet's default eviction thresholds, and whether the runtime answers (its
+ * version). When the host cannot be read the last good measurement is kept.
+ */
+public final class NodeObserver implements Supplier<NodeStatusBuilder.Observed> {
+  private static final Logger log = LoggerFactory.getLogger(NodeObserver.class);
+
+  private final NodeStatsSource stats;
+  private final Supplier<VersionInfo> runtimeVersion;
+  private NodeStats last;
+
+  /**
+   * @param runtimeVersion the CRI Version call; throws while the runtime is unreachable
+   */
+  public NodeObserver(NodeStatsSource stats, Supplier<VersionInfo> runtimeVersion) {
+    this.stats = stats;
+    this.runtimeVersion = runtimeVersion;
+  }
+
+  @Override
+  public synchronized NodeStatusBuilder.Observed get() {
+    try {
+      last = stats.read();
+    } catch (NodeStatsSource.NodeStatsException e) {
+      log.warn("node stats unreadable, reporting the last ones: {}", e.getMessage());
+      if (last == null) {
+        throw e;
+      }
+    }
+    NodeCapacity capacity = NodeCapacity.of(last, NodeCapacity.DEFAULT_MAX_PODS);
+    NodePressure pressure =
+        NodePressure.evaluate(last, Optional.empty(), EvictionThreshold.kubeletDefaults());
+    String version = "";
+    boolean ready;
+    try {
+      VersionInfo v = runtimeVersion.get();
+      version = v.runtimeName() + "://" + v.runtimeVersion().replaceFirst("^v", "");
+      ready = true;
+    } catch (RuntimeException e) {
+      ready = false;
+    }
+    return new NodeStatusBuilder.Observed(
+        capacity.cpuMillis(),
+        capacity.memoryBytes(),
+        capacity.pods(),
+        capacity.ephemeralStorageBytes(),
+        pressure.memoryPressure(),
+        pressure.diskPressure(),
+        pressure.pidPressure(),
+        ready,
+        version);
+  }
+}

@@ -1,0 +1,188 @@
+package io.berth.agent.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.Map;
+
+/**
+ * Builds the Node object berth registers and the status it reports, as the kubelet's {@code
+ * setNodeStatus} functions do: addresses, capacity/allocatable, nodeInfo, and the Ready,
+ * MemoryPressure, DiskPressure and PIDPressure conditions (a condition keeps its lastTransitionTime
+ * while its status does not change). Pure: everything comes in as arguments.
+ */
+public final class NodeStatusBuilder {
+  /** What changes between reports. */
+  public record Observed(
+      long cpuMillis,
+      long memoryBytes,
+      int maxPods,
+      long ephemeralStorageBytes,
+      boolean memoryPressure,
+      boolean diskPressure,
+      boolean pidPressure,
+      boolean runtimeReady,
+      String runtimeVersion) {}
+
+  private final ObjectMapper json;
+  private final String nodeName;
+  private final NodeFacts facts;
+  private final String berthVersion;
+  private final int daemonPort;
+
+  public NodeStatusBuilder(
+      ObjectMapper json, String nodeName, NodeFacts facts, String berthVersion, int daemonPort) {
+    this.json = json;
+    this.nodeName = nodeName;
+    this.facts = facts;
+    this.berthVersion = berthVersion;
+    this.daemonPort = daemonPort;
+  }
+
+  /** The Node to create: name, well-known labels, and an empty spec. */
+  public ObjectNode node() {
+    ObjectNode node = json.createObjectNode();
+    node.put("apiVersion", "v1");
+    node.put("kind", "Node");
+    ObjectNode meta = node.putObject("metadata");
+    meta.put("name", nodeName);
+    ObjectNode labels = meta.putObject("labels");
+    labels().forEach(labels::put);
+    node.putObject("spec");
+    return node;
+  }
+
+  /** The labels the kubelet sets on its Node. */
+  public Map<String, String> labels() {
+    return Map.of(
+        "kubernetes.io/hostname",
+        nodeName,
+        "kubernetes.io/os",
+        "linux",
+        "kubernetes.io/arch",
+        facts.architecture(),
+        "beta.kubernetes.io/os",
+        "linux",
+        "beta.kubernetes.io/arch",
+        facts.architecture());
+  }
+
+  /**
+   * The status to report now.
+   *
+   * @param previous the status the API server holds (for condition transition times), or null
+   */
+  public ObjectNode status(Observed o, JsonNode previous, Instant now) {
+    ObjectNode status = json.createObjectNode();
+    ObjectNode capacity = status.putObject("capacity");
+    capacity.put("cpu", cpu(o.cpuMillis()));
+    capacity.put("memory", (o.memoryBytes() / 1024) + "Ki");
+    capacity.put("pods", Integer.toString(o.maxPods()));
+    capacity.put("ephemeral-storage", (o.ephemeralStorageBytes() / 1024) + "Ki");
+    status.set("allocatable", capacity.deepCopy());
+    ArrayNode conditions = status.putArray("conditions");
+    condition(
+        conditions,
+        previous,
+        "MemoryPressure",
+        o.memoryPressure(),
+        o.memoryPressure() ? "KubeletHasInsufficientMemory" : "KubeletHasSufficientMemory",
+        o.memoryPressure()
+            ? "kubelet has insufficient memory available"
+            : "kubelet has sufficient memory available",
+        now);
+    condition(
+        conditions,
+        previous,
+        "DiskPressure",
+        o.diskPressure(),
+        o.diskPressure() ? "KubeletHasDiskPressure" : "KubeletHasNoDiskPressure",
+        o.diskPressure() ? "kubelet has disk pressure" : "kubelet has no disk pressure",
+        now);
+    condition(
+        conditions,
+        previous,
+        "PIDPressure",
+        o.pidPressure(),
+        o.pidPressure() ? "KubeletHasInsufficientPID" : "KubeletHasSufficientPID",
+        o.pidPressure()
+            ? "kubelet has insufficient PID available"
+            : "kubelet has sufficient PID available",
+        now);
+    condition(
+        conditions,
+        previous,
+        "Ready",
+        o.runtimeReady(),
+        o.runtimeReady() ? "KubeletReady" : "KubeletNotReady",
+        o.runtimeReady() ? "berth is posting ready status" : "container runtime is down",
+        now);
+    ArrayNode addresses = status.putArray("addresses");
+    for (String ip : facts.internalIps()) {
+      addresses.addObject().put("type", "InternalIP").put("address", ip);
+    }
+    addresses.addObject().put("type", "Hostname").put("address", facts.hostname());
+    status.putObject("daemonEndpoints").putObject("kubeletEndpoint").put("Port", daemonPort);
+    ObjectNode info = status.putObject("nodeInfo");
+    info.put("machineID", facts.machineId());
+    info.put("systemUUID", facts.machineId());
+    info.put("bootID", facts.bootId());
+    info.put("kernelVersion", facts.kernelVersion());
+    info.put("osImage", facts.osImage());
+    info.put("containerRuntimeVersion", o.runtimeVersion());
+    info.put("kubeletVersion", berthVersion);
+    info.put("kubeProxyVersion", "");
+    info.put("operatingSystem", "linux");
+    info.put("architecture", facts.architecture());
+    return status;
+  }
+
+  /** The status without heartbeat times: what decides whether a report is due early. */
+  public static JsonNode withoutHeartbeats(JsonNode status) {
+    JsonNode copy = status.deepCopy();
+    for (JsonNode c : copy.path("conditions")) {
+      ((ObjectNode) c).remove("lastHeartbeatTime");
+    }
+    return copy;
+  }
+
+  private static void condition(
+      ArrayNode out,
+      JsonNode previous,
+      String type,
+      boolean value,
+      String reason,
+      String message,
+      Instant now) {
+    String status = value ? "True" : "False";
+    String transition = time(now);
+    if (previous != null) {
+      for (JsonNode c : previous.path("conditions")) {
+        if (c.path("type").asText().equals(type)
+            && c.path("status").asText().equals(status)
+            && c.has("lastTransitionTime")) {
+          transition = c.path("lastTransitionTime").asText();
+        }
+      }
+    }
+    ObjectNode c = out.addObject();
+    c.put("type", type);
+    c.put("status", status);
+    c.put("lastHeartbeatTime", time(now));
+    c.put("lastTransitionTime", transition);
+    c.put("reason", reason);
+    c.put("message", message);
+  }
+
+  private static String cpu(long millis) {
+    return millis % 1000 == 0 ? Long.toString(millis / 1000) : millis + "m";
+  }
+
+  static String time(Instant t) {
+    return DateTimeFormatter.ISO_INSTANT.format(t.truncatedTo(ChronoUnit.SECONDS));
+  }
+}

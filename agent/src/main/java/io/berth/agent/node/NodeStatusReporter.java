@@ -1,0 +1,147 @@
+package io.berth.agent.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.agent.kubeapi.ApiException;
+import io.berth.agent.kubeapi.KubeApiClient;
+import io.berth.agent.kubeapi.Periodic;
+import io.berth.agent.kubeapi.ResourcePath;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Registers the Node (creates it, or adopts an existing one and merges berth's labels into it) and
+ * reports its status, as the kubelet does with the node lease on: the status is computed every 10 s
+ * and sent when it changed (heartbeat times aside) or when the last report is 5 min old. A failed
+ * registration or report is retried on the next pass.
+ *
+ * <p>Thread safety: one timer thread; {@link #syncOnce()} is synchronized.
+ */
+public final class NodeStatusReporter implements AutoCloseable {
+  /** The kubelet's --node-status-update-frequency. */
+  public static final Duration UPDATE_FREQUENCY = Duration.ofSeconds(10);
+
+  /** The kubelet's --node-status-report-frequency (with leases). */
+  public static final Duration REPORT_FREQUENCY = Duration.ofMinutes(5);
+
+  /** While the node is not Ready, status is checked this often (the kubelet's fast updates). */
+  static final Duration FAST_UPDATE = Duration.ofSeconds(1);
+
+  private static final Logger log = LoggerFactory.getLogger(NodeStatusReporter.class);
+
+  private final KubeApiClient client;
+  private final NodeStatusBuilder builder;
+  private final Supplier<NodeStatusBuilder.Observed> observe;
+  private final Clock clock;
+  private final String nodeName;
+  private boolean registered;
+  private JsonNode lastReported;
+  private Instant lastReportTime;
+  private Instant lastPass;
+  private boolean lastReady;
+  private volatile String nodeUid;
+  private Periodic timer;
+
+  public NodeStatusReporter(
+      KubeApiClient client,
+      String nodeName,
+      NodeStatusBuilder builder,
+      Supplier<NodeStatusBuilder.Observed> observe,
+      Clock clock) {
+    this.client = client;
+    this.nodeName = nodeName;
+    this.builder = builder;
+    this.observe = observe;
+    this.clock = clock;
+  }
+
+  public synchronized void start() {
+    timer = Periodic.start("berth-node-status", Duration.ZERO, FAST_UPDATE, this::syncOnce);
+  }
+
+  /** The registered Node's uid (for the lease's owner reference), or null before registration. */
+  public String nodeUid() {
+    return nodeUid;
+  }
+
+  /**
+   * Registers if needed, then reports the status when due; passes come every 10 s, or every second
+   * while the node is not Ready so that Ready is reported at once.
+   */
+  public synchronized void syncOnce() throws InterruptedException {
+    Instant start = clock.instant();
+    if (lastReady && lastPass != null && start.isBefore(lastPass.plus(UPDATE_FREQUENCY))) {
+      return;
+    }
+    lastPass = start;
+    String path = ResourcePath.NODES.item(nodeName);
+    try {
+      JsonNode current;
+      if (!registered) {
+        current = register();
+        registered = true;
+      } else {
+        current = client.get(path);
+      }
+      nodeUid = current.path("metadata").path("uid").asText(null);
+      Instant now = clock.instant();
+      NodeStatusBuilder.Observed observed = observe.get();
+      lastReady = observed.runtimeReady();
+      ObjectNode status = builder.status(observed, current.path("status"), now);
+      JsonNode comparable = NodeStatusBuilder.withoutHeartbeats(status);
+      boolean changed =
+          !comparable.equals(lastReported)
+              || !comparable.equals(NodeStatusBuilder.withoutHeartbeats(current.path("status")));
+      boolean due = lastReportTime == null || !now.isBefore(lastReportTime.plus(REPORT_FREQUENCY));
+      if (changed || due) {
+        ObjectNode patch = client.json().createObjectNode();
+        patch.set("status", status);
+        client.patch(ResourcePath.NODES.status(nodeName), KubeApiClient.PatchType.MERGE, patch);
+        lastReported = comparable;
+        lastReportTime = now;
+      }
+    } catch (ApiException e) {
+      if (e.isNotFound()) {
+        registered = false;
+      }
+      log.warn(
+          "node {} status not reported, retrying in {} s: {}",
+          nodeName,
+          UPDATE_FREQUENCY.toSeconds(),
+          e.getMessage());
+    }
+  }
+
+  private JsonNode register() throws ApiException, InterruptedException {
+    try {
+      JsonNode created = client.create(ResourcePath.NODES.collection(), builder.node());
+      log.info("node {} registered", nodeName);
+      return created;
+    } catch (ApiException e) {
+      if (!e.isAlreadyExists()) {
+        throw e;
+      }
+    }
+    ObjectNode patch = client.json().createObjectNode();
+    ObjectNode labels = patch.putObject("metadata").putObject("labels");
+    for (Map.Entry<String, String> l : builder.labels().entrySet()) {
+      labels.put(l.getKey(), l.getValue());
+    }
+    JsonNode adopted =
+        client.patch(ResourcePath.NODES.item(nodeName), KubeApiClient.PatchType.MERGE, patch);
+    log.info("node {} already registered: adopted", nodeName);
+    return adopted;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (timer != null) {
+      timer.close();
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package io.berth.tests.kubeapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.berth.agent.kubeapi.KubeApiClient;
+import io.berth.agent.kubeapi.KubeconfigLoader;
+import io.berth.agent.node.NodeFacts;
+import io.berth.agent.node.NodeLease;
+import io.berth.agent.node.NodeStatusBuilder;
+import io.berth.agent.node.NodeStatusReporter;
+import io.berth.tests.apiserver.ApiResources;
+import io.berth.tests.apiserver.TestApiServer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Node registration, status reports and the lease against the test API server, under faults. */
+class NodeInApiIT {
+  private static final String NODE = "n1";
+  private final ObjectMapper json = new ObjectMapper();
+  private final AtomicReference<Instant> now =
+      new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+  private final Clock clock =
+      new Clock() {
+        @Override
+        public java.time.ZoneId getZone() {
+          return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+          return this;
+        }
+
+        @Override
+        public Instant instant() {
+          return now.get();
+        }
+      };
+  private final AtomicBoolean runtimeReady = new AtomicBoolean(false);
+
+  @TempDir Path dir;
+  private TestApiServer api;
+  private KubeApiClient client;
+
+  @BeforeEach
+  void start() throws Exception {
+    api = TestApiServer.start();
+    client =
+        KubeApiClient.create(
+            new KubeconfigLoader()
+                .load(api.writeKubeconfig(dir.resolve("kubeconfig")), Optional.empty()),
+            clock,
+            "berth/t");
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  private NodeStatusReporter reporter() {
+    NodeStatusBuilder builder =
+        new NodeStatusBuilder(
+            json,
+            NODE,
+            new NodeFacts("m", "b", "6.1.0", "Debian", "amd64", List.of("10.0.0.9"), NODE),
+            "v1.32.0-berth-t",
+            10248);
+    return new NodeStatusReporter(
+        client,
+        NODE,
+        builder,
+        () ->
+            new NodeStatusBuilder.Observed(
+                2000,
+                1L << 30,
+                110,
+                1L << 30,
+                false,
+                false,
+                false,
+                runtimeReady.get(),
+                runtimeReady.get() ? "containerd://1.6.20" : ""),
+        clock);
+  }
+
+  private String ready() {
+    for (var c : api.store().get(ApiResources.NODES, "", NODE).at("/status/conditions")) {
+      if (c.path("type").asText().equals("Ready")) {
+        return c.path("status").asText();
+      }
+    }
+    return "";
+  }
+
+  @Test
+  void anExistingNodeIsAdoptedAndReportsFollowChangesAndTheReportPeriod() throws Exception {
+    ObjectNode existing = json.createObjectNode();
+    existing.putObject("metadata").put("name", NODE).putObject("labels").put("team", "a");
+    api.store().create(ApiResources.NODES, "", existing);
+    NodeStatusReporter reporter = reporter();
+    reporter.syncOnce();
+    var node = api.store().get(ApiResources.NODES, "", NODE);
+    assertThat(node.at("/metadata/labels/team").asText()).isEqualTo("a");
+    assertThat(node.at("/metadata/labels/kubernetes.io~1hostname").asText()).isEqualTo(NODE);
+    assertThat(ready()).isEqualTo("False");
+
+    runtimeReady.set(true);
+    now.set(now.get().plusSeconds(1));
+    reporter.syncOnce();
+    assertThat(ready()).as("checked every second until Ready").isEqualTo("True");
+    long version = api.store().resourceVersion();
+
+    now.set(now.get().plusSeconds(10));
+    reporter.syncOnce();
+    assertThat(api.store().resourceVersion()).as("nothing changed: no report").isEqualTo(version);
+
+    now.set(now.get().plus(Duration.ofMinutes(5)));
+    reporter.syncOnce();
+    assertThat(api.store().resourceVersion())
+        .as("reported again after 5 min")
+        .isGreaterThan(version);
+  }
+
+  @Test
+  void theLeaseIsRenewedAndResumesAfterConflictsAndAnOutage() throws Exception {
+    NodeStatusReporter reporter = reporter();
+    reporter.syncOnce();
+    NodeLease lease = new NodeLease(client, NODE, reporter::nodeUid, clock);
+    lease.renewOnce();
+    var created = api.store().get(ApiResources.LEASES, "kube-node-lease", NODE);
+    assertThat(created.at("/spec/renewTime").asText()).isEqualTo("2026-01-01T00:00:00.000000Z");
+    assertThat(created.at("/metadata/ownerReferences/0/uid").asText())
+        .isEqualTo(reporter.nodeUid());
+
+    now.set(now.get().plusSeconds(10));
+    api.faults().failNext(1, 409, r -> r.method().equals("PUT"));
+    lease.renewOnce();
+    assertThat(lease.renewals()).as("the conflict is not a renewal").isEqualTo(1);
+    lease.renewOnce();
+    assertThat(
+            api.store()
+                .get(ApiResources.LEASES, "kube-node-lease", NODE)
+                .at("/spec/renewTime")
+                .asText())
+        .isEqualTo("2026-01-01T00:00:10.000000Z");
+
+    api.stop();
+    now.set(now.get().plusSeconds(10));
+    lease.renewOnce();
+    api.restart();
+    now.set(now.get().plusSeconds(10));
+    lease.renewOnce();
+    assertThat(
+            api.store()
+                .get(ApiResources.LEASES, "kube-node-lease", NODE)
+                .at("/spec/renewTime")
+                .asText())
+        .isEqualTo("2026-01-01T00:00:30.000000Z");
+    assertThat(lease.renewals()).isEqualTo(3);
+  }
+}
