@@ -92,19 +92,35 @@ public final class FootprintBench {
         anchor.rssMb());
 
     Samples noCds = new Samples();
+    Samples noCdsCpu = new Samples();
     for (int i = 0; i < starts; i++) {
       try (Berth b = start(false)) {
         noCds.add(b.readyNanos());
+        noCdsCpu.add(Math.round(b.cpuMillisAtReady() * 1e6));
       }
     }
     // the first start with CDS writes the archive at exit; the following ones map it
     Samples firstCds = new Samples();
     Samples cds = new Samples();
+    Samples cdsCpu = new Samples();
     for (int i = 0; i <= starts; i++) {
       try (Berth b = start(true)) {
         (i == 0 ? firstCds : cds).add(b.readyNanos());
+        if (i > 0) {
+          cdsCpu.add(Math.round(b.cpuMillisAtReady() * 1e6));
+        }
+        if (i == starts) {
+          timeline(b);
+        }
       }
     }
+    System.out.printf(
+        Locale.ROOT,
+        "CPU time (user+sys) of berth until READY=1, p50: no CDS %s ms, CDS %s ms; load average"
+            + " now %s%n",
+        Samples.ms(noCdsCpu.percentileMillis(50)),
+        Samples.ms(cdsCpu.percentileMillis(50)),
+        Files.readString(Path.of("/proc/loadavg")).strip());
     System.out.printf(
         Locale.ROOT,
         "process start -> READY=1 (runtime already answering): no CDS p50 %s ms, max %s ms;"
@@ -232,7 +248,14 @@ public final class FootprintBench {
     return List.of(out.split("\n"));
   }
 
-  record Berth(Process process, long readyNanos, String server, Path manifests, Path log)
+  record Berth(
+      Process process,
+      long readyNanos,
+      double cpuMillisAtReady,
+      java.time.Instant spawned,
+      String server,
+      Path manifests,
+      Path log)
       implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
@@ -268,10 +291,12 @@ public final class FootprintBench {
                   "--pod-logs-dir",
                   containerd.podLogRoot().toString())
               .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+              .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
       pb.environment().put("NOTIFY_SOCKET", socket.toString());
       pb.environment().put("BERTH_JAVA_HOME", System.getProperty("java.home"));
       pb.environment().put("BERTH_CDS", cds ? "1" : "0");
+      Files.deleteIfExists(log);
+      java.time.Instant spawned = java.time.Instant.now();
       long t0 = System.nanoTime();
       Process p = pb.start();
       String msg = systemd.next(Duration.ofSeconds(60));
@@ -279,11 +304,42 @@ public final class FootprintBench {
         msg = systemd.next(Duration.ofSeconds(60));
       }
       long ready = System.nanoTime() - t0;
+      double cpu = cpuMillis(p.pid());
       Matcher m = SERVING.matcher(msg);
       if (!m.find()) {
         throw new IllegalStateException("READY without an address: " + msg);
       }
-      return new Berth(p, ready, "http://" + m.group(1), manifests, log);
+      return new Berth(p, ready, cpu, spawned, "http://" + m.group(1), manifests, log);
+    }
+  }
+
+  /** berth's log lines of one start, as milliseconds after the process was spawned. */
+  private static void timeline(Berth b) throws IOException {
+    System.out.println("timeline of the last start (ms after spawn: berth's log line):");
+    for (String line : Files.readAllLines(b.log())) {
+      int space = line.indexOf(' ');
+      try {
+        java.time.Instant at = java.time.Instant.parse(line.substring(0, space));
+        System.out.printf(
+            Locale.ROOT,
+            "  %6d  %s%n",
+            Duration.between(b.spawned(), at).toMillis(),
+            line.substring(space + 1));
+      } catch (RuntimeException e) {
+        // not a log line of berth's own (a JVM warning): skip
+      }
+    }
+    System.out.printf(Locale.ROOT, "  %6d  READY=1%n", b.readyNanos() / 1_000_000);
+  }
+
+  /** user + sys CPU time of a process so far, from /proc/PID/stat (clock ticks of 10 ms). */
+  static double cpuMillis(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 

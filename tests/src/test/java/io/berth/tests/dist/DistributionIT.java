@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The tarball that {@code ./mvnw package} builds, installed by its own {@code systemd/install.sh}
  * into a temporary root: {@code bin/berth --version} works, berth started from the installed tree
- * with the installed config file brings a static pod to Running on a private containerd, a second
+ * with the installed config file brings a static pod to Running on a private containerd (and {@code
+ * berth pods}, {@code describe} and {@code logs} show it, its own log is JSON lines), a second
  * install changes nothing, and {@code uninstall.sh} leaves no berth file behind.
  */
 class DistributionIT {
@@ -151,7 +152,7 @@ class DistributionIT {
             - name: httpd
               image: %s
               imagePullPolicy: IfNotPresent
-              command: ["sh", "-c", "echo hello > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"]
+              command: ["sh", "-c", "echo hello > /tmp/index.html; echo started httpd; echo to stderr >&2; exec httpd -f -p 8080 -h /tmp"]
           """
               .formatted(containerd.busyboxImage()));
       Path log = dir.resolve("berth.log");
@@ -169,7 +170,9 @@ class DistributionIT {
                   "--root-dir",
                   dir.resolve("state").toString(),
                   "--node-name",
-                  NODE)
+                  NODE,
+                  "--log-format",
+                  "json")
               .redirectErrorStream(true)
               .redirectOutput(log.toFile());
       pb.environment().put("BERTH_JAVA_HOME", System.getProperty("java.home"));
@@ -191,6 +194,39 @@ class DistributionIT {
         Run pods = run(dir, List.of(berth.toString(), "pods", "--server", server));
         assertThat(pods.output().lines())
             .anyMatch(l -> l.contains("web-" + NODE) && l.contains("Running"));
+        assertThat(pods.output())
+            .as("no colour when stdout is not a terminal")
+            .doesNotContain("\u001b[");
+
+        Run describe =
+            run(
+                dir,
+                List.of(berth.toString(), "describe", "pod", "web-" + NODE, "--server", server));
+        assertThat(describe.output())
+            .contains("Name:             web-" + NODE, "Status:           Running", "  httpd:")
+            .containsPattern("State:          Running\n      Started:      \\w{3}, ")
+            .contains("Restart Count:  0")
+            .containsPattern("\\n  Ready +True\\n");
+
+        Run logs =
+            run(
+                dir,
+                List.of(
+                    berth.toString(),
+                    "logs",
+                    "web-" + NODE,
+                    "--pod-logs-dir",
+                    containerd.podLogRoot().toString()));
+        // stdout and stderr reach the log file through separate pipes: their order may differ
+        assertThat(logs.output().lines()).containsExactlyInAnyOrder("started httpd", "to stderr");
+
+        // --log-format json: every line berth wrote is one JSON object
+        for (String line : Files.readAllLines(log)) {
+          JsonNode event = json.readTree(line);
+          assertThat(event.path("level").asText()).as(line).isIn("info", "warn", "error", "debug");
+          assertThat(event.path("msg").isTextual()).as(line).isTrue();
+        }
+        assertThat(Files.readString(log)).contains("\"logger\":\"io.berth.agent.NodeAgent\"");
 
         // the pod goes with its manifest, then berth stops on SIGTERM
         Files.delete(manifests.resolve("web.yaml"));
