@@ -254,6 +254,68 @@ class DistributionIT {
     }
   }
 
+  @Test
+  void anInvalidConfigFileStopsTheInstalledBerthWithOneLine() throws Exception {
+    run(dir, List.of(unpacked.resolve("systemd/install.sh").toString(), "--root", root.toString()));
+    Path config = root.resolve("etc/berth/config.yaml");
+    Files.writeString(
+        config,
+        Files.readString(config).replace("healthzPort: 10248", "healthzPort: 70000")
+            + "  syncPerod: 10s\n");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            root.resolve("opt/berth/bin/berth").toString(), "run", "--config", config.toString());
+    pb.environment().put("BERTH_JAVA_HOME", System.getProperty("java.home"));
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    List<String> err = p.errorReader(StandardCharsets.UTF_8).lines().toList();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("exit status; stderr %s", err).isEqualTo(2);
+    assertThat(out).isEmpty();
+    assertThat(err)
+        .containsExactly(
+            "berth: config "
+                + config
+                + ": KubeletConfiguration.healthzPort: must be between 1 and 65535, got 70000");
+  }
+
+  @Test
+  void theLauncherSaysWhatToInstallWhenNoJava21IsFound() throws Exception {
+    // A private mount namespace hides every JDK 21+ (tmpfs over it); Java 17 stays visible.
+    List<String> hide = new ArrayList<>();
+    hide.add(Path.of(System.getProperty("java.home")).toRealPath().toString());
+    try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
+      for (Path jvm : jvms.toList()) {
+        Path release = jvm.resolve("release");
+        if (Files.isReadable(release)
+            && Files.readString(release).matches("(?s).*JAVA_VERSION=\"(2\\d|[3-9]\\d).*")) {
+          hide.add(jvm.toRealPath().toString());
+        }
+      }
+    }
+    StringBuilder script = new StringBuilder();
+    for (String h : hide) {
+      script.append("mount -t tmpfs none '").append(h).append("' && ");
+    }
+    script.append("exec '").append(unpacked.resolve("bin/berth")).append("' --version");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "unshare", "--mount", "--propagation", "private", "sh", "-c", script.toString());
+    pb.environment().remove("JAVA_HOME");
+    pb.environment().remove("BERTH_JAVA_HOME");
+    pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    List<String> err = p.errorReader(StandardCharsets.UTF_8).lines().toList();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("stdout %s stderr %s", out, err).isEqualTo(1);
+    assertThat(err).hasSize(2);
+    assertThat(err.get(0)).startsWith("berth: no Java 21 or newer found");
+    assertThat(err.get(1)).contains("apt-get install openjdk-21-jre-headless");
+  }
+
   private JsonNode awaitRunning(String server, String name, Duration max, Path log)
       throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
