@@ -164,6 +164,21 @@ public final class FootprintBench {
           pods,
           String.join(", ", samples),
           max);
+      if (System.getenv("BERTH_BENCH_HISTO") != null) { // the live heap's biggest classes
+        Process histo =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(b.process().pid()),
+                    "GC.class_histogram")
+                .redirectErrorStream(true)
+                .start();
+        List<String> rows =
+            new String(histo.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                .lines()
+                .toList();
+        rows.stream().limit(18).forEach(System.out::println);
+        rows.stream().filter(l -> l.startsWith("Total")).forEach(System.out::println);
+      }
       if (System.getenv("BERTH_BENCH_NMT")
           != null) { // run with BERTH_JAVA_OPTS=-XX:NativeMemoryTracking=summary
         Process jcmd =
