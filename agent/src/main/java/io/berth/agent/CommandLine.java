@@ -17,7 +17,8 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
       Map.of("c", "container", "o", "output", "n", "namespace", "f", "follow", "p", "previous");
 
   /** Options that take no value: given means {@code true}. */
-  private static final java.util.Set<String> SWITCHES = java.util.Set.of("follow", "previous");
+  private static final java.util.Set<String> SWITCHES =
+      java.util.Set.of("follow", "previous", "timestamps");
 
   static final String USAGE =
       """
@@ -34,8 +35,11 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
                        [--proxy-healthz-bind-address 127.0.0.1:10256]
                        [--proxy-sync-period 30s] [--proxy-min-sync-period 1s]
              berth cleanup
-             berth pods [--server http://127.0.0.1:%2$d] [--output wide|json]
-             berth probes [--server http://127.0.0.1:%2$d] [--output wide|json]
+             berth pods [--server http://127.0.0.1:%2$d] [-o wide|json]
+             berth probes [--server http://127.0.0.1:%2$d] [-o wide|json]
+             berth describe pod NAME [-n NAMESPACE] [-o text|json] [--server URL]
+             berth logs POD [-c CONTAINER] [-n NAMESPACE] [-f] [--tail N] [--previous]
+                        [--timestamps] [--pod-logs-dir /var/log/pods]
       ENDPOINT is unix:///path/to/socket (default %s)
       run serves /healthz, /pods and the metrics endpoints on http://IP:N (default 127.0.0.1:%d)
       and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s)

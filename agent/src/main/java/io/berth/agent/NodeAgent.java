@@ -392,7 +392,9 @@ public final class NodeAgent implements AutoCloseable {
   private SdNotifier systemd = SdNotifier.Disabled.INSTANCE;
   private WatchdogKeeper watchdog;
   private ScheduledExecutorService timers;
-  private HttpApiServer http;
+  private volatile HttpApiServer http;
+  private final java.util.concurrent.CountDownLatch serving =
+      new java.util.concurrent.CountDownLatch(1);
 
   public NodeAgent(Settings settings, Clock clock, Map<String, String> env) {
     this.settings = settings;
@@ -717,6 +719,18 @@ public final class NodeAgent implements AutoCloseable {
   /** Starts serving; returns once the HTTP API listens. The runtime may come later. */
   public synchronized void start() throws IOException {
     systemd = SdNotifier.fromEnvironment(env);
+    // Connecting (~0.4 s: gRPC and Netty epoll start-up) overlaps the rest of start-up; READY=1
+    // waits for both (see runtimeConnected).
+    systemd.status("connecting to the container runtime at " + settings.runtimeEndpoint());
+    runtime.connectInBackground(this::runtimeConnected);
+    try {
+      startServing();
+    } finally {
+      serving.countDown();
+    }
+  }
+
+  private void startServing() throws IOException {
     bindOwnMetrics();
     HttpRoutes routes =
         new HttpRoutes()
@@ -747,11 +761,18 @@ public final class NodeAgent implements AutoCloseable {
               watchdog.start(timers);
               log.info("systemd watchdog: pinging every {}", watchdog.pingPeriod());
             });
-    systemd.status("connecting to the container runtime at " + settings.runtimeEndpoint());
-    runtime.connectInBackground(this::runtimeConnected);
   }
 
   private void runtimeConnected(CriRuntime cri) {
+    try {
+      serving.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    if (http == null) {
+      return; // start-up failed; berth is exiting
+    }
     var v = cri.version();
     systemd.ready(
         "runtime "

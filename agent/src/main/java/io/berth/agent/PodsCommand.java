@@ -1,17 +1,10 @@
 package io.berth.agent;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.cli.LocalApi;
+import io.berth.agent.cli.Palette;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodList;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,19 +16,22 @@ import java.util.List;
  * as a table like {@code kubectl get pods -o wide}, or the JSON itself with {@code -o json}.
  */
 final class PodsCommand {
-  private static final ObjectMapper JSON =
-      new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
   private final PrintStream out;
   private final Clock clock;
+  private final Palette palette;
 
   PodsCommand(PrintStream out, Clock clock) {
+    this(out, clock, Palette.NONE);
+  }
+
+  PodsCommand(PrintStream out, Clock clock, Palette palette) {
     this.out = out;
     this.clock = clock;
+    this.palette = palette;
   }
 
   int run(String server, String output) {
-    String body = fetch(server + "/pods");
+    String body = new LocalApi(server).get("/pods");
     if (output.equals("json")) {
       out.println(body);
       return 0;
@@ -43,21 +39,16 @@ final class PodsCommand {
     if (!output.equals("wide")) {
       throw new UsageException("option -o/--output must be wide or json, got '" + output + "'");
     }
-    PodList pods;
-    try {
-      pods = JSON.readValue(body, PodList.class);
-    } catch (IOException e) {
-      throw new UsageException(
-          "berth at "
-              + server
-              + " answered /pods with something that is not a PodList: "
-              + e.getMessage());
-    }
-    out.print(table(pods.getItems(), clock.instant()));
+    out.print(table(LocalApi.parsePods(server, body).getItems(), clock.instant(), palette));
     return 0;
   }
 
   static String table(List<Pod> pods, Instant now) {
+    return table(pods, now, Palette.NONE);
+  }
+
+  /** The table; with an enabled palette the header is bold and the STATUS column coloured. */
+  static String table(List<Pod> pods, Instant now, Palette palette) {
     List<String[]> rows = new ArrayList<>();
     rows.add(
         new String[] {"NAMESPACE", "NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"});
@@ -85,7 +76,23 @@ final class PodsCommand {
                 : p.getSpec().getNodeName()
           });
     }
-    return TextTable.render(rows);
+    int[] width = new int[rows.get(0).length];
+    for (String[] r : rows) {
+      for (int i = 0; i < r.length; i++) {
+        width[i] = Math.max(width[i], r[i].length());
+      }
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int row = 0; row < rows.size(); row++) {
+      String[] r = rows.get(row);
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < r.length; i++) {
+        String cell = i == r.length - 1 ? r[i] : String.format("%-" + (width[i] + 3) + "s", r[i]);
+        line.append(row > 0 && i == 3 ? palette.status(cell) : cell);
+      }
+      sb.append(row == 0 ? palette.heading(line.toString()) : line).append('\n');
+    }
+    return sb.toString();
   }
 
   /** kubectl's STATUS column: a waiting or terminated container's reason wins over the phase. */
@@ -124,25 +131,5 @@ final class PodsCommand {
       return (s / 3600) + "h" + ((s % 3600) / 60 == 0 ? "" : ((s % 3600) / 60) + "m");
     }
     return (s / 86_400) + "d";
-  }
-
-  static String fetch(String url) {
-    try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build()) {
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (r.statusCode() != 200) {
-        throw new UsageException("berth answered " + url + " with HTTP " + r.statusCode());
-      }
-      return r.body();
-    } catch (ConnectException e) {
-      throw new UsageException("no berth answering at " + url + " (is `berth run` running?)");
-    } catch (IOException e) {
-      throw new UsageException("cannot read " + url + ": " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UsageException("interrupted while reading " + url);
-    }
   }
 }

@@ -25,7 +25,7 @@ final class ProbesCommand {
   }
 
   int run(String server, String output) {
-    String body = PodsCommand.fetch(server + "/probes");
+    String body = new io.berth.agent.cli.LocalApi(server).get("/probes");
     if (output.equals("json")) {
       out.println(body);
       return 0;

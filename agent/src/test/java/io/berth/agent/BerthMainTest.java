@@ -62,4 +62,40 @@ class BerthMainTest {
     assertThat(errLines().get(0))
         .isEqualTo("berth: option --container-runtime-endpoint needs a value");
   }
+
+  @Test
+  void shortOptionsSwitchesAndPositionalArgumentsParse() {
+    CommandLine cmd =
+        CommandLine.parse(List.of("logs", "web", "-c", "httpd", "-f", "--tail=5", "--previous"));
+    assertThat(cmd.args()).containsExactly("web");
+    assertThat(cmd.value("container", "")).isEqualTo("httpd");
+    assertThat(cmd.flag("follow")).isTrue();
+    assertThat(cmd.flag("previous")).isTrue();
+    assertThat(cmd.flag("timestamps")).isFalse();
+    assertThat(cmd.value("tail", "")).isEqualTo("5");
+    assertThat(CommandLine.parse(List.of("--version")).command()).isEqualTo("version");
+  }
+
+  @Test
+  void operatorCommandsRefuseWhatTheyCannotUse() {
+    assertThat(main.run(List.of("pods", "extra"))).isEqualTo(2);
+    assertThat(errLines().get(0)).isEqualTo("berth: unexpected argument 'extra' for 'pods'");
+    err.reset();
+    assertThat(main.run(List.of("describe", "web"))).isEqualTo(2);
+    assertThat(errLines().get(0)).contains("give the kind and name");
+    err.reset();
+    assertThat(main.run(List.of("logs", "web", "--tail", "many"))).isEqualTo(2);
+    assertThat(errLines().get(0)).contains("--tail must be a number");
+    err.reset();
+    assertThat(main.run(List.of("run", "--log-format", "xml"))).isEqualTo(2);
+    assertThat(errLines().get(0))
+        .isEqualTo("berth: option --log-format must be text or json, got 'xml'");
+  }
+
+  @Test
+  void logsOfAnUnknownPodIsOneLineAndExitOne(@TempDir Path dir) {
+    assertThat(main.run(List.of("logs", "web", "--pod-logs-dir", dir.toString()))).isEqualTo(1);
+    assertThat(errLines()).hasSize(1);
+    assertThat(errLines().get(0)).startsWith("berth: no logs for pod default/web under " + dir);
+  }
 }

@@ -27,16 +27,16 @@ final class ApiAgents {
     NodeAgent agent =
         new NodeAgent(
             new NodeAgent.Settings(
-                containerd.endpoint(),
-                new InetSocketAddress("127.0.0.1", 0),
-                node,
-                root,
-                Duration.ofSeconds(1),
-                manifests,
-                containerd.cgroupParent(),
-                containerd.podLogRoot(),
-                null,
-                kubeconfig),
+                    containerd.endpoint(),
+                    new InetSocketAddress("127.0.0.1", 0),
+                    node,
+                    root,
+                    Duration.ofSeconds(1),
+                    manifests,
+                    containerd.cgroupParent(),
+                    containerd.podLogRoot(),
+                    null)
+                .withKubeconfig(kubeconfig),
             Clock.systemUTC(),
             Map.of());
     agent.start();

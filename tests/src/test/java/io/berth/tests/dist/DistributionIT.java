@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The tarball that {@code ./mvnw package} builds, installed by its own {@code systemd/install.sh}
  * into a temporary root: {@code bin/berth --version} works, berth started from the installed tree
- * with the installed config file brings a static pod to Running on a private containerd, a second
+ * with the installed config file brings a static pod to Running on a private containerd (and {@code
+ * berth pods}, {@code describe} and {@code logs} show it, its own log is JSON lines), a second
  * install changes nothing, and {@code uninstall.sh} leaves no berth file behind.
  */
 class DistributionIT {
@@ -151,7 +152,7 @@ class DistributionIT {
             - name: httpd
               image: %s
               imagePullPolicy: IfNotPresent
-              command: ["sh", "-c", "echo hello > /tmp/index.html; exec httpd -f -p 8080 -h /tmp"]
+              command: ["sh", "-c", "echo hello > /tmp/index.html; echo started httpd; echo to stderr >&2; exec httpd -f -p 8080 -h /tmp"]
           """
               .formatted(containerd.busyboxImage()));
       Path log = dir.resolve("berth.log");
@@ -169,7 +170,9 @@ class DistributionIT {
                   "--root-dir",
                   dir.resolve("state").toString(),
                   "--node-name",
-                  NODE)
+                  NODE,
+                  "--log-format",
+                  "json")
               .redirectErrorStream(true)
               .redirectOutput(log.toFile());
       pb.environment().put("BERTH_JAVA_HOME", System.getProperty("java.home"));
@@ -191,6 +194,39 @@ class DistributionIT {
         Run pods = run(dir, List.of(berth.toString(), "pods", "--server", server));
         assertThat(pods.output().lines())
             .anyMatch(l -> l.contains("web-" + NODE) && l.contains("Running"));
+        assertThat(pods.output())
+            .as("no colour when stdout is not a terminal")
+            .doesNotContain("\u001b[");
+
+        Run describe =
+            run(
+                dir,
+                List.of(berth.toString(), "describe", "pod", "web-" + NODE, "--server", server));
+        assertThat(describe.output())
+            .contains("Name:             web-" + NODE, "Status:           Running", "  httpd:")
+            .containsPattern("State:          Running\n      Started:      \\w{3}, ")
+            .contains("Restart Count:  0")
+            .containsPattern("\\n  Ready +True\\n");
+
+        Run logs =
+            run(
+                dir,
+                List.of(
+                    berth.toString(),
+                    "logs",
+                    "web-" + NODE,
+                    "--pod-logs-dir",
+                    containerd.podLogRoot().toString()));
+        // stdout and stderr reach the log file through separate pipes: their order may differ
+        assertThat(logs.output().lines()).containsExactlyInAnyOrder("started httpd", "to stderr");
+
+        // --log-format json: every line berth wrote is one JSON object
+        for (String line : Files.readAllLines(log)) {
+          JsonNode event = json.readTree(line);
+          assertThat(event.path("level").asText()).as(line).isIn("info", "warn", "error", "debug");
+          assertThat(event.path("msg").isTextual()).as(line).isTrue();
+        }
+        assertThat(Files.readString(log)).contains("\"logger\":\"io.berth.agent.NodeAgent\"");
 
         // the pod goes with its manifest, then berth stops on SIGTERM
         Files.delete(manifests.resolve("web.yaml"));
@@ -216,6 +252,68 @@ class DistributionIT {
       }
       assertThat(process.exitValue()).as("berth's exit status on SIGTERM").isIn(0, 143);
     }
+  }
+
+  @Test
+  void anInvalidConfigFileStopsTheInstalledBerthWithOneLine() throws Exception {
+    run(dir, List.of(unpacked.resolve("systemd/install.sh").toString(), "--root", root.toString()));
+    Path config = root.resolve("etc/berth/config.yaml");
+    Files.writeString(
+        config,
+        Files.readString(config).replace("healthzPort: 10248", "healthzPort: 70000")
+            + "  syncPerod: 10s\n");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            root.resolve("opt/berth/bin/berth").toString(), "run", "--config", config.toString());
+    pb.environment().put("BERTH_JAVA_HOME", System.getProperty("java.home"));
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    List<String> err = p.errorReader(StandardCharsets.UTF_8).lines().toList();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("exit status; stderr %s", err).isEqualTo(2);
+    assertThat(out).isEmpty();
+    assertThat(err)
+        .containsExactly(
+            "berth: config "
+                + config
+                + ": KubeletConfiguration.healthzPort: must be between 1 and 65535, got 70000");
+  }
+
+  @Test
+  void theLauncherSaysWhatToInstallWhenNoJava21IsFound() throws Exception {
+    // A private mount namespace hides every JDK 21+ (tmpfs over it); Java 17 stays visible.
+    List<String> hide = new ArrayList<>();
+    hide.add(Path.of(System.getProperty("java.home")).toRealPath().toString());
+    try (Stream<Path> jvms = Files.list(Path.of("/usr/lib/jvm"))) {
+      for (Path jvm : jvms.toList()) {
+        Path release = jvm.resolve("release");
+        if (Files.isReadable(release)
+            && Files.readString(release).matches("(?s).*JAVA_VERSION=\"(2\\d|[3-9]\\d).*")) {
+          hide.add(jvm.toRealPath().toString());
+        }
+      }
+    }
+    StringBuilder script = new StringBuilder();
+    for (String h : hide) {
+      script.append("mount -t tmpfs none '").append(h).append("' && ");
+    }
+    script.append("exec '").append(unpacked.resolve("bin/berth")).append("' --version");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "unshare", "--mount", "--propagation", "private", "sh", "-c", script.toString());
+    pb.environment().remove("JAVA_HOME");
+    pb.environment().remove("BERTH_JAVA_HOME");
+    pb.environment().put("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    List<String> err = p.errorReader(StandardCharsets.UTF_8).lines().toList();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("stdout %s stderr %s", out, err).isEqualTo(1);
+    assertThat(err).hasSize(2);
+    assertThat(err.get(0)).startsWith("berth: no Java 21 or newer found");
+    assertThat(err.get(1)).contains("apt-get install openjdk-21-jre-headless");
   }
 
   private JsonNode awaitRunning(String server, String name, Duration max, Path log)
