@@ -301,13 +301,18 @@ public final class FileSource implements AutoCloseable {
   }
 
   /**
-   * Handles one burst of events. Events that follow within {@link #SETTLE} (20 ms) are taken into
-   * the same burst, so an editor's save (rename the old file away, write the new one) is seen as
-   * one change of the file rather than a removal and an addition that would restart the pod.
+   * Handles one burst of events. Creations and modifications are handled at once, together with
+   * whatever events are already queued (a new manifest should not wait). Once the burst holds the
+   * removal of a manifest (a temporary file renamed into place does not count) or a manifest that
+   * is still empty (created, not written yet), events that follow within {@link #SETTLE} (20 ms)
+   * are taken into it too, so an editor's save (rename the old file away, write the new one) is
+   * seen as one change of the file rather than a removal and an addition that would restart the
+   * pod.
    */
   private void handle(WatchService ws, WatchKey first) throws InterruptedException {
     Set<Path> changed = new LinkedHashSet<>();
     boolean overflow = false;
+    boolean removal = false;
     WatchKey key = first;
     while (key != null) {
       for (WatchEvent<?> event : key.pollEvents()) {
@@ -315,6 +320,9 @@ public final class FileSource implements AutoCloseable {
           overflow = true;
         } else if (event.context() instanceof Path p) {
           changed.add(p);
+          removal |=
+              event.kind() == StandardWatchEventKinds.ENTRY_DELETE
+                  && isManifestName(p.getFileName().toString());
         }
       }
       if (!key.reset()) {
@@ -323,13 +331,31 @@ public final class FileSource implements AutoCloseable {
         overflow = true;
         break;
       }
-      key = ws.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS);
+      key =
+          removal || beingWritten(changed)
+              ? ws.poll(SETTLE.toMillis(), TimeUnit.MILLISECONDS)
+              : ws.poll();
     }
     if (overflow) {
       rescan();
     } else if (!changed.isEmpty()) {
       filesChanged(new ArrayList<>(changed));
     }
+  }
+
+  /** A changed manifest that is still empty: created, its content not written yet. */
+  private boolean beingWritten(Set<Path> changed) {
+    for (Path name : changed) {
+      Path f = dir.resolve(name.getFileName());
+      try {
+        if (isManifestName(f.getFileName().toString()) && Files.size(f) == 0) {
+          return true;
+        }
+      } catch (IOException gone) {
+        // removed again: nothing is being written
+      }
+    }
+    return false;
   }
 
   private void closeWatcher() {

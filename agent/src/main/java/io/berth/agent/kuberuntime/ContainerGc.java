@@ -19,12 +19,14 @@ import java.util.function.Predicate;
  * evictSandboxes}), decided from one listing of berth's containers and sandboxes; no I/O.
  *
  * <ul>
- *   <li><b>Containers</b>: dead (not running) berth containers older than {@link GcPolicy#minAge()}
- *       form eviction units per (pod UID, container name). Units of pods whose content may be
- *       removed go entirely (only once all sources are ready); the others keep their newest {@link
- *       GcPolicy#maxPerPodContainer()} instances (the newest dead one is the container's {@code
- *       lastState} and its previous log); then the node-wide {@link GcPolicy#maxContainers()}
- *       limit, first evenly per unit, then oldest first.
+ *   <li><b>Containers</b>: dead (exited or unknown) berth containers older than {@link
+ *       GcPolicy#minAge()} form eviction units per (pod UID, container name). Unlike the kubelet, a
+ *       created container that has not started yet is not counted as dead: it is the instance a
+ *       sync is starting, and evicting the previous one for it would lose {@code lastState}. Units
+ *       of pods whose content may be removed go entirely (only once all sources are ready); the
+ *       others keep their newest {@link GcPolicy#maxPerPodContainer()} instances (the newest dead
+ *       one is the container's {@code lastState} and its previous log); then the node-wide {@link
+ *       GcPolicy#maxContainers()} limit, first evenly per unit, then oldest first.
  *   <li><b>Sandboxes</b>: a sandbox is active while ready or while a container (not removed by this
  *       plan) points at it. Of a removable pod every inactive sandbox goes; of any other pod every
  *       inactive sandbox but the newest one.
@@ -60,6 +62,13 @@ public final class ContainerGc {
       Instant now) {
     List<Container> remove = new ArrayList<>();
     Map<Unit, List<Container>> units = evictableContainers(policy, containers, now);
+    // created, not started yet: the instance a sync is starting, not a dead one
+    for (Container c : containers) {
+      String uid = c.labels().get(RuntimeLabels.POD_UID);
+      if (uid != null && c.state() == ContainerState.CREATED && podContentRemovable.test(uid)) {
+        remove.add(c);
+      }
+    }
     units
         .entrySet()
         .removeIf(
@@ -95,7 +104,9 @@ public final class ContainerGc {
     for (Container c : containers) {
       String uid = c.labels().get(RuntimeLabels.POD_UID);
       String name = c.labels().get(RuntimeLabels.CONTAINER_NAME);
-      if (uid == null || c.state() == ContainerState.RUNNING) {
+      if (uid == null
+          || c.state() == ContainerState.RUNNING
+          || c.state() == ContainerState.CREATED) {
         continue;
       }
       if (c.createdAt() != null && c.createdAt().isAfter(newest)) {

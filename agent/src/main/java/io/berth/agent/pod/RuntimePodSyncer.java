@@ -203,7 +203,9 @@ public final class RuntimePodSyncer implements PodSyncer {
           st.ip() == null || st.ip().isEmpty()
               ? List.of()
               : Stream.concat(Stream.of(st.ip()), st.additionalIps().stream()).toList();
-      before = observe(rt, uid);
+      if (a.killPod() || !a.containersToKill().isEmpty()) {
+        before = observe(rt, uid); // what the kills changed; a new pod has nothing to re-read
+      }
     }
     StartScope ctx = new StartScope(rt, pod, sandboxId, sandbox, podIps, before, waiting, volumes);
     boolean retry = false;

@@ -159,4 +159,21 @@ class ContainerGcTest {
     assertThat(plan.containers()).isEmpty();
     assertThat(plan.sandboxes()).isEmpty();
   }
+
+  @Test
+  void aContainerBeingStartedDoesNotPushOutTheLastDeadInstance() {
+    var plan =
+        ContainerGc.plan(
+            GcPolicy.DEFAULTS,
+            List.of(
+                container("c0", "s1", "u1", "app", ContainerState.EXITED, 40),
+                container("c1", "s1", "u1", "app", ContainerState.EXITED, 20),
+                container("c2", "s1", "u1", "app", ContainerState.CREATED, 1),
+                container("g", "s2", "gone", "app", ContainerState.CREATED, 1)),
+            List.of(),
+            Set.of("gone")::contains,
+            NOW);
+    // c1 is lastState while c2 starts; the removed pod's created container goes
+    assertThat(ids(plan)).containsExactlyInAnyOrder("c0", "g");
+  }
 }
