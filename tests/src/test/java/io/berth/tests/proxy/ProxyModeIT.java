@@ -103,7 +103,7 @@ class ProxyModeIT {
                     .findFirst(),
             () -> "berth log:\n" + readQuietly(log));
     assertThat(off)
-        .contains("[WARN]")
+        .containsPattern(" WARN +\\[ServiceProxy\\] ")
         .contains("found no usable data plane (nftables probe transaction failed")
         .contains("Operation not permitted");
     String all = Files.readString(log);
