@@ -232,97 +232,93 @@ public final class NodeAgent implements AutoCloseable {
 
     /** These settings reading ConfigMaps and Secrets from {@code dir}. */
     public Settings withStaticObjectDir(Path dir) {
-      return new Settings(
-          runtimeEndpoint,
-          httpAddress,
-          nodeName,
-          rootDir,
-          housekeepingPeriod,
-          podManifestPath,
-          cgroupRoot,
-          podLogsDir,
-          manifestUrl,
-          dir,
-          runtimeHousekeeping,
-          proxy,
-          tuning,
-          kubeconfig);
+      return edit().staticObjectDir(dir).build();
     }
 
     /** These settings with other GC and log rotation settings. */
     public Settings withRuntimeHousekeeping(RuntimeHousekeeping h) {
-      return new Settings(
-          runtimeEndpoint,
-          httpAddress,
-          nodeName,
-          rootDir,
-          housekeepingPeriod,
-          podManifestPath,
-          cgroupRoot,
-          podLogsDir,
-          manifestUrl,
-          staticObjectDir,
-          h,
-          proxy,
-          tuning,
-          kubeconfig);
+      return edit().runtimeHousekeeping(h).build();
     }
 
     /** These settings with the Service proxy configured as {@code p}. */
     public Settings withProxy(ServiceProxySettings p) {
-      return new Settings(
-          runtimeEndpoint,
-          httpAddress,
-          nodeName,
-          rootDir,
-          housekeepingPeriod,
-          podManifestPath,
-          cgroupRoot,
-          podLogsDir,
-          manifestUrl,
-          staticObjectDir,
-          runtimeHousekeeping,
-          p,
-          tuning,
-          kubeconfig);
+      return edit().proxy(p).build();
     }
 
     /** These settings with the config file's further fields {@code t}. */
     public Settings withTuning(Tuning t) {
-      return new Settings(
-          runtimeEndpoint,
-          httpAddress,
-          nodeName,
-          rootDir,
-          housekeepingPeriod,
-          podManifestPath,
-          cgroupRoot,
-          podLogsDir,
-          manifestUrl,
-          staticObjectDir,
-          runtimeHousekeeping,
-          proxy,
-          t,
-          kubeconfig);
+      return edit().tuning(t).build();
     }
 
     /** These settings with pods from the API server behind {@code file} (null: standalone). */
     public Settings withKubeconfig(Path file) {
-      return new Settings(
-          runtimeEndpoint,
-          httpAddress,
-          nodeName,
-          rootDir,
-          housekeepingPeriod,
-          podManifestPath,
-          cgroupRoot,
-          podLogsDir,
-          manifestUrl,
-          staticObjectDir,
-          runtimeHousekeeping,
-          proxy,
-          tuning,
-          file);
+      return edit().kubeconfig(file).build();
+    }
+
+    private Editor edit() {
+      return new Editor(this);
+    }
+
+    /** A copy of some settings with a few fields changed; the with*() methods use it. */
+    private static final class Editor {
+      private final Settings s;
+      private Path staticObjectDir;
+      private RuntimeHousekeeping runtimeHousekeeping;
+      private ServiceProxySettings proxy;
+      private Tuning tuning;
+      private Path kubeconfig;
+
+      Editor(Settings s) {
+        this.s = s;
+        this.staticObjectDir = s.staticObjectDir;
+        this.runtimeHousekeeping = s.runtimeHousekeeping;
+        this.proxy = s.proxy;
+        this.tuning = s.tuning;
+        this.kubeconfig = s.kubeconfig;
+      }
+
+      Editor staticObjectDir(Path v) {
+        staticObjectDir = v;
+        return this;
+      }
+
+      Editor runtimeHousekeeping(RuntimeHousekeeping v) {
+        runtimeHousekeeping = v;
+        return this;
+      }
+
+      Editor proxy(ServiceProxySettings v) {
+        proxy = v;
+        return this;
+      }
+
+      Editor tuning(Tuning v) {
+        tuning = v;
+        return this;
+      }
+
+      Editor kubeconfig(Path v) {
+        kubeconfig = v;
+        return this;
+      }
+
+      Settings build() {
+        return new Settings(
+            s.runtimeEndpoint,
+            s.httpAddress,
+            s.nodeName,
+            s.rootDir,
+            s.housekeepingPeriod,
+            s.podManifestPath,
+            s.cgroupRoot,
+            s.podLogsDir,
+            s.manifestUrl,
+            staticObjectDir,
+            runtimeHousekeeping,
+            proxy,
+            tuning,
+            kubeconfig);
+      }
     }
   }
 
