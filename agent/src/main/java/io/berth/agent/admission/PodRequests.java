@@ -1,16 +1,16 @@
 package io.berth.agent.admission;
 
+import io.berth.agent.kuberuntime.PodResourceConfig;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
-import java.util.List;
 import java.util.Map;
 
 /**
  * What a pod requests from the node, as the scheduler and the kubelet count it ({@code
- * resource.PodRequests}): the larger of (app containers + sidecars) and the peak while init
- * containers run (each init container plus the sidecars started before it), plus overhead.
+ * resource.PodRequests}, summed by {@link PodResourceConfig#podTotal}: the larger of app containers
+ * plus sidecars and the peak while init containers run), plus overhead.
  *
  * @param milliCpu CPU in millicores
  * @param memoryBytes memory in bytes
@@ -19,21 +19,10 @@ record PodRequests(long milliCpu, long memoryBytes) {
   static final PodRequests NONE = new PodRequests(0, 0);
 
   static PodRequests of(Pod pod) {
-    PodRequests apps = NONE;
-    for (Container c : nonNull(pod.getSpec().getContainers())) {
-      apps = apps.plus(of(c));
-    }
-    PodRequests sidecars = NONE;
-    PodRequests initPeak = NONE;
-    for (Container c : nonNull(pod.getSpec().getInitContainers())) {
-      if ("Always".equals(c.getRestartPolicy())) {
-        sidecars = sidecars.plus(of(c));
-        initPeak = initPeak.max(sidecars);
-      } else {
-        initPeak = initPeak.max(of(c).plus(sidecars));
-      }
-    }
-    PodRequests total = apps.plus(sidecars).max(initPeak);
+    PodRequests total =
+        new PodRequests(
+            PodResourceConfig.podTotal(pod, c -> of(c).milliCpu()),
+            PodResourceConfig.podTotal(pod, c -> of(c).memoryBytes()));
     if (pod.getSpec().getOverhead() != null) {
       total = total.plus(of(pod.getSpec().getOverhead()));
     }
@@ -68,13 +57,5 @@ record PodRequests(long milliCpu, long memoryBytes) {
 
   PodRequests plus(PodRequests o) {
     return new PodRequests(milliCpu + o.milliCpu, memoryBytes + o.memoryBytes);
-  }
-
-  PodRequests max(PodRequests o) {
-    return new PodRequests(Math.max(milliCpu, o.milliCpu), Math.max(memoryBytes, o.memoryBytes));
-  }
-
-  private static <T> List<T> nonNull(List<T> l) {
-    return l == null ? List.of() : l;
   }
 }

@@ -55,7 +55,7 @@ public record PodResourceConfig(long cpuShares, Long cpuQuota, Long cpuPeriod, L
    * {@code PodRequests}/{@code PodLimits} for one resource: app containers plus sidecars, or the
    * largest init step (an init container plus the sidecars started before it) when larger.
    */
-  static long podTotal(Pod pod, Function<Container, Long> amount) {
+  public static long podTotal(Pod pod, Function<Container, Long> amount) {
     long total = 0;
     for (Container c : containers(pod.getSpec().getContainers())) {
       total += amount.apply(c);

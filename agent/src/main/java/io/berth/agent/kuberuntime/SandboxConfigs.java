@@ -123,7 +123,7 @@ public final class SandboxConfigs {
     return hostname;
   }
 
-  static String truncateHostname(String podName, String hostname) {
+  public static String truncateHostname(String podName, String hostname) {
     if (hostname.length() <= HOSTNAME_MAX) {
       return hostname;
     }

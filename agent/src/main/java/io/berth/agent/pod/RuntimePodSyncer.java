@@ -287,7 +287,7 @@ public final class RuntimePodSyncer implements PodSyncer {
                   pod,
                   c,
                   ctx.volumes(),
-                  parts.containers().environment(pod, c, ctx.podIps(), serviceEnv),
+                  () -> parts.containers().environment(pod, c, ctx.podIps(), serviceEnv),
                   ctx.podIps());
       config =
           parts

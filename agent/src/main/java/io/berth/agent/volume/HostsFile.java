@@ -1,5 +1,6 @@
 package io.berth.agent.volume;
 
+import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.fabric8.kubernetes.api.model.HostAlias;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
@@ -58,22 +59,11 @@ public final class HostsFile {
     return b.toString();
   }
 
-  /**
-   * {@code spec.hostname}, else the pod name cut to 63 characters without a trailing dot or dash.
-   */
+  /** {@code spec.hostname}, else the pod name, truncated as the sandbox's hostname is. */
   static String hostname(Pod pod) {
     String h = pod.getSpec().getHostname();
-    if (h != null && !h.isEmpty()) {
-      return h;
-    }
     String name = pod.getMetadata().getName();
-    if (name.length() > 63) {
-      name = name.substring(0, 63);
-      while (name.endsWith("-") || name.endsWith(".")) {
-        name = name.substring(0, name.length() - 1);
-      }
-    }
-    return name;
+    return SandboxConfigs.truncateHostname(name, h != null && !h.isEmpty() ? h : name);
   }
 
   private static void appendAliases(StringBuilder b, List<HostAlias> aliases) {

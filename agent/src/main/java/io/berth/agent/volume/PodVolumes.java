@@ -194,13 +194,14 @@ public final class PodVolumes {
    * termination message file.
    *
    * @param dirs what {@link #setUp} returned for the pod
-   * @param env the container's resolved environment, for {@code subPathExpr}
+   * @param env the container's resolved environment, for {@code subPathExpr}; asked for only when a
+   *     mount has one
    */
   public List<Mount> containerMounts(
       Pod pod,
       Container c,
       Map<String, VolumeDir> dirs,
-      Map<String, String> env,
+      java.util.function.Supplier<Map<String, String>> env,
       List<String> podIps)
       throws VolumeException {
     List<Mount> mounts = new ArrayList<>();
@@ -259,11 +260,12 @@ public final class PodVolumes {
     return Files.exists(nodeHostsFile) ? Files.readString(nodeHostsFile) : "";
   }
 
-  private static String subPath(String cname, VolumeMount vm, Map<String, String> env)
+  private static String subPath(
+      String cname, VolumeMount vm, java.util.function.Supplier<Map<String, String>> env)
       throws VolumeException {
     String expr = vm.getSubPathExpr();
     if (expr != null && !expr.isEmpty()) {
-      String expanded = EnvExpansion.expand(expr, EnvExpansion.mappingFor(env));
+      String expanded = EnvExpansion.expand(expr, EnvExpansion.mappingFor(env.get()));
       if (expanded.contains("$(")) {
         throw new VolumeException(
             "container \""

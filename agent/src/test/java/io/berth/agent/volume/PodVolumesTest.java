@@ -129,7 +129,8 @@ class PodVolumesTest {
 
     var dirs = v.setUp(pod);
     List<Mount> mounts =
-        v.containerMounts(pod, pod.getSpec().getContainers().get(0), dirs, Map.of(), List.of());
+        v.containerMounts(
+            pod, pod.getSpec().getContainers().get(0), dirs, () -> Map.of(), List.of());
 
     assertThat(Files.readString(vol("configmap", "cfg").resolve("conf/app.conf")))
         .isEqualTo("port=80\n");
@@ -366,7 +367,11 @@ class PodVolumesTest {
 
     List<Mount> mounts =
         v.containerMounts(
-            pod, pod.getSpec().getContainers().get(0), dirs, Map.of("POD_NAME", "web"), List.of());
+            pod,
+            pod.getSpec().getContainers().get(0),
+            dirs,
+            () -> Map.of("POD_NAME", "web"),
+            List.of());
 
     Path data = vol("empty-dir", "data");
     assertThat(mounts.get(0).hostPath()).isEqualTo(data.resolve("logs/a").toString());
@@ -393,7 +398,7 @@ class PodVolumesTest {
       assertThatThrownBy(
               () ->
                   v.containerMounts(
-                      p, p.getSpec().getContainers().get(0), dirs, Map.of(), List.of()))
+                      p, p.getSpec().getContainers().get(0), dirs, () -> Map.of(), List.of()))
           .as(bad[0])
           .isInstanceOf(VolumeException.class)
           .hasMessageContaining(bad[1]);
@@ -420,7 +425,7 @@ class PodVolumesTest {
             pod,
             pod.getSpec().getContainers().get(0),
             v.setUp(pod),
-            Map.of(),
+            () -> Map.of(),
             List.of("10.88.0.7"));
 
     Mount hosts =
@@ -452,7 +457,11 @@ class PodVolumesTest {
 
     List<Mount> mounts =
         v.containerMounts(
-            pod, pod.getSpec().getContainers().get(0), v.setUp(pod), Map.of(), List.of("10.0.0.5"));
+            pod,
+            pod.getSpec().getContainers().get(0),
+            v.setUp(pod),
+            () -> Map.of(),
+            List.of("10.0.0.5"));
 
     assertThat(Files.readString(Path.of(mounts.get(0).hostPath())))
         .isEqualTo(
