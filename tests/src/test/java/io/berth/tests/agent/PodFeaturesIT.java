@@ -3,31 +3,21 @@ package io.berth.tests.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.agent.NodeAgent;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.ExecSyncResult;
-import io.berth.cri.PodSandbox;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,41 +34,23 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PodFeaturesIT {
   private static final String NODE = "berth-features-node";
-  private final ObjectMapper json = new ObjectMapper();
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private Path dir;
+  private BerthOnContainerd berth;
+  private Path dir; // berth's root directory
   private Path manifests;
   private Path objects;
   private ContainerdLauncher containerd;
   private CriRuntime cri;
-  private NodeAgent agent;
   private ServerSocketChannel heldPort;
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("berth-features-it-");
-    manifests = Files.createDirectory(dir.resolve("manifests"));
-    objects = Files.createDirectory(dir.resolve("objects"));
+    objects = Files.createTempDirectory("berth-features-objects-");
     writeObjects("port=80");
-    containerd = ContainerdLauncher.launch();
-    cri = CriRuntime.connect(containerd.endpoint());
-    agent =
-        new NodeAgent(
-            new NodeAgent.Settings(
-                    containerd.endpoint(),
-                    new InetSocketAddress("127.0.0.1", 0),
-                    NODE,
-                    dir.resolve("root"),
-                    Duration.ofSeconds(1),
-                    manifests,
-                    containerd.cgroupParent(),
-                    containerd.podLogRoot(),
-                    null)
-                .withStaticObjectDir(objects),
-            Clock.systemUTC(),
-            Map.of());
-    agent.start();
+    berth = BerthOnContainerd.start(NODE, s -> s.withStaticObjectDir(objects));
+    dir = berth.dir;
+    manifests = berth.manifests;
+    containerd = berth.containerd;
+    cri = berth.cri;
   }
 
   private void writeObjects(String conf) throws Exception {
@@ -105,27 +77,14 @@ class PodFeaturesIT {
     if (heldPort != null) {
       heldPort.close();
     }
-    if (agent != null) {
-      agent.close();
-    }
-    if (cri != null) {
-      for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
-        cri.runtime().stopPodSandbox(s.id());
-        cri.runtime().removePodSandbox(s.id());
-      }
-      cri.close();
-    }
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (dir != null) {
+    if (berth != null) {
+      // tmpfs volumes of pods still running go first, or the directory could not be removed
       for (String m : tmpfsMountsUnder(dir)) {
         new ProcessBuilder("umount", "-l", m).inheritIO().start().waitFor();
       }
-      try (Stream<Path> walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      berth.close();
     }
+    BerthPods.deleteTree(objects);
   }
 
   @Test
@@ -191,7 +150,7 @@ class PodFeaturesIT {
     assertThat(exec(id, "cat", "/etc/podinfo/labels")).isEqualTo("app=\"features\"\ntier=\"test\"");
     assertThat(exec(id, "cat", "/host/from-host")).isEqualTo("hello from the node");
     assertThat(execResult(id, "touch", "/host/x").exitCode()).as("readOnly hostPath").isNotZero();
-    Path volumes = dir.resolve("root/pods/" + uid + "/volumes");
+    Path volumes = dir.resolve("pods/" + uid + "/volumes");
     assertThat(Files.readString(volumes.resolve("kubernetes.io~empty-dir/scratch/made-here")))
         .isEqualTo("from-container\n");
     assertThat(
@@ -216,7 +175,7 @@ class PodFeaturesIT {
     Files.delete(manifests.resolve("features.yaml"));
     await(
         Duration.ofSeconds(20),
-        () -> Files.exists(dir.resolve("root/pods/" + uid)) ? Optional.empty() : Optional.of(true));
+        () -> Files.exists(dir.resolve("pods/" + uid)) ? Optional.empty() : Optional.of(true));
     assertThat(tmpfsMountsUnder(dir)).as("tmpfs volumes unmounted").isEmpty();
   }
 
@@ -276,7 +235,7 @@ class PodFeaturesIT {
         await(Duration.ofSeconds(20), () -> waitingReason("traversal", "ContainerCreating"));
     assertThat(traversal.path("message").asText())
         .contains("\"../../escape\": must not contain '..'");
-    assertThat(Files.exists(dir.resolve("root/escape"))).isFalse();
+    assertThat(Files.exists(dir.resolve("escape"))).isFalse();
 
     JsonNode evicted = await(Duration.ofSeconds(40), () -> phase("bigdir", "Failed"));
     assertThat(evicted.path("status").path("reason").asText()).isEqualTo("Evicted");
@@ -650,7 +609,7 @@ class PodFeaturesIT {
   }
 
   private Optional<JsonNode> pod(String name) throws Exception {
-    for (JsonNode p : json.readTree(get("/pods")).path("items")) {
+    for (JsonNode p : berth.pods.all().values()) {
       if (p.path("metadata").path("name").asText().equals(name + "-" + NODE)) {
         return Optional.of(p);
       }
@@ -676,27 +635,10 @@ class PodFeaturesIT {
   }
 
   private String get(String path) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(r.statusCode()).as(path).isEqualTo(200);
-    return r.body();
+    return berth.pods.get(path);
   }
 
   private <T> T await(Duration timeout, Callable<Optional<T>> probe) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Optional<T> v = probe.call();
-      if (v.isPresent()) {
-        return v.get();
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not reached within " + timeout + "; /pods: " + get("/pods"));
-      }
-      Thread.sleep(200);
-    }
+    return berth.pods.await(timeout, probe);
   }
 }
