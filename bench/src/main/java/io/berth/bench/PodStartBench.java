@@ -8,7 +8,6 @@ import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandboxConfig;
 import io.berth.cri.RuntimeService;
 import io.berth.tests.fixtures.ContainerdLauncher;
-import io.berth.tests.fixtures.CriPods;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -31,9 +30,10 @@ import java.util.stream.Stream;
 /**
  * Pod start-up: from a manifest appearing in berth's manifest directory to its container running
  * (containerd's {@code /tasks/start} event, see {@link TaskStartEvents}), for single pods and a
- * burst. The anchor is the raw CRI sequence for the same pod shape (RunPodSandbox, CreateContainer,
- * StartContainer), sequential for single pods and in parallel for the burst, measured in the same
- * run on the same containerd and ending at the same event. "All running" is the last pod's time.
+ * burst. The anchor is the raw CRI sequence for the same pods (RunPodSandbox, CreateContainer,
+ * StartContainer with the requests berth builds for the same manifest, see {@link SamePodConfigs}),
+ * sequential for single pods and in parallel for the burst, measured in the same run on the same
+ * containerd and ending at the same event. "All running" is the last pod's time.
  *
  * <p>Usage: {@code bench/run pod-start [--pods N] [--burst N]}.
  */
@@ -42,14 +42,24 @@ public final class PodStartBench {
   private final RuntimeService rt;
   private final Path manifests;
   private final TaskStartEvents events;
+  private final SamePodConfigs anchorPods;
+  private final String imageRef;
   private final Samples rawEventLead = new Samples();
+  private int anchorRound;
 
   private PodStartBench(
-      ContainerdLauncher containerd, RuntimeService rt, Path manifests, TaskStartEvents events) {
+      ContainerdLauncher containerd,
+      RuntimeService rt,
+      Path manifests,
+      TaskStartEvents events,
+      SamePodConfigs anchorPods,
+      String imageRef) {
     this.containerd = containerd;
     this.rt = rt;
     this.manifests = manifests;
     this.events = events;
+    this.anchorPods = anchorPods;
+    this.imageRef = imageRef;
   }
 
   public static void main(String[] args) throws Exception {
@@ -82,7 +92,19 @@ public final class PodStartBench {
               Map.of());
       agent.start();
       try {
-        new PodStartBench(containerd, cri.runtime(), manifests, events).run(singles, burst);
+        SamePodConfigs anchorPods =
+            new SamePodConfigs(
+                "bench",
+                Files.createDirectories(work.resolve("anchor")),
+                containerd.cgroupParent(),
+                containerd.podLogRoot());
+        String imageRef =
+            cri.images()
+                .imageStatus(containerd.busyboxImage())
+                .orElseThrow(() -> new IllegalStateException("busybox image not imported"))
+                .id();
+        new PodStartBench(containerd, cri.runtime(), manifests, events, anchorPods, imageRef)
+            .run(singles, burst);
       } finally {
         agent.close();
       }
@@ -119,11 +141,12 @@ public final class PodStartBench {
 
     System.out.printf(
         Locale.ROOT,
-        "pod start, containerd %s, %d cores; berth: manifest file written -> containerd's"
-            + " /tasks/start event of the container; anchor: raw CRI run+create+start of the same"
-            + " pod shape -> the same event%n%n",
+        "pod start, containerd %s, %d cores, load average %.1f; berth: manifest file written ->"
+            + " containerd's /tasks/start event of the container; anchor: raw CRI"
+            + " run+create+start with berth's requests for the same manifest -> the same event%n%n",
         rt.version().runtimeVersion(),
-        Runtime.getRuntime().availableProcessors());
+        Runtime.getRuntime().availableProcessors(),
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.out.println("| measurement | berth ms | raw CRI ms | berth/raw |");
     System.out.println("|---|---:|---:|---:|");
     row(
@@ -157,22 +180,15 @@ public final class PodStartBench {
     Instant written = Instant.now();
     for (String name : names) {
       Path tmp = manifests.resolve("." + name + ".tmp");
-      Files.writeString(
-          tmp,
-          """
-          apiVersion: v1
-          kind: Pod
-          metadata: {name: %s}
-          spec:
-            terminationGracePeriodSeconds: 1
-            containers:
-            - {name: app, image: %s, command: [sleep, "3600"]}
-          """
-              .formatted(name, containerd.busyboxImage()));
+      Files.writeString(tmp, manifest(name));
       Files.move(tmp, manifests.resolve(name + ".yaml"));
     }
-    // find the containers with a slow poll (it must not load containerd), then read when
-    // containerd started each one from its event stream
+    // wait for the pods' task starts on containerd's event stream (a sandbox and a container
+    // each), then find the containers with one listing: polling ListContainers while berth
+    // starts the pods would load containerd on berth's side only
+    if (!events.awaitStartsSince(written, 2 * names.size(), Duration.ofSeconds(120))) {
+      throw new IllegalStateException("fewer than " + 2 * names.size() + " task starts in 120 s");
+    }
     Map<String, String> containerIds = new java.util.HashMap<>();
     long deadline = start + Duration.ofSeconds(120).toNanos();
     while (containerIds.size() < names.size()) {
@@ -187,7 +203,9 @@ public final class PodStartBench {
           }
         }
       }
-      Thread.sleep(50);
+      if (containerIds.size() < names.size()) {
+        Thread.sleep(250);
+      }
     }
     Map<String, Long> runningAt = new java.util.HashMap<>();
     for (String name : names) {
@@ -205,9 +223,32 @@ public final class PodStartBench {
     return names.stream().map(runningAt::get).toList();
   }
 
-  /** The raw CRI sequence for {@code n} pods in parallel; returns each pod's time to running. */
+  /** The manifest of both sides' pods. */
+  private String manifest(String name) {
+    return """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: %s}
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - {name: app, image: %s, command: [sleep, "3600"]}
+        """
+        .formatted(name, containerd.busyboxImage());
+  }
+
+  /**
+   * The raw CRI sequence for {@code n} pods in parallel, with the requests berth would send for the
+   * same manifests (built before the clock starts); returns each pod's time to running.
+   */
   private List<Long> rawStart(int n) throws Exception {
-    CriPods pods = new CriPods(containerd);
+    List<SamePodConfigs.Requests> requests = new ArrayList<>();
+    anchorRound++;
+    for (int i = 0; i < n; i++) {
+      requests.add(
+          anchorPods.forManifest(
+              manifest("raw-" + i), imageRef, "anchor/" + anchorRound + "/raw-" + i + ".yaml"));
+    }
     List<Future<long[]>> results = new ArrayList<>();
     long start = System.nanoTime();
     Instant begun = Instant.now();
@@ -217,9 +258,9 @@ public final class PodStartBench {
         results.add(
             pool.submit(
                 () -> {
-                  PodSandboxConfig sandbox = unowned(pods.sandbox("raw-" + index));
+                  PodSandboxConfig sandbox = requests.get(index).sandbox();
                   String podId = rt.runPodSandbox(sandbox);
-                  String id = rt.createContainer(podId, pods.shell("app", "sleep 3600"), sandbox);
+                  String id = rt.createContainer(podId, requests.get(index).container(), sandbox);
                   rt.startContainer(id);
                   Instant returned = Instant.now();
                   Instant at =
@@ -244,25 +285,10 @@ public final class PodStartBench {
         rt.removePodSandbox(sandbox.id());
       }
     }
+    for (SamePodConfigs.Requests r : requests) {
+      anchorPods.tearDown(r.sandbox().metadata().uid());
+    }
     return times;
-  }
-
-  /**
-   * The same sandbox without the kubelet's {@code io.kubernetes.pod.*} labels: like the kubelet,
-   * berth owns every labelled pod in the runtime and would remove the anchor's as orphans.
-   */
-  private static PodSandboxConfig unowned(PodSandboxConfig c) {
-    var labels = new java.util.HashMap<>(c.labels());
-    labels.keySet().removeIf(k -> k.startsWith("io.kubernetes."));
-    return new PodSandboxConfig(
-        c.metadata(),
-        c.hostname(),
-        c.logDirectory(),
-        c.dnsConfig(),
-        c.portMappings(),
-        labels,
-        c.annotations(),
-        c.linux());
   }
 
   private void awaitNoSandboxes() throws InterruptedException {

@@ -81,6 +81,21 @@ final class TaskStartEvents implements AutoCloseable {
     return Optional.empty();
   }
 
+  /**
+   * Waits until at least {@code n} tasks started after {@code since} (a pod's sandbox and each of
+   * its containers are one task each), without asking containerd anything.
+   */
+  boolean awaitStartsSince(Instant since, int n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (started.values().stream().filter(t -> t.isAfter(since)).count() >= n) {
+        return true;
+      }
+      Thread.sleep(5);
+    }
+    return false;
+  }
+
   @Override
   public void close() throws InterruptedException {
     process.destroy();

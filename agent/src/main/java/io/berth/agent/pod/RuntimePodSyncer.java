@@ -38,9 +38,11 @@ import io.fabric8.kubernetes.api.model.Service;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -207,7 +209,9 @@ public final class RuntimePodSyncer implements PodSyncer {
         before = observe(rt, uid); // what the kills changed; a new pod has nothing to re-read
       }
     }
-    StartScope ctx = new StartScope(rt, pod, sandboxId, sandbox, podIps, before, waiting, volumes);
+    List<String> created = new ArrayList<>();
+    StartScope ctx =
+        new StartScope(rt, pod, sandboxId, sandbox, podIps, before, waiting, volumes, created);
     boolean retry = false;
     for (String n : a.initContainersToStart()) {
       if (!start(ctx, byName(pod.getSpec().getInitContainers(), n))) {
@@ -218,7 +222,7 @@ public final class RuntimePodSyncer implements PodSyncer {
     for (String n : a.containersToStart()) {
       retry |= !start(ctx, byName(pod.getSpec().getContainers(), n));
     }
-    record(pod, observe(rt, uid), waiting);
+    record(pod, reobserve(rt, before, sandboxId, created), waiting);
     return retry ? RETRY : RESYNC;
   }
 
@@ -231,7 +235,8 @@ public final class RuntimePodSyncer implements PodSyncer {
       List<String> podIps,
       ObservedPod before,
       Map<String, io.fabric8.kubernetes.api.model.ContainerState> waiting,
-      Map<String, PodVolumes.VolumeDir> volumes) {}
+      Map<String, PodVolumes.VolumeDir> volumes,
+      List<String> created) {}
 
   /** Starts one container; false when it could not (the reason goes to {@code ctx.waiting}). */
   private boolean start(StartScope ctx, Container c) {
@@ -315,6 +320,7 @@ public final class RuntimePodSyncer implements PodSyncer {
       waiting.put(c.getName(), ContainerStates.waiting("CreateContainerError", e.getMessage()));
       return false;
     }
+    ctx.created().add(id);
     try {
       rt.startContainer(id);
     } catch (CriException e) {
@@ -530,6 +536,42 @@ public final class RuntimePodSyncer implements PodSyncer {
       }
     }
     return RuntimeStateMapper.observe(uid, sandboxes, containers);
+  }
+
+  /**
+   * The pod's runtime state after a sync that started things, read by ID: the sandboxes and
+   * containers {@code before} had, the sandbox this sync used and the containers it created. Only
+   * this pod's worker creates them, so nothing else can have appeared and the two listings of
+   * {@link #observe} (which scan every sandbox and container on the node, a real cost for the
+   * runtime during a burst of pod starts) are not needed; the PLEG's relist still sees everything.
+   */
+  static ObservedPod reobserve(
+      RuntimeService rt, ObservedPod before, String sandboxId, List<String> created) {
+    Set<String> sandboxIds = new LinkedHashSet<>();
+    before.sandboxes().forEach(s -> sandboxIds.add(s.id()));
+    if (sandboxId != null && !sandboxId.isEmpty()) {
+      sandboxIds.add(sandboxId);
+    }
+    List<PodSandboxStatus> sandboxes = new ArrayList<>();
+    for (String id : sandboxIds) {
+      try {
+        sandboxes.add(rt.podSandboxStatus(id));
+      } catch (CriNotFoundException e) {
+        log.debug("pod {}: sandbox {} went away", before.uid(), id);
+      }
+    }
+    Set<String> containerIds = new LinkedHashSet<>();
+    before.containers().forEach(c -> containerIds.add(c.id()));
+    containerIds.addAll(created);
+    List<io.berth.cri.ContainerStatus> containers = new ArrayList<>();
+    for (String id : containerIds) {
+      try {
+        containers.add(rt.containerStatus(id));
+      } catch (CriNotFoundException e) {
+        log.debug("pod {}: container {} went away", before.uid(), id);
+      }
+    }
+    return RuntimeStateMapper.observe(before.uid(), sandboxes, containers);
   }
 
   private void record(
