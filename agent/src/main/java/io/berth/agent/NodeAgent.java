@@ -482,7 +482,7 @@ public final class NodeAgent implements AutoCloseable {
         runtime::runtime,
         runtime::images,
         new SandboxConfigs(runtimeSettings),
-        new ContainerConfigs(node, objects, hash, json),
+        new ContainerConfigs(node, objects, hash, json, settings.rootDir().resolve("seccomp")),
         new ComputePodActions(hash),
         crashLoop,
         imagePulls,

@@ -177,6 +177,9 @@ public final class FootprintBench {
                 .lines()
                 .toList();
         rows.stream().limit(18).forEach(System.out::println);
+        Path all = Path.of(System.getProperty("java.io.tmpdir"), "berth-histogram.txt");
+        Files.write(all, rows);
+        System.out.println("(the whole histogram: " + all + ")");
         rows.stream().filter(l -> l.startsWith("Total")).forEach(System.out::println);
       }
       if (System.getenv("BERTH_BENCH_NMT")

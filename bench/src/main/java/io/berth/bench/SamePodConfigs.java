@@ -62,7 +62,9 @@ final class SamePodConfigs {
             HostFacts.resolvConf(Path.of("/etc/resolv.conf")));
     this.staticDefaults = new StaticPodDefaults(nodeName, decoder);
     this.sandboxes = new SandboxConfigs(settings);
-    this.containers = new ContainerConfigs(node, objects, new SpecHash(), new ObjectMapper());
+    this.containers =
+        new ContainerConfigs(
+            node, objects, new SpecHash(), new ObjectMapper(), rootDir.resolve("seccomp"));
     this.volumes =
         new PodVolumes(
             rootDir,

@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,13 +53,24 @@ public final class ContainerConfigs {
   private final EnvResolver env;
   private final SpecHash hash;
   private final ObjectMapper mapper;
+  private final Path seccompRoot;
 
+  /**
+   * @param seccompRoot where {@code Localhost} seccomp profiles live ({@code <root-dir>/seccomp},
+   *     as the kubelet's {@code <root-dir>/seccomp}); a profile's {@code localhostProfile} is
+   *     relative to it
+   */
   public ContainerConfigs(
-      NodeContext node, ConfigSource configs, SpecHash hash, ObjectMapper mapper) {
+      NodeContext node,
+      ConfigSource configs,
+      SpecHash hash,
+      ObjectMapper mapper,
+      Path seccompRoot) {
     this.node = node;
     this.env = new EnvResolver(node, configs);
     this.hash = hash;
     this.mapper = mapper;
+    this.seccompRoot = seccompRoot;
   }
 
   /** What varies per start of a container. */
@@ -149,7 +161,7 @@ public final class ContainerConfigs {
             .labels(containerLabels(pod, container))
             .annotations(containerAnnotations(pod, container, restartCount))
             .resources(LinuxResources.of(pod, container, node.memoryCapacityBytes()))
-            .securityContext(securityContext(pod, container));
+            .securityContext(securityContext(pod, container, seccompRoot));
     envs.forEach(b::env);
     ctx.mounts().forEach(b::mount);
     return b.build();
@@ -220,7 +232,7 @@ public final class ContainerConfigs {
   }
 
   /** The effective security context: the container's fields over the pod's. */
-  static ContainerSecurityContext securityContext(Pod pod, Container container) {
+  static ContainerSecurityContext securityContext(Pod pod, Container container, Path seccompRoot) {
     SecurityContext sc = container.getSecurityContext();
     PodSecurityContext psc = pod.getSpec().getSecurityContext();
     var b = ContainerSecurityContext.builder().namespaceOptions(SandboxConfigs.namespaces(pod));
@@ -252,7 +264,7 @@ public final class ContainerConfigs {
         sc != null && sc.getSeccompProfile() != null
             ? sc.getSeccompProfile()
             : psc == null ? null : psc.getSeccompProfile();
-    b.seccomp(seccomp(seccomp));
+    b.seccomp(seccomp(seccomp, seccompRoot));
     boolean unmasked = false;
     if (sc != null) {
       b.privileged(Boolean.TRUE.equals(sc.getPrivileged()));
@@ -270,14 +282,19 @@ public final class ContainerConfigs {
     return b.build();
   }
 
-  /** Unset means Unconfined (the kubelet's default while {@code seccompDefault} is off). */
-  static SecurityProfile seccomp(SeccompProfile p) {
+  /**
+   * Unset means Unconfined (the kubelet's default while {@code seccompDefault} is off); a {@code
+   * Localhost} profile is the file under {@code seccompRoot} (validation keeps it below).
+   */
+  static SecurityProfile seccomp(SeccompProfile p, Path seccompRoot) {
     if (p == null || p.getType() == null) {
       return SecurityProfile.unconfined();
     }
     return switch (p.getType()) {
       case "RuntimeDefault" -> SecurityProfile.runtimeDefault();
-      case "Localhost" -> SecurityProfile.localhost(orEmpty(p.getLocalhostProfile()));
+      case "Localhost" ->
+          SecurityProfile.localhost(
+              seccompRoot.resolve(orEmpty(p.getLocalhostProfile())).normalize().toString());
       default -> SecurityProfile.unconfined();
     };
   }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.SeccompProfile;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import java.math.BigDecimal;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import java.util.regex.Pattern;
  */
 final class ContainerValidator {
   static final List<String> PROTOCOLS = List.of("SCTP", "TCP", "UDP");
+  static final List<String> SECCOMP_TYPES = List.of("Localhost", "RuntimeDefault", "Unconfined");
+  static final List<String> PROC_MOUNTS = List.of("Default", "Unmasked");
   private static final String GE_ZERO = "must be greater than or equal to 0";
   private static final Pattern QUANTITY =
       Pattern.compile(
@@ -95,6 +98,14 @@ final class ContainerValidator {
     validateEnv(c.getEnv(), path.child("env"), errs);
     validateMounts(c.getVolumeMounts(), volumes, path.child("volumeMounts"), errs);
     validateResources(c.getResources(), path.child("resources"), errs);
+    if (c.getSecurityContext() != null) {
+      FieldPath sc = path.child("securityContext");
+      validateSeccomp(c.getSecurityContext().getSeccompProfile(), sc.child("seccompProfile"), errs);
+      if (c.getSecurityContext().getProcMount() != null) {
+        PodValidator.validateEnum(
+            c.getSecurityContext().getProcMount(), PROC_MOUNTS, sc.child("procMount"), errs);
+      }
+    }
     if (isInit && !sidecar) {
       String detail = "may not be set for init containers without restartPolicy=Always";
       if (c.getLifecycle() != null) {
@@ -171,6 +182,41 @@ final class ContainerValidator {
           errs.add(FieldError.duplicate(idx.child("hostPort"), hostPort + "/" + protocol));
         }
       }
+    }
+  }
+
+  /**
+   * The API's seccomp profile rules: a supported type; {@code localhostProfile} only with {@code
+   * Localhost}, where it is required and must be a relative path that does not leave the node's
+   * seccomp directory.
+   */
+  static void validateSeccomp(SeccompProfile p, FieldPath path, List<FieldError> errs) {
+    if (p == null) {
+      return;
+    }
+    String type = p.getType();
+    if (type == null || type.isEmpty()) {
+      errs.add(FieldError.required(path.child("type"), ""));
+      return;
+    }
+    if (!SECCOMP_TYPES.contains(type)) {
+      errs.add(FieldError.notSupported(path.child("type"), type, SECCOMP_TYPES));
+      return;
+    }
+    String profile = p.getLocalhostProfile();
+    FieldPath at = path.child("localhostProfile");
+    if (!"Localhost".equals(type)) {
+      if (profile != null) {
+        errs.add(FieldError.invalid(at, profile, "can only be set when type is Localhost"));
+      }
+      return;
+    }
+    if (profile == null || profile.isEmpty()) {
+      errs.add(FieldError.required(at, "must be set when seccomp type is Localhost"));
+    } else if (profile.startsWith("/")) {
+      errs.add(FieldError.invalid(at, profile, "must be a relative path"));
+    } else if (java.util.Arrays.asList(profile.split("/")).contains("..")) {
+      errs.add(FieldError.invalid(at, profile, "must not contain '..'"));
     }
   }
 

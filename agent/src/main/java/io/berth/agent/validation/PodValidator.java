@@ -44,6 +44,12 @@ public final class PodValidator {
     }
     Set<String> volumeNames = validateVolumes(spec.getVolumes(), specPath.child("volumes"), errs);
     containers.validateAll(spec, volumeNames, specPath, errs);
+    if (spec.getSecurityContext() != null) {
+      ContainerValidator.validateSeccomp(
+          spec.getSecurityContext().getSeccompProfile(),
+          specPath.child("securityContext").child("seccompProfile"),
+          errs);
+    }
     validateEnum(spec.getRestartPolicy(), RESTART_POLICIES, specPath.child("restartPolicy"), errs);
     validateEnum(spec.getDnsPolicy(), DNS_POLICIES, specPath.child("dnsPolicy"), errs);
     Long grace = spec.getTerminationGracePeriodSeconds();

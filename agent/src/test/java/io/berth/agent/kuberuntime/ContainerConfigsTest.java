@@ -15,16 +15,18 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ContainerConfigsTest {
+  private static final Path SECCOMP = Path.of("/var/lib/berth/seccomp");
   static final NodeContext NODE =
       new NodeContext(
           "node-a", List.of("192.168.1.10"), Map.of("cpu", new Quantity("2")), 4L << 30);
   final ContainerConfigs configs =
-      new ContainerConfigs(NODE, ConfigSource.NONE, HASH, new ObjectMapper());
+      new ContainerConfigs(NODE, ConfigSource.NONE, HASH, new ObjectMapper(), SECCOMP);
 
   static Pod podOf(Container c) {
     return new PodBuilder(pod(List.of(c), List.of()))
@@ -165,7 +167,7 @@ class ContainerConfigsTest {
             .endSecurityContext()
             .endSpec()
             .build();
-    var sc = ContainerConfigs.securityContext(pod, pod.getSpec().getContainers().get(0));
+    var sc = ContainerConfigs.securityContext(pod, pod.getSpec().getContainers().get(0), SECCOMP);
     assertThat(sc.runAsUser()).isEqualTo(7L);
     assertThat(sc.runAsGroup()).isEqualTo(2L);
     assertThat(sc.supplementalGroups()).containsExactly(3L);
@@ -175,6 +177,15 @@ class ContainerConfigsTest {
     assertThat(sc.capabilities().drop()).containsExactly("ALL");
     assertThat(sc.seccomp()).isEqualTo(SecurityProfile.runtimeDefault());
     assertThat(sc.maskedPaths()).isEmpty();
+  }
+
+  @Test
+  void localhostSeccompProfilesLiveUnderTheSeccompRoot() {
+    var profile =
+        new io.fabric8.kubernetes.api.model.SeccompProfile("profiles/deny.json", "Localhost");
+    assertThat(ContainerConfigs.seccomp(profile, SECCOMP))
+        .isEqualTo(SecurityProfile.localhost("/var/lib/berth/seccomp/profiles/deny.json"));
+    assertThat(ContainerConfigs.seccomp(null, SECCOMP)).isEqualTo(SecurityProfile.unconfined());
   }
 
   @Test

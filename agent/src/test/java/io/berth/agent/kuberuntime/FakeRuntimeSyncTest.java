@@ -61,7 +61,12 @@ class FakeRuntimeSyncTest {
             cri.runtime(),
             clock,
             new SandboxConfigs(settings),
-            new ContainerConfigs(node, ConfigSource.NONE, HASH, new ObjectMapper()),
+            new ContainerConfigs(
+                node,
+                ConfigSource.NONE,
+                HASH,
+                new ObjectMapper(),
+                Path.of("/var/lib/berth/seccomp")),
             new ComputePodActions(HASH),
             new CrashLoopBackoff(clock, HASH));
   }

@@ -65,7 +65,8 @@ class RuntimePodSyncerTest {
                 cri::runtime,
                 cri::images,
                 new SandboxConfigs(settings),
-                new ContainerConfigs(node, ConfigSource.NONE, hash, json),
+                new ContainerConfigs(
+                    node, ConfigSource.NONE, hash, json, Path.of("/var/lib/berth/seccomp")),
                 new ComputePodActions(hash),
                 new CrashLoopBackoff(clock, hash),
                 new ImagePulls(clock),

@@ -367,4 +367,52 @@ class PodValidatorTest {
         .containsExactly(
             "metadata.name: Invalid value: \"" + name + "\": must be no more than 253 characters");
   }
+
+  @Test
+  void seccompProfilesFollowTheApisRules() {
+    Pod p =
+        spec(
+            """
+            securityContext:
+              seccompProfile: {type: Localhost}
+            containers:
+            - name: a
+              image: busybox
+              securityContext:
+                seccompProfile: {type: Localhost, localhostProfile: ../etc/shadow}
+            - name: b
+              image: busybox
+              securityContext:
+                seccompProfile: {type: RuntimeDefault, localhostProfile: x.json}
+            - name: c
+              image: busybox
+              securityContext:
+                seccompProfile: {type: Strict}
+                procMount: Full
+            - name: d
+              image: busybox
+              securityContext:
+                seccompProfile: {type: Localhost, localhostProfile: /abs.json}
+            - name: ok
+              image: busybox
+              securityContext:
+                seccompProfile: {type: Localhost, localhostProfile: profiles/deny-mkdir.json}
+                procMount: Unmasked
+            """);
+    assertThat(errors(p))
+        .containsExactlyInAnyOrder(
+            "spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value:"
+                + " \"../etc/shadow\": must not contain '..'",
+            "spec.containers[1].securityContext.seccompProfile.localhostProfile: Invalid value:"
+                + " \"x.json\": can only be set when type is Localhost",
+            "spec.containers[2].securityContext.seccompProfile.type: Unsupported value:"
+                + " \"Strict\": supported values: \"Localhost\", \"RuntimeDefault\","
+                + " \"Unconfined\"",
+            "spec.containers[2].securityContext.procMount: Unsupported value: \"Full\":"
+                + " supported values: \"Default\", \"Unmasked\"",
+            "spec.containers[3].securityContext.seccompProfile.localhostProfile: Invalid value:"
+                + " \"/abs.json\": must be a relative path",
+            "spec.securityContext.seccompProfile.localhostProfile: Required value: must be set"
+                + " when seccomp type is Localhost");
+  }
 }

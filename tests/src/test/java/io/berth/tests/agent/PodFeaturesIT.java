@@ -519,6 +519,109 @@ class PodFeaturesIT {
                 .filter(st -> st.has("terminated")));
   }
 
+  @Test
+  void seccompProfilesProcMountAndTheSleepHook() throws Exception {
+    // a Localhost profile under <root-dir>/seccomp that refuses mkdir, as a node admin installs it
+    Path profiles = Files.createDirectories(dir.resolve("seccomp/profiles"));
+    Files.writeString(
+        profiles.resolve("deny-mkdir.json"),
+        """
+        {"defaultAction": "SCMP_ACT_ALLOW",
+         "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}
+        """);
+    Path out = Files.createTempDirectory("berth-features-sleep-");
+    try {
+      writePod(
+          "seccomp",
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: seccomp}
+          spec:
+            terminationGracePeriodSeconds: 10
+            volumes: [{name: out, hostPath: {path: %2$s, type: Directory}}]
+            containers:
+            - name: local
+              image: %1$s
+              command: [sleep, "3600"]
+              securityContext:
+                seccompProfile: {type: Localhost, localhostProfile: profiles/deny-mkdir.json}
+            - name: unconfined
+              image: %1$s
+              command: [sleep, "3600"]
+              securityContext: {seccompProfile: {type: Unconfined}}
+            - name: unmasked
+              image: %1$s
+              command: [sleep, "3600"]
+              securityContext: {procMount: Unmasked}
+            - name: sleeper
+              image: %1$s
+              command: [sh, -c, "trap 'cat /proc/uptime > /out/term; exit 0' TERM; while true; do sleep 0.1; done"]
+              volumeMounts: [{name: out, mountPath: /out}]
+              lifecycle:
+                preStop: {sleep: {seconds: 3}}
+          """
+              .formatted(containerd.busyboxImage(), out));
+      await(
+          Duration.ofSeconds(60),
+          () ->
+              pod("seccomp")
+                  .filter(
+                      p -> {
+                        int running = 0;
+                        for (JsonNode c : p.path("status").path("containerStatuses")) {
+                          running += c.path("state").has("running") ? 1 : 0;
+                        }
+                        return running == 4;
+                      }));
+      String local = containerId("seccomp", "local");
+      assertThat(field(exec(local, "cat", "/proc/self/status"), "Seccomp"))
+          .as("a Localhost profile is a filter")
+          .isEqualTo("2");
+      ExecSyncResult mkdir = execResult(local, "mkdir", "/tmp/refused");
+      assertThat(mkdir.exitCode()).as("the profile refuses mkdir").isNotZero();
+      assertThat(new String(mkdir.stderr(), StandardCharsets.UTF_8))
+          .contains("Operation not permitted");
+      assertThat(execResult(local, "touch", "/tmp/allowed").exitCode())
+          .as("everything else is allowed")
+          .isZero();
+      String unconfined = containerId("seccomp", "unconfined");
+      assertThat(field(exec(unconfined, "cat", "/proc/self/status"), "Seccomp"))
+          .as("Unconfined: no filter")
+          .isEqualTo("0");
+      assertThat(execResult(unconfined, "mkdir", "/tmp/fine").exitCode()).isZero();
+      assertThat(mountLine(exec(local, "cat", "/proc/self/mounts"), "/proc/keys"))
+          .as("procMount Default masks /proc/keys")
+          .isNotEqualTo("<none>");
+      assertThat(mountLine(exec(local, "cat", "/proc/self/mounts"), "/proc/sys"))
+          .as("procMount Default: /proc/sys read-only")
+          .contains(" ro,");
+      String unmasked = exec(containerId("seccomp", "unmasked"), "cat", "/proc/self/mounts");
+      assertThat(mountLine(unmasked, "/proc/keys"))
+          .as("procMount Unmasked: nothing masked")
+          .isEqualTo("<none>");
+      assertThat(mountLine(unmasked, "/proc/sys")).as("nor read-only").isEqualTo("<none>");
+
+      double deletedAt = uptime();
+      Files.delete(manifests.resolve("seccomp.yaml"));
+      Path term = out.resolve("term");
+      await(Duration.ofSeconds(30), () -> Optional.of(term).filter(Files::isReadable));
+      await(
+          Duration.ofSeconds(5),
+          () -> Optional.of(Files.readString(term)).filter(t -> !t.isBlank()));
+      double termAt = Double.parseDouble(Files.readString(term).split(" ")[0]);
+      assertThat(termAt - deletedAt)
+          .as("SIGTERM came after the 3 s preStop sleep, well inside the 10 s grace")
+          .isBetween(2.95, 9.0);
+    } finally {
+      BerthPods.deleteTree(out);
+    }
+  }
+
+  private static double uptime() throws Exception {
+    return Double.parseDouble(Files.readString(Path.of("/proc/uptime")).split(" ")[0]);
+  }
+
   /** The value of the first sample whose line starts with {@code prefix}. */
   private static double sample(String exposition, String prefix) {
     return exposition
