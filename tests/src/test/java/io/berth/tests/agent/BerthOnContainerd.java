@@ -59,6 +59,26 @@ final class BerthOnContainerd implements AutoCloseable {
   static BerthOnContainerd start(
       String node, io.berth.tests.fixtures.NodeNetns netns, UnaryOperator<NodeAgent.Settings> tweak)
       throws Exception {
+    return start(node, netns, b -> {}, tweak);
+  }
+
+  /** What a test prepares on containerd and in the directories before berth first starts. */
+  @FunctionalInterface
+  interface BeforeStart {
+    void prepare(BerthOnContainerd b) throws Exception;
+  }
+
+  /**
+   * As {@link #start(String, io.berth.tests.fixtures.NodeNetns, UnaryOperator)}, running {@code
+   * before} once containerd answers and before berth starts (images to import, manifests that must
+   * be there at start-up, runtime state berth should find).
+   */
+  static BerthOnContainerd start(
+      String node,
+      io.berth.tests.fixtures.NodeNetns netns,
+      BeforeStart before,
+      UnaryOperator<NodeAgent.Settings> tweak)
+      throws Exception {
     Path dir = Files.createTempDirectory("berth-" + node + "-");
     ContainerdLauncher containerd = null;
     CriRuntime cri = null;
@@ -67,6 +87,7 @@ final class BerthOnContainerd implements AutoCloseable {
       containerd = netns == null ? ContainerdLauncher.launch() : ContainerdLauncher.launch(netns);
       cri = CriRuntime.connect(containerd.endpoint());
       b = new BerthOnContainerd(node, dir, containerd, cri, tweak);
+      before.prepare(b);
       b.startAgent();
       return b;
     } catch (Exception | Error e) {
@@ -121,6 +142,28 @@ final class BerthOnContainerd implements AutoCloseable {
     startAgent();
   }
 
+  /**
+   * Stops and removes a sandbox; a container berth was starting when it closed can refuse removal
+   * for a moment ("container is in starting state"), so try again once, then leave it to the
+   * launcher's own cleanup.
+   */
+  private void removeSandbox(String id) throws InterruptedException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        cri.runtime().stopPodSandbox(id);
+        cri.runtime().removePodSandbox(id);
+        return;
+      } catch (io.berth.cri.CriException e) {
+        if (attempt == 2) {
+          System.err.println(
+              node + " cleanup: " + e.getMessage() + " (containerd.close() follows)");
+          return;
+        }
+        Thread.sleep(1000);
+      }
+    }
+  }
+
   @Override
   public void close() {
     List<RuntimeException> failures = new ArrayList<>();
@@ -130,12 +173,13 @@ final class BerthOnContainerd implements AutoCloseable {
     try {
       if (containerd.isRunning()) {
         for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
-          cri.runtime().stopPodSandbox(s.id());
-          cri.runtime().removePodSandbox(s.id());
+          removeSandbox(s.id());
         }
       }
     } catch (RuntimeException e) {
       failures.add(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     cri.close();
     try {

@@ -5,28 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
-import io.berth.agent.NodeAgent;
-import io.berth.cri.CriException;
-import io.berth.cri.CriRuntime;
-import io.berth.cri.PodSandbox;
-import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import io.berth.tests.fixtures.Promtool;
 import io.berth.tests.fixtures.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,38 +57,28 @@ class ProbeIT {
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private BerthOnContainerd berth;
   private Path dir;
   private Path manifests;
   private ContainerdLauncher containerd;
-  private NodeAgent agent;
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("berth-probe-it-");
-    manifests = Files.createDirectory(dir.resolve("manifests"));
-    containerd = ContainerdLauncher.launch();
-    containerd.importImage(
-        TestImages.busybox(GRPC_IMAGE)
-            .copy(grpcHealthServer(), "/bin/grpc-health-server", 0755)
-            .build());
-    writePods();
-    agent = newAgent();
-    agent.start();
-  }
-
-  private NodeAgent newAgent() {
-    return new NodeAgent(
-        new NodeAgent.Settings(
-            containerd.endpoint(),
-            new InetSocketAddress("127.0.0.1", 0),
+    berth =
+        BerthOnContainerd.start(
             NODE,
-            dir,
-            Duration.ofSeconds(1),
-            manifests,
-            containerd.cgroupParent(),
-            containerd.podLogRoot()),
-        Clock.systemUTC(),
-        Map.of());
+            null,
+            b -> {
+              dir = b.dir;
+              manifests = b.manifests;
+              containerd = b.containerd;
+              containerd.importImage(
+                  TestImages.busybox(GRPC_IMAGE)
+                      .copy(grpcHealthServer(), "/bin/grpc-health-server", 0755)
+                      .build());
+              writePods();
+            },
+            s -> s);
   }
 
   /** Compiles the gRPC health server (gcc and a static libc, see scripts/lib/prereqs.sh). */
@@ -338,47 +319,9 @@ class ProbeIT {
   }
 
   @AfterAll
-  void stop() throws Exception {
-    if (agent != null) {
-      agent.close();
-    }
-    if (containerd != null) {
-      try (CriRuntime cri = CriRuntime.connect(containerd.endpoint())) {
-        for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
-          removeSandbox(cri, s.id());
-        }
-      } finally {
-        containerd.close();
-      }
-    }
-    if (dir != null) {
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  }
-
-  /**
-   * Stops and removes a sandbox; a container berth was starting when it closed can refuse removal
-   * for a moment ("container is in starting state"), so try again once, then leave it to the
-   * launcher's own cleanup.
-   */
-  private static void removeSandbox(CriRuntime cri, String id) throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        cri.runtime().stopPodSandbox(id);
-        cri.runtime().removePodSandbox(id);
-        return;
-      } catch (CriException e) {
-        if (attempt == 2) {
-          System.err.println(
-              "ProbeIT cleanup: " + e.getMessage() + " (containerd.close() follows)");
-          return;
-        }
-        Thread.sleep(1000);
-      }
+  void stop() {
+    if (berth != null) {
+      berth.close();
     }
   }
 
@@ -557,9 +500,7 @@ class ProbeIT {
         container(await(Duration.ofSeconds(40), () -> pod("ready-delay").filter(ProbeIT::ready)))
             .path("containerID")
             .asText();
-    agent.close();
-    agent = newAgent();
-    agent.start();
+    berth.restartAgent();
     JsonNode ready = await(Duration.ofSeconds(20), () -> pod("ready-delay").filter(ProbeIT::ready));
     assertThat(container(ready).path("containerID").asText()).isEqualTo(readyId);
     assertThat(container(ready).path("restartCount").asInt()).isZero();
@@ -675,7 +616,7 @@ class ProbeIT {
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path))
+                    URI.create("http://127.0.0.1:" + berth.agent().httpAddress().getPort() + path))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path).isEqualTo(200);

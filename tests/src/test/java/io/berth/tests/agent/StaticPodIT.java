@@ -4,25 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.berth.agent.NodeAgent;
 import io.berth.cri.CriRuntime;
-import io.berth.cri.PodSandbox;
 import io.berth.cri.PodSandboxConfig;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import io.berth.tests.fixtures.CriPods;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,63 +40,34 @@ class StaticPodIT {
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private Path dir;
+  private BerthOnContainerd berth;
   private Path manifests;
   private ContainerdLauncher containerd;
   private CriRuntime cri;
-  private NodeAgent agent;
   private String strayUid;
 
   @BeforeAll
   void start() throws Exception {
-    dir = Files.createTempDirectory("berth-static-pod-it-");
-    manifests = Files.createDirectory(dir.resolve("manifests"));
-    containerd = ContainerdLauncher.launch();
-    cri = CriRuntime.connect(containerd.endpoint());
-    // left behind by an earlier berth: carries berth's labels, but no source claims it
-    PodSandboxConfig stray = new CriPods(containerd).sandbox("stray");
-    strayUid = stray.metadata().uid();
-    cri.runtime().runPodSandbox(stray);
-    agent = newAgent();
-    agent.start();
-  }
-
-  private NodeAgent newAgent() {
-    return new NodeAgent(
-        new NodeAgent.Settings(
-            containerd.endpoint(),
-            new InetSocketAddress("127.0.0.1", 0),
+    berth =
+        BerthOnContainerd.start(
             NODE,
-            dir,
-            Duration.ofSeconds(1),
-            manifests,
-            containerd.cgroupParent(),
-            containerd.podLogRoot()),
-        Clock.systemUTC(),
-        Map.of());
+            null,
+            b -> {
+              // left behind by an earlier berth: carries berth's labels, but no source claims it
+              PodSandboxConfig stray = new CriPods(b.containerd).sandbox("stray");
+              strayUid = stray.metadata().uid();
+              b.cri.runtime().runPodSandbox(stray);
+            },
+            s -> s);
+    manifests = berth.manifests;
+    containerd = berth.containerd;
+    cri = berth.cri;
   }
 
   @AfterAll
   void stop() {
-    if (agent != null) {
-      agent.close();
-    }
-    if (cri != null) {
-      for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
-        cri.runtime().stopPodSandbox(s.id());
-        cri.runtime().removePodSandbox(s.id());
-      }
-      cri.close();
-    }
-    if (containerd != null) {
-      containerd.close();
-    }
-    if (dir != null) {
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+    if (berth != null) {
+      berth.close();
     }
   }
 
@@ -166,9 +131,7 @@ class StaticPodIT {
 
     // a restarted berth adopts what runs: same container, same restart count, nothing recreated
     String restartedId = container(restarted).path("containerID").asText();
-    agent.close();
-    agent = newAgent();
-    agent.start();
+    berth.restartAgent();
     long tAgentRestart = System.nanoTime();
     JsonNode adopted =
         await(
@@ -251,7 +214,7 @@ class StaticPodIT {
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path))
+                    URI.create("http://127.0.0.1:" + berth.agent().httpAddress().getPort() + path))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(path).isEqualTo(200);
