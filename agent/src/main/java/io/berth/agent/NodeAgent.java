@@ -591,7 +591,7 @@ public final class NodeAgent implements AutoCloseable {
 
           @Override
           public void podLifecycleEvent(PodLifecycleEvent event) {
-            dispatcher.lifecycleEvent(event);
+            dispatcher.lifecycleEvent(event, podStatuses::isNews);
           }
         });
     syncLoop.onProbeResults(new ProbeSyncHandler(podWorkers::resync));

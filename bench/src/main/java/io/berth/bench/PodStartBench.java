@@ -11,6 +11,10 @@ import io.berth.tests.fixtures.ContainerdLauncher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -25,6 +29,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -46,6 +52,8 @@ public final class PodStartBench {
   private final String imageRef;
   private final Samples rawEventLead = new Samples();
   private int anchorRound;
+  private URI metrics; // set while a measured burst runs: berthStart reads berth's CRI calls
+  private Map<String, Long> callsAtRunning = Map.of();
 
   private PodStartBench(
       ContainerdLauncher containerd,
@@ -104,7 +112,7 @@ public final class PodStartBench {
                 .orElseThrow(() -> new IllegalStateException("busybox image not imported"))
                 .id();
         new PodStartBench(containerd, cri.runtime(), manifests, events, anchorPods, imageRef)
-            .run(singles, burst);
+            .run(singles, burst, URI.create("http://" + hostPort(agent) + "/metrics"));
       } finally {
         agent.close();
       }
@@ -115,7 +123,30 @@ public final class PodStartBench {
     }
   }
 
-  private void run(int singles, int burst) throws Exception {
+  private static String hostPort(NodeAgent agent) {
+    return "127.0.0.1:" + agent.httpAddress().getPort();
+  }
+
+  /** berth's CRI calls so far by operation, from its own metrics. */
+  private static Map<String, Long> criCalls(URI metrics) throws Exception {
+    String body =
+        HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString())
+            .body();
+    Map<String, Long> calls = new java.util.TreeMap<>();
+    Matcher m = CRI_CALLS.matcher(body);
+    while (m.find()) {
+      calls.merge(m.group(1), (long) Double.parseDouble(m.group(2)), Long::sum);
+    }
+    return calls;
+  }
+
+  private static final Pattern CRI_CALLS =
+      Pattern.compile(
+          "(?m)^berth_runtime_operations_duration_seconds_count\\{[^}]*operation_type=\"(\\w+)\"[^}]*\\}"
+              + " (\\S+)$");
+
+  private void run(int singles, int burst, URI metrics) throws Exception {
     // warm-up: one pod each way, not recorded
     berthStart(List.of("warm"));
     rawStart(1);
@@ -130,7 +161,11 @@ public final class PodStartBench {
       names.add("burst-" + i);
     }
     // "all running": until the last pod of the burst runs (not the clean-up after it)
+    Map<String, Long> callsBefore = criCalls(metrics);
+    this.metrics = metrics;
     List<Long> berthBurst = berthStart(names);
+    this.metrics = null;
+    Map<String, Long> callsAfter = callsAtRunning;
     long berthAll = java.util.Collections.max(berthBurst);
     List<Long> rawBurst = rawStart(burst);
     long rawAll = java.util.Collections.max(rawBurst);
@@ -160,6 +195,22 @@ public final class PodStartBench {
     row("burst of " + burst + ": all running", berthAll / 1e6, rawAll / 1e6);
     row("burst of " + burst + ": per-pod p50", bb.percentileMillis(50), rb.percentileMillis(50));
     row("burst of " + burst + ": per-pod p99", bb.percentileMillis(99), rb.percentileMillis(99));
+    // berth's CRI calls until every pod of the burst ran: the anchor makes 3 per pod
+    StringBuilder calls = new StringBuilder();
+    long total = 0;
+    for (var e : callsAfter.entrySet()) {
+      long n = e.getValue() - callsBefore.getOrDefault(e.getKey(), 0L);
+      if (n > 0) {
+        calls.append(String.format(Locale.ROOT, " %s %.1f,", e.getKey(), n / (double) burst));
+        total += n;
+      }
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nberth's CRI calls per pod until the burst ran (PLEG relists included): %.1f (%s);"
+            + " the anchor makes 3 per pod%n",
+        total / (double) burst,
+        calls.toString().replaceAll(",$", "").strip());
     System.out.printf(
         Locale.ROOT,
         "%nBoth sides end at containerd's /tasks/start event; for the anchor's single pods it came"
@@ -215,6 +266,9 @@ public final class PodStartBench {
               .orElseThrow(
                   () -> new IllegalStateException("no /tasks/start event for pod " + name));
       runningAt.put(name, Duration.between(written, at).toNanos());
+    }
+    if (metrics != null) {
+      callsAtRunning = criCalls(metrics);
     }
     for (String name : names) {
       Files.delete(manifests.resolve(name + ".yaml"));

@@ -148,10 +148,19 @@ public final class PodDispatcher {
 
   /** A PLEG event: the pod's worker syncs now. Removal events are ignored, as the kubelet does. */
   public void lifecycleEvent(PodLifecycleEvent event) {
+    lifecycleEvent(event, e -> true);
+  }
+
+  /**
+   * A PLEG event: the pod's worker syncs if the event is still {@code news} to it once it is
+   * between syncs (see {@link PodWorkers#resyncIf}). Removal events are ignored, as the kubelet
+   * does.
+   */
+  public void lifecycleEvent(PodLifecycleEvent event, Predicate<PodLifecycleEvent> news) {
     if (event.type() == PodLifecycleEvent.Type.CONTAINER_REMOVED) {
       return;
     }
-    workers.resync(event.podUid());
+    workers.resyncIf(event.podUid(), () -> news.test(event));
   }
 
   /**

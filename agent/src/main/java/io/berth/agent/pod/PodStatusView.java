@@ -34,6 +34,7 @@ public final class PodStatusView {
   private final ObjectMapper json;
   private final Supplier<List<RejectedManifest>> rejected;
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+  private final SeenRuntimeStates seen = new SeenRuntimeStates();
 
   private final PodStartLatency startLatency;
 
@@ -69,8 +70,17 @@ public final class PodStatusView {
     Instant now = clock.instant();
     PodStatus status = PodStatuses.compute(in, previous, now);
     pods.put(uid, new PodBuilder(in.pod()).withStatus(status).build());
+    seen.record(in.observed());
     startLatency.statusComputed(uid, status, now);
     return status;
+  }
+
+  /**
+   * Whether a PLEG event shows the pod's worker something its last sync did not see; when not, the
+   * sync it would trigger is skipped (see {@link SeenRuntimeStates}).
+   */
+  public boolean isNews(PodLifecycleEvent event) {
+    return seen.isNews(event);
   }
 
   /**
@@ -172,6 +182,7 @@ public final class PodStatusView {
   /** Forgets a terminated pod. */
   public void remove(String uid) {
     pods.remove(uid);
+    seen.forget(uid);
     startLatency.forget(uid);
   }
 

@@ -4,12 +4,15 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,6 +77,18 @@ public final class PodWorkers implements AutoCloseable {
     Worker w = workers.get(uid);
     if (w != null) {
       w.wake();
+    }
+  }
+
+  /**
+   * Wakes the worker of {@code uid} for a sync if {@code stillNews} holds once the worker is
+   * between syncs: an event that arrives while a sync runs is judged against what that sync saw, so
+   * a runtime change the worker made itself does not cost a second sync. Ignored for unknown pods.
+   */
+  public synchronized void resyncIf(String uid, BooleanSupplier stillNews) {
+    Worker w = workers.get(uid);
+    if (w != null) {
+      w.wakeIf(stillNews);
     }
   }
 
@@ -186,6 +201,7 @@ public final class PodWorkers implements AutoCloseable {
     Pod pending;
     Pod current;
     boolean woken = true; // the first sync runs at once
+    final List<BooleanSupplier> maybe = new ArrayList<>(); // conditional wake-ups, see resyncIf
     State state = State.SYNCING;
     Duration grace = Duration.ZERO;
     Pod restartAfterTermination;
@@ -238,6 +254,50 @@ public final class PodWorkers implements AutoCloseable {
       }
     }
 
+    void wakeIf(BooleanSupplier stillNews) {
+      lock.lock();
+      try {
+        maybe.add(stillNews);
+        signal.signal();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /**
+     * Waits until woken, a conditional wake-up that is still news, or {@code wait} is over. Holding
+     * {@link #lock}; the conditions are evaluated without it.
+     */
+    private void awaitWake(Duration wait) throws InterruptedException {
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (!woken) {
+        if (!maybe.isEmpty()) {
+          List<BooleanSupplier> check = List.copyOf(maybe);
+          maybe.clear();
+          boolean news = false;
+          lock.unlock();
+          try {
+            for (BooleanSupplier c : check) {
+              news |= c.getAsBoolean();
+            }
+          } finally {
+            lock.lock();
+          }
+          if (news) {
+            break;
+          }
+          continue;
+        }
+        long nanos = deadline - System.nanoTime();
+        if (nanos <= 0) {
+          break;
+        }
+        signal.awaitNanos(nanos);
+      }
+      woken = false;
+      maybe.clear(); // the sync about to run sees whatever they were about
+    }
+
     void requestTermination(Duration gracePeriod) {
       lock.lock();
       try {
@@ -272,11 +332,7 @@ public final class PodWorkers implements AutoCloseable {
         Duration gracePeriod;
         lock.lock();
         try {
-          long nanos = wait.toNanos();
-          while (!woken && nanos > 0) {
-            nanos = signal.awaitNanos(nanos);
-          }
-          woken = false;
+          awaitWake(wait);
           if (pending != null) {
             current = pending;
             pending = null;

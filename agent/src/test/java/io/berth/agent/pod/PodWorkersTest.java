@@ -54,6 +54,34 @@ class PodWorkersTest {
   }
 
   @Test
+  void aRuntimeEventStillNewsWakesTheWorker() throws Exception {
+    workers.sync(pod("v1"));
+    assertThat(syncer.next()).isEqualTo("sync v1");
+    workers.resyncIf(UID, () -> true);
+    assertThat(syncer.next()).isEqualTo("sync v1");
+  }
+
+  @Test
+  void aRuntimeEventTheRunningSyncAlreadySawCostsNoSecondSync() throws Exception {
+    syncer.gate = new CountDownLatch(1);
+    workers.sync(pod("v1"));
+    assertThat(syncer.next()).isEqualTo("sync v1"); // blocked inside syncPod(v1)
+    java.util.concurrent.atomic.AtomicBoolean judged =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    workers.resyncIf(
+        UID,
+        () -> {
+          judged.set(true);
+          return false; // what the event reports is what the sync read back
+        });
+    assertThat(judged).as("judged only once the sync is over").isFalse();
+    syncer.open();
+    await(judged::get);
+    workers.sync(pod("v2"));
+    assertThat(syncer.next()).as("no sync of v1 in between").isEqualTo("sync v2");
+  }
+
+  @Test
   void lifecycleGoesSyncingTerminatingTerminated() throws Exception {
     workers.sync(pod("v1"));
     assertThat(syncer.next()).isEqualTo("sync v1");
