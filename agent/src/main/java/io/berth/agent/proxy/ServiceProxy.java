@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  *   (--service-dir)       (slices from pods)       │  └─▶ StaleConntrackCleanup (ctnetlink)
  *                                                  ├─▶ ProxierMetrics ─▶ berth's /metrics
  *                                                  └─▶ ProxyHealth ─▶ ProxyHealthServer :10256
+ *   ProxyConfigSource ─▶ ServiceIndex ─▶ Proxier ─▶ ...   (--kubeconfig: the API's Services and
+ *   (informers)          (Services for env vars)           EndpointSlices, no slices from pods)
  * </pre>
  *
  * <p>Off when there is no Service source or the mode is {@code none}. {@code auto} uses nftables
@@ -49,6 +51,8 @@ public final class ServiceProxy implements AutoCloseable {
   private ScheduledExecutorService syncThread;
   private Proxier proxier;
   private LocalEndpointSlices local;
+  private ServiceIndex index;
+  private AutoCloseable apiSource;
   private ProxyHealthServer healthServer;
   private TaskScheduler.Cancellable scans;
   private TaskScheduler.Cancellable podResyncs;
@@ -75,24 +79,42 @@ public final class ServiceProxy implements AutoCloseable {
     this.dataPlane = dataPlane;
   }
 
+  /** Starts the proxy with no API source ({@code --service-dir} only). */
+  public synchronized void start(MeterRegistry registry) {
+    start(registry, Optional.empty());
+  }
+
   /**
    * Starts the proxy if configured, binding its meters to {@code registry}.
    *
+   * @param api the API server's Services and EndpointSlices ({@code --kubeconfig}); they are read
+   *     even with the proxy off, for the Service environment variables of new containers
    * @throws IllegalStateException when {@code --proxy-mode nftables} was asked for and nftables
-   *     does not work here, or the health port cannot be bound
+   *     does not work here, the health port cannot be bound, or both {@code --service-dir} and an
+   *     API source are given
    */
-  public synchronized void start(MeterRegistry registry) {
-    if (settings.serviceDir() == null) {
-      log.info("service proxy off: no Service source (--service-dir)");
+  public synchronized void start(MeterRegistry registry, Optional<ServiceSource> api) {
+    if (api.isPresent() && settings.serviceDir() != null) {
+      throw new IllegalStateException(
+          "--service-dir "
+              + settings.serviceDir()
+              + " and --kubeconfig both name a Service"
+              + " source; give one (with --kubeconfig Services come from the API server)");
+    }
+    if (api.isEmpty() && settings.serviceDir() == null) {
+      log.info("service proxy off: no Service source (--service-dir or --kubeconfig)");
       return;
     }
+    String source = api.isPresent() ? "the API server" : settings.serviceDir().toString();
     if (settings.mode() == ProxyMode.NONE) {
       log.info("service proxy off: --proxy-mode none");
       state = "off (--proxy-mode none)";
+      api.ifPresent(this::servicesOnly);
       return;
     }
     DataPlane plane = dataPlane.get();
-    if (!nftablesWorks(plane)) {
+    if (!nftablesWorks(plane, source)) {
+      api.ifPresent(this::servicesOnly);
       return;
     }
     try {
@@ -118,22 +140,36 @@ public final class ServiceProxy implements AutoCloseable {
     new ProxierMetrics(proxier).bindTo(registry);
     healthServer = ProxyHealthServer.start(settings.healthzAddress(), proxier.health());
     proxier.start();
-    local = new LocalEndpointSlices(proxier, pods, nodeName, clock);
-    ServiceFileSource files = new ServiceFileSource(settings.serviceDir(), local);
-    scans =
-        scheduler.repeat(
-            Duration.ZERO,
-            SERVICE_DIR_CHECK_FREQUENCY,
-            () -> scan(files),
-            "scanning " + settings.serviceDir());
-    podResyncs = local.resyncPeriodically(scheduler);
+    if (api.isPresent()) {
+      // kube-proxy's way: every endpoint comes from the API's EndpointSlices (the endpointslice
+      // controller's); berth makes none from its own pods here
+      index = new ServiceIndex(proxier);
+      apiSource = api.get().start(index, true);
+    } else {
+      local = new LocalEndpointSlices(proxier, pods, nodeName, clock);
+      ServiceFileSource files = new ServiceFileSource(settings.serviceDir(), local);
+      scans =
+          scheduler.repeat(
+              Duration.ZERO,
+              SERVICE_DIR_CHECK_FREQUENCY,
+              () -> scan(files),
+              "scanning " + settings.serviceDir());
+      podResyncs = local.resyncPeriodically(scheduler);
+    }
     state = backend.describe();
     log.info(
         "service proxy: {}; Services from {}; healthz on http://{}:{}/healthz",
         state,
-        settings.serviceDir(),
+        source,
         healthServer.address().getHostString(),
         healthServer.address().getPort());
+  }
+
+  /** The proxy is off: the API's Services are still indexed for the environment variables. */
+  private void servicesOnly(ServiceSource api) {
+    index = new ServiceIndex(ServiceIndex.NOWHERE);
+    apiSource = api.start(index, false);
+    log.info("Services from the API server for container environment variables only");
   }
 
   /** One scan; an unreadable directory is logged once per distinct problem, not every 2 s. */
@@ -156,21 +192,21 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   /** Detects the data plane; false (proxy off) when {@code auto} finds no nftables. */
-  private boolean nftablesWorks(DataPlane plane) {
+  private boolean nftablesWorks(DataPlane plane, String source) {
     Detection d;
     try {
       d = plane.detect();
     } catch (NetfilterException | RuntimeException | LinkageError e) {
-      return unavailable("back-end detection failed: " + e.getMessage());
+      return unavailable("back-end detection failed: " + e.getMessage(), source);
     }
     log.info("service proxy back-end detection:\n{}", d.summary());
     if (d.choose() == Detection.BackendKind.NFTABLES) {
       return true;
     }
-    return unavailable("nftables " + d.nftables().reason());
+    return unavailable("nftables " + d.nftables().reason(), source);
   }
 
-  private boolean unavailable(String why) {
+  private boolean unavailable(String why, String source) {
     if (settings.mode() == ProxyMode.NFTABLES) {
       throw new IllegalStateException("--proxy-mode nftables, but " + why);
     }
@@ -178,17 +214,23 @@ public final class ServiceProxy implements AutoCloseable {
         "service proxy off: --proxy-mode auto found no usable data plane ({}); Services from {}"
             + " are not programmed",
         why,
-        settings.serviceDir());
+        source);
     state = "off (" + why + ")";
     return false;
   }
 
-  /** The running proxier, if any. */
-  /** The Services of the Service source, empty while the proxy is off. */
+  /**
+   * The Services of the Service source: the API server's (also with the proxy off), or the files'
+   * while the proxy runs; else empty.
+   */
   public synchronized List<Service> services() {
+    if (index != null) {
+      return index.services();
+    }
     return local == null ? List.of() : local.services();
   }
 
+  /** The running proxier, if any. */
   public synchronized Optional<Proxier> proxier() {
     return Optional.ofNullable(proxier);
   }
@@ -200,6 +242,16 @@ public final class ServiceProxy implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (apiSource != null) {
+      try {
+        apiSource.close();
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        log.warn("stopping the API Service source: {}", e.toString());
+      }
+    }
     if (scans != null) {
       scans.cancel();
     }

@@ -115,4 +115,59 @@ class ServiceProxyTest {
     }
     assertThat(asked).containsExactly("detect", "nftables", "conntrack");
   }
+
+  /** An API source that records how it was started and lets the test deliver events. */
+  private static final class FakeApi implements ServiceSource {
+    ProxyEventHandler handler;
+    Boolean withSlices;
+    boolean closed;
+
+    @Override
+    public AutoCloseable start(ProxyEventHandler h, boolean slices) {
+      handler = h;
+      withSlices = slices;
+      return () -> closed = true;
+    }
+  }
+
+  @Test
+  void apiServicesFeedTheEnvironmentEvenInModeNoneWithoutSlicesOrDataPlane() {
+    FakeApi api = new FakeApi();
+    try (ServiceProxy p = proxy(ProxyMode.NONE, null, true)) {
+      p.start(new SimpleMeterRegistry(), java.util.Optional.of(api));
+      assertThat(api.withSlices).isFalse();
+      api.handler.onServiceAdd(TestObjects.web());
+      assertThat(p.services()).extracting(s -> s.getMetadata().getName()).containsExactly("web");
+      api.handler.onServiceDelete(TestObjects.web());
+      assertThat(p.services()).isEmpty();
+      assertThat(p.proxier()).isEmpty();
+    }
+    assertThat(api.closed).isTrue();
+    assertThat(asked).isEmpty();
+  }
+
+  @Test
+  void withAnApiSourceTheProxierGetsServicesAndSlicesFromIt() {
+    FakeApi api = new FakeApi();
+    try (ServiceProxy p = proxy(ProxyMode.AUTO, null, true)) {
+      p.start(new SimpleMeterRegistry(), java.util.Optional.of(api));
+      assertThat(api.withSlices).isTrue();
+      api.handler.onServiceAdd(TestObjects.web());
+      api.handler.onEndpointSliceAdd(TestObjects.webSlice(TestObjects.ready("10.0.1.2", "node-b")));
+      assertThat(p.services()).hasSize(1);
+      assertThat(p.proxier().orElseThrow().serviceChangeEvents()).isEqualTo(1);
+      assertThat(p.proxier().orElseThrow().endpointChangeEvents()).isEqualTo(1);
+    }
+    assertThat(asked).containsExactly("detect", "nftables", "conntrack");
+  }
+
+  @Test
+  void aServiceDirectoryAndAnApiSourceTogetherAreRefused() {
+    try (ServiceProxy p = proxy(ProxyMode.AUTO, dir, true)) {
+      assertThatThrownBy(
+              () -> p.start(new SimpleMeterRegistry(), java.util.Optional.of(new FakeApi())))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("--service-dir " + dir + " and --kubeconfig both name");
+    }
+  }
 }

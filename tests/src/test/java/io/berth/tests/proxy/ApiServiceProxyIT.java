@@ -1,0 +1,311 @@
+package io.berth.tests.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.netfilter.internal.Native;
+import io.berth.netfilter.internal.NetworkNamespace;
+import io.berth.tests.apiserver.ApiResources;
+import io.berth.tests.apiserver.TestApiServer;
+import io.berth.tests.fixtures.BerthCommand;
+import io.berth.tests.fixtures.ContainerdLauncher;
+import io.berth.tests.fixtures.NodeNetns;
+import io.berth.tests.fixtures.Poll;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * {@code berth run --kubeconfig} as a real process in a node network namespace with its own
+ * containerd; the test API server listens inside that namespace too (started on a thread that
+ * entered it). The test plays kubectl and the endpointslice controller: a NodePort Service and two
+ * pods bound to berth's node are created through the API, the pods' IPs are read back from the
+ * statuses berth reported, and EndpointSlices naming them are written through the API. Traffic to
+ * the ClusterIP and the NodePort follows the slices: pod a only, then a and b, then b only (a not
+ * ready). Pods started after the Service get its environment variables from the API Service.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiServiceProxyIT {
+  private static final String NODE = "berth-as-node";
+  private static final int NODE_PORT = 30779;
+  private NodeNetns node;
+  private ContainerdLauncher containerd;
+  private TestApiServer api;
+  private Path dir;
+  private Path kubeconfig;
+  private Process berth;
+
+  @BeforeAll
+  void start() throws Exception {
+    dir = Files.createTempDirectory("berth-api-service-proxy-it-");
+    node = NodeNetns.create("as");
+    containerd = ContainerdLauncher.launch(node);
+    api = insideNode(node);
+    kubeconfig = api.writeKubeconfig(dir.resolve("kubeconfig"));
+  }
+
+  /** The API server's listening socket is made on a thread inside the node namespace. */
+  private static TestApiServer insideNode(NodeNetns node) throws Exception {
+    CompletableFuture<TestApiServer> started = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .name("api-server-in-" + node.name())
+        .start(
+            () -> {
+              try {
+                new NetworkNamespace(Native.loadLibC()).enter(node.path());
+                started.complete(TestApiServer.builder().tls(true).start());
+              } catch (Throwable e) {
+                started.completeExceptionally(e);
+              }
+            });
+    return started.get(60, TimeUnit.SECONDS);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    Teardown.stop(
+        java.util.Arrays.asList(berth), java.util.Arrays.asList(api, containerd, node), dir);
+  }
+
+  @Test
+  void trafficThroughClusterIpAndNodePortFollowsTheApisEndpointSlices() throws Exception {
+    berth = startBerth();
+    kubectl(
+        "create",
+        "-f",
+        Files.writeString(
+                dir.resolve("svc.yaml"),
+                """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web}
+                spec:
+                  type: NodePort
+                  selector: {app: web}
+                  ports: [{name: http, port: 80, targetPort: 8080, nodePort: %d}]
+                """
+                    .formatted(NODE_PORT))
+            .toString());
+    String vip =
+        api.store().get(ApiResources.SERVICES, "default", "web").at("/spec/clusterIP").asText();
+    // berth has the Service (and no endpoint yet): its REJECT answers, connection refused
+    awaitTrue("the ClusterIP rejects", Duration.ofSeconds(90), () -> curl(vip, 80).exit() == 7);
+
+    for (String name : List.of("a", "b")) {
+      kubectl(
+          "create",
+          "-f",
+          Files.writeString(
+                  dir.resolve(name + ".yaml"),
+                  """
+                  apiVersion: v1
+                  kind: Pod
+                  metadata: {name: %s, labels: {app: web}}
+                  spec:
+                    nodeName: %s
+                    terminationGracePeriodSeconds: 1
+                    containers:
+                    - name: httpd
+                      image: %s
+                      command: ["sh", "-c", "mkdir /www; echo %s $WEB_SERVICE_HOST:$WEB_SERVICE_PORT > /www/index.html; exec httpd -f -p 8080 -h /www"]
+                  """
+                      .formatted(name, NODE, containerd.busyboxImage(), name))
+              .toString());
+    }
+    String ipA = podIp("a");
+    String ipB = podIp("b");
+
+    // the endpointslice controller's part: a only
+    applySlice(List.of(endpoint(ipA, true)));
+    Curl first = await("ClusterIP serves a", () -> curl(vip, 80), c -> c.status() == 200);
+    assertThat(first.body()).as("pod a's page and its service env").isEqualTo("a " + vip + ":80");
+    assertThat(answers(vip, 80, 20)).containsExactly("a");
+    assertThat(answers(node.nodeIp(), NODE_PORT, 10)).containsExactly("a");
+
+    // scaled to two: both answer, on both frontends
+    applySlice(List.of(endpoint(ipA, true), endpoint(ipB, true)));
+    awaitTrue("b joins", Duration.ofSeconds(60), () -> answers(vip, 80, 20).contains("b"));
+    assertThat(answers(vip, 80, 40)).containsExactlyInAnyOrder("a", "b");
+    assertThat(answers(node.nodeIp(), NODE_PORT, 40)).containsExactlyInAnyOrder("a", "b");
+
+    // a not ready: only b
+    applySlice(List.of(endpoint(ipA, false), endpoint(ipB, true)));
+    awaitTrue("a leaves", Duration.ofSeconds(60), () -> answers(vip, 80, 20).equals(Set.of("b")));
+    assertThat(answers(vip, 80, 40)).containsExactly("b");
+    assertThat(answers(node.nodeIp(), NODE_PORT, 20)).containsExactly("b");
+
+    // the Service deleted through the API: its VIP is no longer berth's (no answer, no REJECT)
+    kubectl("delete", "service", "web");
+    awaitTrue("the ClusterIP gone", Duration.ofSeconds(60), () -> curl(vip, 80).status() != 200);
+    assertThat(node.run("nft", "list", "tables").stdout()).contains("table ip berth");
+  }
+
+  private String podIp(String name) throws Exception {
+    return Poll.until(
+        "pod " + name + " Running with an IP in the API",
+        Duration.ofSeconds(120),
+        Duration.ofMillis(500),
+        () -> {
+          JsonNode p = api.store().get(ApiResources.PODS, "default", name);
+          String ip = p == null ? "" : p.at("/status/podIP").asText();
+          return p != null && p.at("/status/phase").asText().equals("Running") && !ip.isEmpty()
+              ? Optional.of(ip)
+              : Optional.empty();
+        },
+        this::logTail);
+  }
+
+  private static String endpoint(String ip, boolean ready) {
+    return """
+        - addresses: ["%s"]
+          nodeName: %s
+          conditions: {ready: %s, serving: %s, terminating: false}
+        """
+        .formatted(ip, NODE, ready, ready);
+  }
+
+  private void applySlice(List<String> endpoints) throws IOException {
+    Path f =
+        Files.writeString(
+            dir.resolve("slice.yaml"),
+            """
+            apiVersion: discovery.k8s.io/v1
+            kind: EndpointSlice
+            metadata:
+              name: web-x1
+              labels: {kubernetes.io/service-name: web, endpointslice.kubernetes.io/managed-by: test}
+            addressType: IPv4
+            ports: [{name: http, port: 8080, protocol: TCP}]
+            endpoints:
+            """
+                + String.join("", endpoints));
+    kubectl("apply", "-f", f.toString());
+  }
+
+  /** The distinct first words of {@code n} pages fetched from {@code ip:port}. */
+  private Set<String> answers(String ip, int port, int n) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < n; i++) {
+      Curl c = curl(ip, port);
+      seen.add(
+          c.status() == 200 ? c.body().split(" ")[0] : "status " + c.status() + "/" + c.exit());
+    }
+    return seen;
+  }
+
+  private Process startBerth() throws IOException {
+    List<String> cmd =
+        BerthCommand.of(
+            "run",
+            "--container-runtime-endpoint",
+            containerd.endpoint(),
+            "--node-name",
+            NODE,
+            "--root-dir",
+            dir.toString(),
+            "--cgroup-root",
+            containerd.cgroupParent(),
+            "--pod-logs-dir",
+            containerd.podLogRoot().toString(),
+            "--kubeconfig",
+            kubeconfig.toString(),
+            "--cluster-cidr",
+            containerd.podCidr(),
+            "--nodeport-addresses",
+            node.nodeIp() + "/32",
+            "--proxy-healthz-bind-address",
+            "127.0.0.1:10256",
+            "--proxy-sync-period",
+            "2s");
+    return new ProcessBuilder(node.command(cmd.toArray(String[]::new)))
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("berth.log").toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+        .start();
+  }
+
+  private void kubectl(String... args) {
+    List<String> cmd = new ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    cmd.addAll(List.of(args));
+    node.run(cmd.toArray(String[]::new));
+  }
+
+  record Curl(int exit, int status, String body) {}
+
+  private Curl curl(String ip, int port) {
+    try {
+      Process p =
+          new ProcessBuilder(
+                  node.command(
+                      "curl",
+                      "-sS",
+                      "--max-time",
+                      "3",
+                      "-w",
+                      "\n%{http_code}",
+                      "http://" + ip + ":" + port + "/index.html"))
+              .start();
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.getErrorStream().readAllBytes();
+      p.waitFor(10, TimeUnit.SECONDS);
+      int nl = out.lastIndexOf('\n');
+      return new Curl(
+          p.exitValue(),
+          Integer.parseInt(out.substring(nl + 1).strip()),
+          out.substring(0, Math.max(nl, 0)).strip());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private void awaitTrue(String what, Duration timeout, java.util.function.Supplier<Boolean> c)
+      throws Exception {
+    Poll.until(
+        what,
+        timeout,
+        Duration.ofMillis(300),
+        () -> c.get() ? Optional.of(true) : Optional.empty(),
+        this::logTail);
+  }
+
+  private <T> T await(
+      String what, java.util.function.Supplier<T> probe, java.util.function.Predicate<T> done)
+      throws Exception {
+    return Poll.until(
+        what,
+        Duration.ofSeconds(60),
+        Duration.ofMillis(300),
+        () -> {
+          T v = probe.get();
+          return done.test(v) ? Optional.of(v) : Optional.<T>empty();
+        },
+        this::logTail);
+  }
+
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(dir.resolve("berth.log"));
+      return "berth log tail:\n"
+          + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+}
