@@ -748,7 +748,10 @@ public final class NodeAgent implements AutoCloseable {
     serviceProxy.start(
         registry,
         java.util.Optional.ofNullable(controlPlane)
-            .map(c -> io.berth.agent.kubeapi.ProxyConfigSource.of(c.api(), clock)));
+            .map(
+                c ->
+                    io.berth.agent.kubeapi.ProxyConfigSource.of(
+                        c.api(), clock, settings.nodeName())));
     syncLoop.start();
     timers =
         Executors.newSingleThreadScheduledExecutor(

@@ -76,7 +76,7 @@ class ProxyFlagsTest {
     assertThatThrownBy(() -> parse("run", "--proxy-mode", "ipvs"))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--proxy-mode")
-        .hasMessageContaining("auto, nftables or none");
+        .hasMessageContaining("auto, nftables, iptables or none");
     assertThatThrownBy(() -> parse("run", "--cluster-cidr", "10.0.0.0"))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--cluster-cidr")

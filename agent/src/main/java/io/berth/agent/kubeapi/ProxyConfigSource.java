@@ -2,6 +2,7 @@ package io.berth.agent.kubeapi;
 
 import io.berth.agent.proxy.ProxyEventHandler;
 import io.berth.agent.proxy.ServiceSource;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.time.Clock;
@@ -29,6 +30,7 @@ public final class ProxyConfigSource implements AutoCloseable {
 
   private final Informer<Service> services;
   private final Informer<EndpointSlice> slices; // null: Services only
+  private final Informer<Node> node; // null: no node name given, or Services only
 
   /** Services and EndpointSlices to {@code handler}. */
   public ProxyConfigSource(
@@ -48,6 +50,21 @@ public final class ProxyConfigSource implements AutoCloseable {
       KubeApiClient client,
       ProxyEventHandler handler,
       boolean withSlices,
+      Duration watchTimeout,
+      java.util.function.Supplier<RetryBackoff> backoff,
+      RateLimiter.Sleeper sleeper) {
+    this(client, handler, withSlices, "", watchTimeout, backoff, sleeper);
+  }
+
+  /**
+   * @param nodeName this node: with slices, its Node's labels go to {@link
+   *     ProxyEventHandler#onNodeLabels} (the topology zone); "" for none
+   */
+  public ProxyConfigSource(
+      KubeApiClient client,
+      ProxyEventHandler handler,
+      boolean withSlices,
+      String nodeName,
       Duration watchTimeout,
       java.util.function.Supplier<RetryBackoff> backoff,
       RateLimiter.Sleeper sleeper) {
@@ -77,6 +94,37 @@ public final class ProxyConfigSource implements AutoCloseable {
                     handler::onEndpointSlicesSynced),
                 backoff.get(),
                 sleeper);
+    this.node =
+        !withSlices || nodeName.isEmpty()
+            ? null
+            : new Informer<>(
+                client,
+                Node.class,
+                new Informer.Options(
+                    ResourcePath.NODES, null, "metadata.name=" + nodeName, watchTimeout),
+                nodeLabels(handler),
+                backoff.get(),
+                sleeper);
+  }
+
+  /** The node's labels on every add and update; a deleted node has none. */
+  private static Informer.Handler<Node> nodeLabels(ProxyEventHandler handler) {
+    return new Informer.Handler<>() {
+      @Override
+      public void onEvent(InformerEvent<Node> e) {
+        switch (e) {
+          case InformerEvent.Added<Node> a -> handler.onNodeLabels(labels(a.object()));
+          case InformerEvent.Updated<Node> u -> handler.onNodeLabels(labels(u.current()));
+          case InformerEvent.Deleted<Node> d -> handler.onNodeLabels(java.util.Map.of());
+        }
+      }
+    };
+  }
+
+  private static java.util.Map<String, String> labels(Node n) {
+    return n.getMetadata() == null || n.getMetadata().getLabels() == null
+        ? java.util.Map.of()
+        : n.getMetadata().getLabels();
   }
 
   /** Informer events to handler calls; {@code synced} once, after the first list. */
@@ -105,13 +153,14 @@ public final class ProxyConfigSource implements AutoCloseable {
   }
 
   /** The API server as the Service proxy's source, with the reflector's retry defaults. */
-  public static ServiceSource of(KubeApiClient client, Clock clock) {
+  public static ServiceSource of(KubeApiClient client, Clock clock, String nodeName) {
     return (handler, withSlices) -> {
       ProxyConfigSource s =
           new ProxyConfigSource(
               client,
               handler,
               withSlices,
+              nodeName,
               WATCH_TIMEOUT,
               () -> RetryBackoff.reflectorDefaults(clock),
               RateLimiter.Sleeper.THREAD);
@@ -125,6 +174,9 @@ public final class ProxyConfigSource implements AutoCloseable {
     if (slices != null) {
       slices.start();
     }
+    if (node != null) {
+      node.start();
+    }
   }
 
   @Override
@@ -132,6 +184,9 @@ public final class ProxyConfigSource implements AutoCloseable {
     services.close();
     if (slices != null) {
       slices.close();
+    }
+    if (node != null) {
+      node.close();
     }
   }
 }

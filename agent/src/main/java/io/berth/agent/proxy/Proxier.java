@@ -54,6 +54,7 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
   private final AtomicLong endpointChangeEvents = new AtomicLong();
   private volatile boolean servicesSynced;
   private volatile boolean endpointSlicesSynced;
+  private volatile String nodeZone = "";
 
   // sync thread only (and under this for stats)
   private final Map<ServiceKey, ServiceInfo> serviceMap = new TreeMap<>();
@@ -176,6 +177,25 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
     return endpointChangeEvents.get();
   }
 
+  /** The label kube-proxy reads this node's zone from. */
+  public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
+
+  /** A changed zone label changes which endpoints topology hints leave: a (full) sync follows. */
+  @Override
+  public void onNodeLabels(Map<String, String> labels) {
+    String zone = labels == null ? "" : labels.getOrDefault(ZONE_LABEL, "");
+    boolean changed;
+    synchronized (this) {
+      changed = !zone.equals(nodeZone);
+      if (changed) {
+        log.info("node zone {} → {}: topology hints are matched against it", nodeZone, zone);
+        nodeZone = zone;
+        needFullSync = true;
+      }
+    }
+    changed(changed);
+  }
+
   @Override
   public void onServiceAdd(Service service) {
     serviceChangeEvents.incrementAndGet();
@@ -296,7 +316,7 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
       r.conflicts().forEach(c -> log.warn("conflicting service frontend: {}", c));
       lastConflicts = r.conflicts();
     }
-    return ServiceModel.of(settings.proxyConfig(), r.ports());
+    return ServiceModel.of(settings.proxyConfig().withNodeZone(nodeZone), r.ports());
   }
 
   private synchronized void succeeded(Instant start, ServiceModel model, SyncResult r) {

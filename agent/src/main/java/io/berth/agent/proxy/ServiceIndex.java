@@ -97,4 +97,9 @@ public final class ServiceIndex implements ProxyEventHandler {
   public synchronized void onEndpointSlicesSynced() {
     downstream.onEndpointSlicesSynced();
   }
+
+  @Override
+  public synchronized void onNodeLabels(Map<String, String> labels) {
+    downstream.onNodeLabels(labels);
+  }
 }

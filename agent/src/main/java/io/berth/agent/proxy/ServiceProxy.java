@@ -4,6 +4,7 @@ import io.berth.netfilter.NetfilterBackend;
 import io.berth.netfilter.NetfilterException;
 import io.berth.netfilter.conntrack.ConntrackCleaner;
 import io.berth.netfilter.detect.Detection;
+import io.berth.netfilter.detect.IptablesMode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -30,10 +31,11 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * <p>Off when there is no Service source or the mode is {@code none}. {@code auto} uses nftables
- * when libnftables loads and a probe transaction works, and otherwise logs what it found and runs
- * without a proxy; {@code nftables} refuses to start without it. All proxy work (file scans, pod
- * resyncs, syncs) runs on one platform thread, {@code berth-proxier-sync}. Stopping leaves the
- * rules in place (as kube-proxy does); {@code berth cleanup} removes them.
+ * when libnftables loads and a probe transaction works, else iptables (the detected flavour's
+ * restore tools) when they work, and otherwise logs what it found and runs without a proxy; {@code
+ * nftables} and {@code iptables} refuse to start without their back end. All proxy work (file
+ * scans, pod resyncs, syncs) runs on one platform thread, {@code berth-proxier-sync}. Stopping
+ * leaves the rules in place (as kube-proxy does); {@code berth cleanup} removes them.
  */
 public final class ServiceProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServiceProxy.class);
@@ -52,6 +54,7 @@ public final class ServiceProxy implements AutoCloseable {
   private Proxier proxier;
   private LocalEndpointSlices local;
   private ServiceIndex index;
+  private IptablesMode.Flavour iptablesFlavour = IptablesMode.Flavour.NFT;
   private AutoCloseable apiSource;
   private ProxyHealthServer healthServer;
   private TaskScheduler.Cancellable scans;
@@ -113,14 +116,19 @@ public final class ServiceProxy implements AutoCloseable {
       return;
     }
     DataPlane plane = dataPlane.get();
-    if (!nftablesWorks(plane, source)) {
+    Detection.BackendKind kind = chooseBackend(plane, source);
+    if (kind == Detection.BackendKind.NONE) {
       api.ifPresent(this::servicesOnly);
       return;
     }
     try {
-      backend = plane.nftables();
+      backend =
+          kind == Detection.BackendKind.NFTABLES
+              ? plane.nftables()
+              : plane.iptables(iptablesFlavour);
     } catch (NetfilterException e) {
-      throw new IllegalStateException("cannot set up the nftables back end: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set up the " + kind + " back end: " + e.getMessage(), e);
     }
     try {
       conntrack = plane.conntrack();
@@ -191,8 +199,11 @@ public final class ServiceProxy implements AutoCloseable {
     }
   }
 
-  /** Detects the data plane; false (proxy off) when {@code auto} finds no nftables. */
-  private boolean nftablesWorks(DataPlane plane, String source) {
+  /**
+   * Detects the data plane and picks the back end for the mode: {@code auto} takes nftables, else
+   * iptables, else none (with a warning); {@code nftables} and {@code iptables} insist.
+   */
+  private Detection.BackendKind chooseBackend(DataPlane plane, String source) {
     Detection d;
     try {
       d = plane.detect();
@@ -200,15 +211,33 @@ public final class ServiceProxy implements AutoCloseable {
       return unavailable("back-end detection failed: " + e.getMessage(), source);
     }
     log.info("service proxy back-end detection:\n{}", d.summary());
-    if (d.choose() == Detection.BackendKind.NFTABLES) {
-      return true;
-    }
-    return unavailable("nftables " + d.nftables().reason(), source);
+    iptablesFlavour = d.iptables().flavour();
+    return switch (settings.mode()) {
+      case NFTABLES ->
+          d.nftables().available()
+              ? Detection.BackendKind.NFTABLES
+              : unavailable("nftables " + d.nftables().reason(), source);
+      case IPTABLES -> {
+        var tools =
+            d.iptablesTools().available()
+                ? d.iptablesTools()
+                : plane.iptablesTools(iptablesFlavour);
+        yield tools.available()
+            ? Detection.BackendKind.IPTABLES
+            : unavailable("iptables " + tools.reason(), source);
+      }
+      default ->
+          d.choose() != Detection.BackendKind.NONE
+              ? d.choose()
+              : unavailable(
+                  "nftables " + d.nftables().reason() + "; iptables " + d.iptablesTools().reason(),
+                  source);
+    };
   }
 
-  private boolean unavailable(String why, String source) {
-    if (settings.mode() == ProxyMode.NFTABLES) {
-      throw new IllegalStateException("--proxy-mode nftables, but " + why);
+  private Detection.BackendKind unavailable(String why, String source) {
+    if (settings.mode() == ProxyMode.NFTABLES || settings.mode() == ProxyMode.IPTABLES) {
+      throw new IllegalStateException("--proxy-mode " + settings.mode().flag() + ", but " + why);
     }
     log.warn(
         "service proxy off: --proxy-mode auto found no usable data plane ({}); Services from {}"
@@ -216,7 +245,7 @@ public final class ServiceProxy implements AutoCloseable {
         why,
         source);
     state = "off (" + why + ")";
-    return false;
+    return Detection.BackendKind.NONE;
   }
 
   /**

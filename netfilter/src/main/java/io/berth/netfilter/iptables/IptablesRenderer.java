@@ -75,9 +75,10 @@ public final class IptablesRenderer {
       String svc = "BERTH-SVC-" + id;
       String ext = "BERTH-EXT-" + id;
       String local = "BERTH-SVL-" + id;
-      List<Endpoint> cluster = EndpointSelection.select(sp.endpoints(), sp.internalTrafficPolicy());
+      List<Endpoint> cluster =
+          EndpointSelection.select(sp.endpoints(), sp.internalTrafficPolicy(), cfg.nodeZone());
       List<Endpoint> external =
-          EndpointSelection.select(sp.endpoints(), sp.externalTrafficPolicy());
+          EndpointSelection.select(sp.endpoints(), sp.externalTrafficPolicy(), cfg.nodeZone());
       boolean usable = EndpointSelection.hasAnyUsable(sp.endpoints());
       String noEndpoints = usable ? "DROP" : "REJECT --reject-with " + rejectWith;
       List<InetAddress> externalIps = new ArrayList<>(sp.externalIps());

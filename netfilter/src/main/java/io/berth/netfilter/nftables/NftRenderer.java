@@ -194,8 +194,10 @@ public final class NftRenderer {
   private static void servicePort(ProxyConfig cfg, Family f, Sink t, ServicePort sp) {
     String owner = sp.name() + " " + sp.family();
     String proto = sp.protocol().nftName();
-    List<Endpoint> internal = EndpointSelection.select(sp.endpoints(), sp.internalTrafficPolicy());
-    List<Endpoint> external = EndpointSelection.select(sp.endpoints(), sp.externalTrafficPolicy());
+    List<Endpoint> internal =
+        EndpointSelection.select(sp.endpoints(), sp.internalTrafficPolicy(), cfg.nodeZone());
+    List<Endpoint> external =
+        EndpointSelection.select(sp.endpoints(), sp.externalTrafficPolicy(), cfg.nodeZone());
     String noEndpoints =
         EndpointSelection.hasAnyUsable(sp.endpoints()) ? "drop" : "goto reject-chain";
     boolean externalMasq =

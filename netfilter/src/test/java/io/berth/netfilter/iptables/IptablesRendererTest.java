@@ -68,6 +68,15 @@ class IptablesRendererTest {
   }
 
   @Test
+  void zoneHints() throws Exception {
+    String text = IptablesRenderer.render(io.berth.netfilter.model.Fixtures.zoned(), IpFamily.IPV4);
+    golden("topology", text);
+    assertThat(text.lines().filter(l -> l.contains("DNAT --to-destination 10.0.2.2:8080")))
+        .as("the zone-b endpoint is only in the Local chain")
+        .hasSize(1);
+  }
+
+  @Test
   void ipv6() throws Exception {
     golden(
         "ipv6",

@@ -8,6 +8,7 @@ import io.berth.netfilter.internal.NetworkNamespace;
 import io.berth.tests.apiserver.ApiResources;
 import io.berth.tests.apiserver.TestApiServer;
 import io.berth.tests.fixtures.BerthCommand;
+import io.berth.tests.fixtures.Commands;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import io.berth.tests.fixtures.NodeNetns;
 import io.berth.tests.fixtures.Poll;
@@ -23,10 +24,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code berth run --kubeconfig} as a real process in a node network namespace with its own
@@ -35,9 +36,10 @@ import org.junit.jupiter.api.TestInstance;
  * pods bound to berth's node are created through the API, the pods' IPs are read back from the
  * statuses berth reported, and EndpointSlices naming them are written through the API. Traffic to
  * the ClusterIP and the NodePort follows the slices: pod a only, then a and b, then b only (a not
- * ready). Pods started after the Service get its environment variables from the API Service.
+ * ready). Pods started after the Service get its environment variables from the API Service. Once
+ * with each data plane ({@code --proxy-mode nftables}, {@code iptables}); at the end {@code berth
+ * cleanup} removes berth's tables or chains and leaves a canary of the same kind identical.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiServiceProxyIT {
   private static final String NODE = "berth-as-node";
   private static final int NODE_PORT = 30779;
@@ -48,7 +50,7 @@ class ApiServiceProxyIT {
   private Path kubeconfig;
   private Process berth;
 
-  @BeforeAll
+  @BeforeEach
   void start() throws Exception {
     dir = Files.createTempDirectory("berth-api-service-proxy-it-");
     node = NodeNetns.create("as");
@@ -74,15 +76,18 @@ class ApiServiceProxyIT {
     return started.get(60, TimeUnit.SECONDS);
   }
 
-  @AfterAll
+  @AfterEach
   void stop() throws Exception {
     Teardown.stop(
         java.util.Arrays.asList(berth), java.util.Arrays.asList(api, containerd, node), dir);
   }
 
-  @Test
-  void trafficThroughClusterIpAndNodePortFollowsTheApisEndpointSlices() throws Exception {
-    berth = startBerth();
+  @ParameterizedTest(name = "--proxy-mode {0}")
+  @ValueSource(strings = {"nftables", "iptables"})
+  void trafficThroughClusterIpAndNodePortFollowsTheApisEndpointSlices(String mode)
+      throws Exception {
+    String canaryBefore = addCanary(mode);
+    berth = startBerth(mode);
     kubectl(
         "create",
         "-f",
@@ -150,7 +155,65 @@ class ApiServiceProxyIT {
     // the Service deleted through the API: its VIP is no longer berth's (no answer, no REJECT)
     kubectl("delete", "service", "web");
     awaitTrue("the ClusterIP gone", Duration.ofSeconds(60), () -> curl(vip, 80).status() != 200);
-    assertThat(node.run("nft", "list", "tables").stdout()).contains("table ip berth");
+    assertThat(berthState(mode)).isNotEmpty();
+
+    // berth stops, its rules stay; berth cleanup removes them and nothing else
+    berth.destroy();
+    assertThat(berth.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    Commands.Result cleanup = node.run(BerthCommand.of("cleanup").toArray(String[]::new));
+    assertThat(cleanup.stdout()).startsWith("berth: removed ");
+    assertThat(berthState(mode)).isEmpty();
+    assertThat(canary(mode)).isEqualTo(canaryBefore);
+  }
+
+  /** Someone else's rules of the mode's kind in the node namespace; returns {@link #canary}. */
+  private String addCanary(String mode) throws IOException {
+    if (mode.equals("nftables")) {
+      Path f =
+          Files.writeString(
+              dir.resolve("canary.nft"),
+              """
+              add table ip canary
+              add chain ip canary input { type filter hook input priority 0; policy accept; }
+              add rule ip canary input tcp dport 9 counter
+              """);
+      node.run("nft", "-f", f.toString());
+    } else {
+      node.run("iptables-nft", "-N", "CANARY");
+      node.run("iptables-nft", "-A", "CANARY", "-p", "tcp", "--dport", "9", "-j", "RETURN");
+      node.run("iptables-nft", "-A", "INPUT", "-j", "CANARY");
+      node.run("iptables-nft", "-t", "nat", "-N", "CANARY-NAT");
+      node.run("iptables-nft", "-t", "nat", "-A", "PREROUTING", "-j", "CANARY-NAT");
+    }
+    return canary(mode);
+  }
+
+  private String canary(String mode) {
+    if (mode.equals("nftables")) {
+      return node.run("nft", "list", "table", "ip", "canary").stdout();
+    }
+    return node.run("iptables-nft-save")
+        .stdout()
+        .lines()
+        .filter(l -> l.contains("CANARY"))
+        .toList()
+        .toString();
+  }
+
+  /** berth's tables (nftables) or chains and jumps (iptables), as listed in the node namespace. */
+  private List<String> berthState(String mode) {
+    if (mode.equals("nftables")) {
+      return node.run("nft", "list", "tables")
+          .stdout()
+          .lines()
+          .filter(l -> l.contains("berth"))
+          .toList();
+    }
+    List<String> out = new ArrayList<>();
+    for (String tool : List.of("iptables-nft-save", "ip6tables-nft-save")) {
+      node.run(tool).stdout().lines().filter(l -> l.contains("BERTH")).forEach(out::add);
+    }
+    return out;
   }
 
   private String podIp(String name) throws Exception {
@@ -206,7 +269,7 @@ class ApiServiceProxyIT {
     return seen;
   }
 
-  private Process startBerth() throws IOException {
+  private Process startBerth(String mode) throws IOException {
     List<String> cmd =
         BerthCommand.of(
             "run",
@@ -229,7 +292,9 @@ class ApiServiceProxyIT {
             "--proxy-healthz-bind-address",
             "127.0.0.1:10256",
             "--proxy-sync-period",
-            "2s");
+            "2s",
+            "--proxy-mode",
+            mode);
     return new ProcessBuilder(node.command(cmd.toArray(String[]::new)))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("berth.log").toFile()))
