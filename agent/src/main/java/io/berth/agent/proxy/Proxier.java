@@ -297,6 +297,34 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
     v.ifPresentOrElse(x -> map.put(k, x), () -> map.remove(k));
   }
 
+  /** The health check node port of each Service that has one (as of the last sync). */
+  public synchronized Map<ServiceKey, Integer> healthCheckNodePorts() {
+    Map<ServiceKey, Integer> out = new TreeMap<>();
+    serviceMap.forEach(
+        (k, svc) -> {
+          if (svc.healthCheckNodePort() != 0) {
+            out.put(k, svc.healthCheckNodePort());
+          }
+        });
+    return out;
+  }
+
+  /** Ready endpoints on this node per Service in {@code model} (distinct addresses). */
+  public static Map<ServiceKey, Integer> localReadyEndpoints(ServiceModel model) {
+    Map<ServiceKey, java.util.Set<java.net.InetAddress>> seen = new HashMap<>();
+    for (ServicePort p : model.ports()) {
+      ServiceKey k = new ServiceKey(p.name().namespace(), p.name().name());
+      for (Endpoint e : p.endpoints()) {
+        if (e.local() && e.ready()) {
+          seen.computeIfAbsent(k, x -> new java.util.HashSet<>()).add(e.address());
+        }
+      }
+    }
+    Map<ServiceKey, Integer> out = new HashMap<>();
+    seen.forEach((k, v) -> out.put(k, v.size()));
+    return out;
+  }
+
   /** The complete desired state: each service port with the endpoints of its slice port. */
   synchronized ServiceModel buildModel() {
     List<ServicePort> ports = new ArrayList<>();

@@ -57,6 +57,7 @@ public final class ServiceProxy implements AutoCloseable {
   private IptablesMode.Flavour iptablesFlavour = IptablesMode.Flavour.NFT;
   private AutoCloseable apiSource;
   private ProxyHealthServer healthServer;
+  private ServiceHealthServers serviceHealth;
   private TaskScheduler.Cancellable scans;
   private TaskScheduler.Cancellable podResyncs;
   private String state = "off";
@@ -147,6 +148,15 @@ public final class ServiceProxy implements AutoCloseable {
     }
     new ProxierMetrics(proxier).bindTo(registry);
     healthServer = ProxyHealthServer.start(settings.healthzAddress(), proxier.health());
+    Proxier p = proxier;
+    serviceHealth =
+        new ServiceHealthServers(
+            localAddressesIn(settings.nodePortAddresses()),
+            () -> p.health().status().healthy(),
+            ServiceHealthServers.netty());
+    proxier.addAppliedListener(
+        (previous, current, mode) ->
+            serviceHealth.sync(p.healthCheckNodePorts(), Proxier.localReadyEndpoints(current)));
     proxier.start();
     if (api.isPresent()) {
       // kube-proxy's way: every endpoint comes from the API's EndpointSlices (the endpointslice
@@ -171,6 +181,44 @@ public final class ServiceProxy implements AutoCloseable {
         source,
         healthServer.address().getHostString(),
         healthServer.address().getPort());
+  }
+
+  /**
+   * This host's addresses inside {@code cidrs} (kube-proxy binds health check node ports on the
+   * node-port addresses); empty (the wildcard) when no CIDR is given.
+   */
+  static List<java.net.InetAddress> localAddressesIn(List<io.berth.netfilter.model.Cidr> cidrs) {
+    if (cidrs.isEmpty()) {
+      return List.of();
+    }
+    List<java.net.InetAddress> out = new java.util.ArrayList<>();
+    try {
+      for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+          if (cidrs.stream().anyMatch(c -> contains(c, a))) {
+            out.add(a);
+          }
+        }
+      }
+    } catch (java.net.SocketException e) {
+      log.warn("cannot list this host's addresses for health check node ports: {}", e.toString());
+    }
+    return out;
+  }
+
+  private static boolean contains(io.berth.netfilter.model.Cidr c, java.net.InetAddress a) {
+    byte[] net = c.address().getAddress();
+    byte[] ip = a.getAddress();
+    if (net.length != ip.length) {
+      return false;
+    }
+    for (int bit = 0; bit < c.prefixLength(); bit++) {
+      int mask = 0x80 >> (bit % 8);
+      if ((net[bit / 8] & mask) != (ip[bit / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The proxy is off: the API's Services are still indexed for the environment variables. */
@@ -292,6 +340,9 @@ public final class ServiceProxy implements AutoCloseable {
     }
     if (healthServer != null) {
       healthServer.close();
+    }
+    if (serviceHealth != null) {
+      serviceHealth.close();
     }
     if (syncThread != null) {
       syncThread.shutdownNow();

@@ -102,6 +102,14 @@ class IptablesBackendIT {
       assertThat(refused.millis()).isLessThan(2_500);
       assertThat(answers(lab, "http://" + VIP + "/", 6)).containsExactly("pod1");
 
+      // loadBalancerSourceRanges: the client's range is not allowed at the LB IP, then it is
+      backend.sync(model(LabServices.loadBalancer("10.9.0.0/16")), SyncMode.INCREMENTAL);
+      Sh.Result dropped = lab.http(lab.client(), "http://" + LabServices.LB_IP + "/");
+      assertThat(dropped.exit()).as("curl exit (28: timed out, dropped)").isEqualTo(28);
+      assertThat(answers(lab, "http://" + VIP + "/", 4)).containsExactly("pod1");
+      backend.sync(model(LabServices.loadBalancer("192.168.77.0/24")), SyncMode.INCREMENTAL);
+      assertThat(answers(lab, "http://" + LabServices.LB_IP + "/", 4)).containsExactly("pod1");
+
       List<String> removed = backend.removeAll();
       assertThat(removed).anySatisfy(r -> assertThat(r).startsWith("ip nat: "));
       assertThat(save(lab, flavour, "filter")).isEqualTo(filterBefore);

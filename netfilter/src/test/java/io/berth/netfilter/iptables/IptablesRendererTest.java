@@ -68,6 +68,16 @@ class IptablesRendererTest {
   }
 
   @Test
+  void loadBalancerSourceRanges() throws Exception {
+    String text =
+        IptablesRenderer.render(io.berth.netfilter.model.Fixtures.firewalled(), IpFamily.IPV4);
+    golden("source-ranges", text);
+    assertThat(text)
+        .contains("-s 192.168.0.0/16 -j RETURN")
+        .contains("-s 198.51.100.7/32 -j RETURN");
+  }
+
+  @Test
   void zoneHints() throws Exception {
     String text = IptablesRenderer.render(io.berth.netfilter.model.Fixtures.zoned(), IpFamily.IPV4);
     golden("topology", text);

@@ -1,12 +1,14 @@
 package io.berth.netfilter.lab;
 
 import io.berth.netfilter.model.Addresses;
+import io.berth.netfilter.model.Cidr;
 import io.berth.netfilter.model.Endpoint;
 import io.berth.netfilter.model.Protocol;
 import io.berth.netfilter.model.ProxyConfig;
 import io.berth.netfilter.model.ServiceModel;
 import io.berth.netfilter.model.ServicePort;
 import io.berth.netfilter.model.ServicePortName;
+import io.berth.netfilter.model.TrafficPolicy;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -32,6 +34,16 @@ public final class LabServices {
             80,
             eps)
         .withNodePort(30080);
+  }
+
+  /** The load-balancer IP of {@link #loadBalancer}. */
+  public static final String LB_IP = "198.51.100.7";
+
+  /** {@link #web} with pod 1 and {@link #LB_IP} as its load-balancer IP, open to {@code ranges}. */
+  public static ServicePort loadBalancer(String... ranges) {
+    return web(List.of(pod(1)))
+        .withExternal(List.of(), List.of(Addresses.parse(LB_IP)), TrafficPolicy.CLUSTER)
+        .withLoadBalancerSourceRanges(java.util.Arrays.stream(ranges).map(Cidr::parse).toList());
   }
 
   public static ServiceModel model(ServicePort... ports) {

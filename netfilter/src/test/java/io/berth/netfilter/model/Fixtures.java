@@ -71,4 +71,16 @@ public final class Fixtures {
             .withExternal(List.of(), List.of(), TrafficPolicy.LOCAL);
     return ServiceModel.of(ProxyConfig.defaults().withNodeZone("zone-a"), List.of(sp));
   }
+
+  /** A LoadBalancer port on 198.51.100.7 reachable only from two ranges (and the LB IP itself). */
+  public static ServiceModel firewalled() {
+    ServicePort sp =
+        clusterIp("lb", "10.96.0.20", 80, ready(8080, "10.0.1.2"))
+            .withNodePort(30090)
+            .withExternal(
+                List.of(), List.of(Addresses.parse("198.51.100.7")), TrafficPolicy.CLUSTER)
+            .withLoadBalancerSourceRanges(
+                List.of(Cidr.parse("192.168.0.0/16"), Cidr.parse("203.0.113.0/24")));
+    return model(sp);
+  }
 }

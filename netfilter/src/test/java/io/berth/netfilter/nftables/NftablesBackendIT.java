@@ -127,6 +127,20 @@ class NftablesBackendIT {
   }
 
   @Test
+  void loadBalancerSourceRangesDropOtherSourcesAtTheLoadBalancerIpOnly() throws Exception {
+    backend.sync(model(LabServices.loadBalancer("10.9.0.0/16")), SyncMode.FULL);
+    Sh.Result dropped = lab.http(lab.client(), "http://" + LabServices.LB_IP + "/");
+    assertThat(dropped.exit()).as("curl exit (28: timed out, dropped)").isEqualTo(28);
+    assertThat(answers(lab.client(), "http://" + VIP + "/", 4)).containsExactly("pod1");
+
+    SyncResult r =
+        backend.sync(model(LabServices.loadBalancer("192.168.77.0/24")), SyncMode.INCREMENTAL);
+    assertThat(r.mode()).isEqualTo(SyncMode.INCREMENTAL);
+    assertThat(answers(lab.client(), "http://" + LabServices.LB_IP + "/", 4))
+        .containsExactly("pod1");
+  }
+
+  @Test
   void hairpinPodReachesItselfThroughItsServiceThanksToMasquerade() throws Exception {
     backend.sync(model(web(List.of(pod(1)))), SyncMode.FULL);
 

@@ -43,6 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ApiServiceProxyIT {
   private static final String NODE = "berth-as-node";
   private static final int NODE_PORT = 30779;
+  private static final int HC_PORT = 32100;
   private NodeNetns node;
   private ContainerdLauncher containerd;
   private TestApiServer api;
@@ -152,6 +153,49 @@ class ApiServiceProxyIT {
     assertThat(answers(vip, 80, 40)).containsExactly("b");
     assertThat(answers(node.nodeIp(), NODE_PORT, 20)).containsExactly("b");
 
+    // a LoadBalancer Service with externalTrafficPolicy Local: berth serves its health check node
+    // port on the node address, 503 while no endpoint is on this node, 200 once one is
+    kubectl(
+        "create",
+        "-f",
+        Files.writeString(
+                dir.resolve("lb.yaml"),
+                """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: lb}
+                spec:
+                  type: LoadBalancer
+                  externalTrafficPolicy: Local
+                  healthCheckNodePort: %d
+                  selector: {app: web}
+                  ports: [{name: http, port: 81, targetPort: 8080, nodePort: 30780}]
+                """
+                    .formatted(HC_PORT))
+            .toString());
+    applySlice("lb", List.of(remoteEndpoint("10.213.9.9")));
+    Curl noLocal =
+        await(
+            "health check 503",
+            () -> curl(node.nodeIp(), HC_PORT, "/healthz"),
+            c -> c.status() == 503);
+    assertThat(noLocal.body())
+        .isEqualTo(
+            "{\"service\":{\"namespace\":\"default\",\"name\":\"lb\"},\"localEndpoints\":0,"
+                + "\"serviceProxyHealthy\":true}");
+    applySlice("lb", List.of(remoteEndpoint("10.213.9.9"), endpoint(ipB, true)));
+    Curl local =
+        await(
+            "health check 200",
+            () -> curl(node.nodeIp(), HC_PORT, "/healthz"),
+            c -> c.status() == 200);
+    assertThat(local.body()).contains("\"localEndpoints\":1");
+    kubectl("delete", "service", "lb");
+    awaitTrue(
+        "health check port closed",
+        Duration.ofSeconds(60),
+        () -> curl(node.nodeIp(), HC_PORT, "/healthz").exit() == 7);
+
     // the Service deleted through the API: its VIP is no longer berth's (no answer, no REJECT)
     kubectl("delete", "service", "web");
     awaitTrue("the ClusterIP gone", Duration.ofSeconds(60), () -> curl(vip, 80).status() != 200);
@@ -240,20 +284,35 @@ class ApiServiceProxyIT {
         .formatted(ip, NODE, ready, ready);
   }
 
+  private static String remoteEndpoint(String ip) {
+    return """
+        - addresses: ["%s"]
+          nodeName: another-node
+          conditions: {ready: true, serving: true, terminating: false}
+        """
+        .formatted(ip);
+  }
+
   private void applySlice(List<String> endpoints) throws IOException {
+    applySlice("web", endpoints);
+  }
+
+  /** The endpointslice controller's slice {@code <service>-x1} of port http → 8080. */
+  private void applySlice(String service, List<String> endpoints) throws IOException {
     Path f =
         Files.writeString(
-            dir.resolve("slice.yaml"),
+            dir.resolve(service + "-slice.yaml"),
             """
             apiVersion: discovery.k8s.io/v1
             kind: EndpointSlice
             metadata:
-              name: web-x1
-              labels: {kubernetes.io/service-name: web, endpointslice.kubernetes.io/managed-by: test}
+              name: %s-x1
+              labels: {kubernetes.io/service-name: %s, endpointslice.kubernetes.io/managed-by: test}
             addressType: IPv4
             ports: [{name: http, port: 8080, protocol: TCP}]
             endpoints:
             """
+                    .formatted(service, service)
                 + String.join("", endpoints));
     kubectl("apply", "-f", f.toString());
   }
@@ -311,6 +370,10 @@ class ApiServiceProxyIT {
   record Curl(int exit, int status, String body) {}
 
   private Curl curl(String ip, int port) {
+    return curl(ip, port, "/index.html");
+  }
+
+  private Curl curl(String ip, int port, String path) {
     try {
       Process p =
           new ProcessBuilder(
@@ -321,7 +384,7 @@ class ApiServiceProxyIT {
                       "3",
                       "-w",
                       "\n%{http_code}",
-                      "http://" + ip + ":" + port + "/index.html"))
+                      "http://" + ip + ":" + port + path))
               .start();
       p.getOutputStream().close();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
