@@ -91,7 +91,8 @@ public final class IptablesSyncBench {
           "full sync, " + services + " × 10",
           t1 - t0,
           a1 - a0,
-          String.format(Locale.ROOT, "render %.0f ms", first.render().toNanos() / 1e6));
+          String.format(
+              Locale.ROOT, "render + iptables-save %.0f ms", first.render().toNanos() / 1e6));
       row(
           "one endpoint removed, " + services + " services",
           t2 - t1,
