@@ -36,9 +36,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * pods bound to berth's node are created through the API, the pods' IPs are read back from the
  * statuses berth reported, and EndpointSlices naming them are written through the API. Traffic to
  * the ClusterIP and the NodePort follows the slices: pod a only, then a and b, then b only (a not
- * ready). Pods started after the Service get its environment variables from the API Service. Once
- * with each data plane ({@code --proxy-mode nftables}, {@code iptables}); at the end {@code berth
- * cleanup} removes berth's tables or chains and leaves a canary of the same kind identical.
+ * ready; with the node labelled zone-a and zone hints, only the zone-a pod). Pods started after the
+ * Service get its environment variables from the API Service. Once with each data plane ({@code
+ * --proxy-mode nftables}, {@code iptables}); at the end {@code berth cleanup} removes berth's
+ * tables or chains and leaves a canary of the same kind identical.
  */
 class ApiServiceProxyIT {
   private static final String NODE = "berth-as-node";
@@ -146,6 +147,17 @@ class ApiServiceProxyIT {
     awaitTrue("b joins", Duration.ofSeconds(60), () -> answers(vip, 80, 20).contains("b"));
     assertThat(answers(vip, 80, 40)).containsExactlyInAnyOrder("a", "b");
     assertThat(answers(node.nodeIp(), NODE_PORT, 40)).containsExactlyInAnyOrder("a", "b");
+
+    // topology: the node's zone label from the API, a hinted for zone-a and b for zone-b → cluster
+    // traffic (ClusterIP, and the NodePort with its Cluster policy) keeps to zone-a's endpoint
+    kubectl("label", "node", NODE, "topology.kubernetes.io/zone=zone-a");
+    applySlice(List.of(hinted(ipA, "zone-a"), hinted(ipB, "zone-b")));
+    awaitTrue(
+        "only the zone's endpoint",
+        Duration.ofSeconds(60),
+        () -> answers(vip, 80, 20).equals(Set.of("a")));
+    assertThat(answers(vip, 80, 40)).containsExactly("a");
+    assertThat(answers(node.nodeIp(), NODE_PORT, 20)).containsExactly("a");
 
     // a not ready: only b
     applySlice(List.of(endpoint(ipA, false), endpoint(ipB, true)));
@@ -282,6 +294,16 @@ class ApiServiceProxyIT {
           conditions: {ready: %s, serving: %s, terminating: false}
         """
         .formatted(ip, NODE, ready, ready);
+  }
+
+  private static String hinted(String ip, String zone) {
+    return """
+        - addresses: ["%s"]
+          nodeName: %s
+          conditions: {ready: true, serving: true, terminating: false}
+          hints: {forZones: [{name: %s}]}
+        """
+        .formatted(ip, NODE, zone);
   }
 
   private static String remoteEndpoint(String ip) {
