@@ -45,6 +45,7 @@ class ApiServiceProxyIT {
   private static final String NODE = "berth-as-node";
   private static final int NODE_PORT = 30779;
   private static final int HC_PORT = 32100;
+  private static final String LB_IP = "198.51.100.7";
   private NodeNetns node;
   private ContainerdLauncher containerd;
   private TestApiServer api;
@@ -202,6 +203,40 @@ class ApiServiceProxyIT {
             () -> curl(node.nodeIp(), HC_PORT, "/healthz"),
             c -> c.status() == 200);
     assertThat(local.body()).contains("\"localEndpoints\":1");
+    // its load-balancer IP (status, as a cloud controller writes it) serves; with source ranges
+    // that leave out the node's own address (192.0.2.1) berth drops it; then it is allowed again
+    kubectl(
+        "patch",
+        "service",
+        "lb",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"" + LB_IP + "\"}]}}}");
+    await("the LB IP serves", () -> curl(LB_IP, 81), c -> c.status() == 200);
+    kubectl(
+        "patch",
+        "service",
+        "lb",
+        "--type=merge",
+        "-p",
+        "{\"spec\":{\"loadBalancerSourceRanges\":[\"10.9.0.0/16\"]}}");
+    awaitTrue(
+        "the LB IP drops the node's source",
+        Duration.ofSeconds(60),
+        () -> curl(LB_IP, 81).exit() == 28);
+    assertThat(curl(node.nodeIp(), 30780).status())
+        .as("the node port is not filtered by source ranges")
+        .isEqualTo(200);
+    kubectl(
+        "patch",
+        "service",
+        "lb",
+        "--type=merge",
+        "-p",
+        "{\"spec\":{\"loadBalancerSourceRanges\":[\"10.9.0.0/16\",\"192.0.2.0/24\"]}}");
+    Curl viaLb = await("the LB IP serves again", () -> curl(LB_IP, 81), c -> c.status() == 200);
+    assertThat(viaLb.body()).startsWith("b ");
     kubectl("delete", "service", "lb");
     awaitTrue(
         "health check port closed",
