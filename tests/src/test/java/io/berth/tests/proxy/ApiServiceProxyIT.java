@@ -214,13 +214,7 @@ class ApiServiceProxyIT {
         "-p",
         "{\"status\":{\"loadBalancer\":{\"ingress\":[{\"ip\":\"" + LB_IP + "\"}]}}}");
     await("the LB IP serves", () -> curl(LB_IP, 81), c -> c.status() == 200);
-    kubectl(
-        "patch",
-        "service",
-        "lb",
-        "--type=merge",
-        "-p",
-        "{\"spec\":{\"loadBalancerSourceRanges\":[\"10.9.0.0/16\"]}}");
+    sourceRanges("lb", "10.9.0.0/16");
     awaitTrue(
         "the LB IP drops the node's source",
         Duration.ofSeconds(60),
@@ -228,13 +222,7 @@ class ApiServiceProxyIT {
     assertThat(curl(node.nodeIp(), 30780).status())
         .as("the node port is not filtered by source ranges")
         .isEqualTo(200);
-    kubectl(
-        "patch",
-        "service",
-        "lb",
-        "--type=merge",
-        "-p",
-        "{\"spec\":{\"loadBalancerSourceRanges\":[\"10.9.0.0/16\",\"192.0.2.0/24\"]}}");
+    sourceRanges("lb", "10.9.0.0/16", "192.0.2.0/24");
     Curl viaLb = await("the LB IP serves again", () -> curl(LB_IP, 81), c -> c.status() == 200);
     assertThat(viaLb.body()).startsWith("b ");
     kubectl("delete", "service", "lb");
@@ -329,6 +317,17 @@ class ApiServiceProxyIT {
           conditions: {ready: %s, serving: %s, terminating: false}
         """
         .formatted(ip, NODE, ready, ready);
+  }
+
+  /** Sets {@code spec.loadBalancerSourceRanges} of {@code service} through the API. */
+  private void sourceRanges(String service, String... ranges) {
+    kubectl(
+        "patch",
+        "service",
+        service,
+        "--type=merge",
+        "-p",
+        "{\"spec\":{\"loadBalancerSourceRanges\":[\"" + String.join("\",\"", ranges) + "\"]}}");
   }
 
   private static String hinted(String ip, String zone) {
