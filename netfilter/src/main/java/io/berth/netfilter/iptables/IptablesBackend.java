@@ -49,6 +49,12 @@ public final class IptablesBackend implements NetfilterBackend {
   /** What the last successful sync left, per family and table; empty: unknown (read it). */
   private final Map<IpFamily, Map<String, SavedChains>> applied = new EnumMap<>(IpFamily.class);
 
+  /** Families whose tools failed at the last full read (skipped while no Service needs them). */
+  private final java.util.Set<IpFamily> unavailable = java.util.EnumSet.noneOf(IpFamily.class);
+
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(IptablesBackend.class);
+
   public IptablesBackend(IptablesCommands tools, LongSupplier nanos) {
     this.tools = tools;
     this.nanos = nanos;
@@ -70,7 +76,30 @@ public final class IptablesBackend implements NetfilterBackend {
     Map<IpFamily, Map<String, SavedChains>> next = new EnumMap<>(IpFamily.class);
     int lines = 0;
     for (IpFamily family : IpFamily.values()) {
-      Map<String, SavedChains> before = full ? read(family) : applied.get(family);
+      boolean hasPorts = !desired.ports(family).isEmpty();
+      Map<String, SavedChains> before;
+      if (full) {
+        try {
+          before = read(family);
+          unavailable.remove(family);
+        } catch (NetfilterException e) {
+          if (hasPorts) {
+            throw e;
+          }
+          // e.g. a host without IPv6 netfilter: nothing of that family to program, keep going
+          if (unavailable.add(family)) {
+            log.warn(
+                "{}; berth writes no {} rules while no Service needs them", e.getMessage(), family);
+          }
+          next.put(family, Map.of());
+          continue;
+        }
+      } else if (unavailable.contains(family) && !hasPorts) {
+        next.put(family, Map.of());
+        continue;
+      } else {
+        before = applied.get(family);
+      }
       String rendered = IptablesRenderer.render(desired, family);
       String input = withHousekeeping(rendered, before);
       inputs.put(family, input);
@@ -78,7 +107,7 @@ public final class IptablesBackend implements NetfilterBackend {
       lines += (int) input.lines().count();
     }
     long rendered = nanos.getAsLong();
-    for (IpFamily family : IpFamily.values()) {
+    for (IpFamily family : inputs.keySet()) {
       String input = inputs.get(family);
       IptablesCommands.Result r = tools.restore(family == IpFamily.IPV6, input);
       if (r.exit() != 0) {

@@ -26,6 +26,7 @@ class IptablesBackendTest {
 
   private final List<String> inputs = new ArrayList<>();
   private String saved = "";
+  private boolean ipv6Broken;
   private IptablesCommands.Result restoreAnswer = new IptablesCommands.Result(0, "", "");
 
   private final IptablesBackend backend =
@@ -37,6 +38,12 @@ class IptablesBackendTest {
                 commands.add(String.join(" ", argv));
                 inputs.add(stdin);
                 if (argv.contains("-t")) { // save: berth's state is in nat only
+                  if (ipv6Broken && argv.get(3).startsWith("ip6")) {
+                    return new IptablesCommands.Result(
+                        1,
+                        "",
+                        "ip6tables-nft-save: Failed to initialize nft: Protocol not supported");
+                  }
                   return new IptablesCommands.Result(0, argv.contains("nat") ? saved : "", "");
                 }
                 return restoreAnswer;
@@ -155,5 +162,29 @@ class IptablesBackendTest {
             -X BERTH-SERVICES
             COMMIT
             """);
+  }
+
+  @Test
+  void aFamilyWhoseToolsFailIsSkippedWhileNoServiceNeedsIt() throws Exception {
+    ipv6Broken = true;
+    backend.sync(web("10.0.1.2"), SyncMode.FULL);
+    assertThat(commands).noneMatch(c -> c.contains("ip6tables-nft-restore"));
+    commands.clear();
+    backend.sync(web("10.0.1.3"), SyncMode.INCREMENTAL);
+    assertThat(commands)
+        .containsExactly("nsenter --net=/run/netns/x -- iptables-nft-restore --noflush --wait 5");
+
+    ServiceModel v6 =
+        ServiceModel.of(
+            ProxyConfig.defaults(),
+            List.of(
+                ServicePort.clusterIp(
+                    new ServicePortName("default", "web6", "http"),
+                    Protocol.TCP,
+                    Addresses.parse("fd00:96::10"),
+                    80,
+                    List.of())));
+    assertThatThrownBy(() -> backend.sync(v6, SyncMode.FULL))
+        .hasMessageContaining("ip6tables-nft-save -t filter failed (exit 1)");
   }
 }
