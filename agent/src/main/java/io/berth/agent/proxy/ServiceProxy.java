@@ -146,7 +146,7 @@ public final class ServiceProxy implements AutoCloseable {
     if (conntrack != null) {
       proxier.addAppliedListener(new StaleConntrackCleanup(conntrack));
     }
-    new ProxierMetrics(proxier).bindTo(registry);
+    new ProxierMetrics(proxier, kind == Detection.BackendKind.IPTABLES).bindTo(registry);
     healthServer = ProxyHealthServer.start(settings.healthzAddress(), proxier.health());
     Proxier p = proxier;
     serviceHealth =
