@@ -95,4 +95,23 @@ class ProxyFlagsTest {
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--service-dir must be an absolute path");
   }
+
+  @Test
+  void theConfigFilesModeIptablesBecomesTheDefaultMode() {
+    io.berth.agent.nodeconfig.KubeProxyConfig d =
+        io.berth.agent.nodeconfig.KubeProxyConfig.defaults();
+    io.berth.agent.nodeconfig.KubeProxyConfig file =
+        new io.berth.agent.nodeconfig.KubeProxyConfig(
+            "iptables",
+            d.clusterCIDRs(),
+            d.nodePortAddresses(),
+            d.healthzBindAddress(),
+            d.metricsBindAddress(),
+            d.masqueradeAll(),
+            d.masqueradeBit(),
+            d.syncPeriod(),
+            d.minSyncPeriod());
+    assertThat(ProxyFlags.fromFile(file).mode()).isEqualTo(ProxyMode.IPTABLES);
+    assertThat(ProxyFlags.fromFile(d).mode()).isEqualTo(ProxyMode.NFTABLES);
+  }
 }
