@@ -1,17 +1,24 @@
 package io.berth.agent;
 
 import io.berth.netfilter.NetfilterException;
+import io.berth.netfilter.detect.IptablesMode;
 import io.berth.netfilter.internal.Native;
 import io.berth.netfilter.internal.NetworkNamespace;
+import io.berth.netfilter.iptables.IptablesBackend;
+import io.berth.netfilter.iptables.IptablesCommands;
 import io.berth.netfilter.nftables.NftablesBackend;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * {@code berth cleanup}: kube-proxy's {@code --cleanup}. Deletes berth's own nftables tables
- * ({@code ip berth}, {@code ip6 berth}) in berth's network namespace and touches nothing else; run
- * it after stopping berth for good. Safe to repeat.
+ * ({@code ip berth}, {@code ip6 berth}) and its iptables chains ({@code BERTH-*} in filter and nat,
+ * with the jumps into them, both families, each installed flavour) in berth's network namespace and
+ * touches nothing else; run it after stopping berth for good. Safe to repeat.
  */
 final class CleanupCommand {
   private final PrintStream out;
@@ -20,6 +27,34 @@ final class CleanupCommand {
   CleanupCommand(PrintStream out, PrintStream err) {
     this.out = out;
     this.err = err;
+  }
+
+  /**
+   * berth's {@code BERTH-*} chains and the jumps into them, in each iptables flavour whose tools
+   * are installed (legacy only where legacy tables exist already: reading would create them).
+   */
+  private static List<String> iptablesChains() throws NetfilterException {
+    List<String> removed = new ArrayList<>();
+    for (IptablesMode.Flavour flavour : IptablesMode.Flavour.values()) {
+      if (!IptablesCommands.installed(flavour)
+          || (flavour == IptablesMode.Flavour.LEGACY && !legacyTablesExist())) {
+        continue;
+      }
+      String name = "iptables-" + flavour.name().toLowerCase(java.util.Locale.ROOT);
+      for (String r : IptablesBackend.of(flavour, Optional.empty()).removeAll()) {
+        removed.add(name + " " + r);
+      }
+    }
+    return removed;
+  }
+
+  private static boolean legacyTablesExist() {
+    try {
+      return !Files.readString(Path.of("/proc/self/net/ip_tables_names")).isBlank()
+          || !Files.readString(Path.of("/proc/self/net/ip6_tables_names")).isBlank();
+    } catch (java.io.IOException e) {
+      return false; // no x_tables in this kernel
+    }
   }
 
   int run(CommandLine accepted) {
@@ -36,10 +71,12 @@ final class CleanupCommand {
               .filter(l -> l.equals("table ip berth") || l.equals("table ip6 berth"))
               .toList();
       nf.cleanup();
-      if (ours.isEmpty()) {
+      List<String> removed = new ArrayList<>(ours);
+      removed.addAll(iptablesChains());
+      if (removed.isEmpty()) {
         out.println("berth: no berth tables to remove");
       } else {
-        out.println("berth: removed " + String.join(", ", ours));
+        out.println("berth: removed " + String.join(", ", removed));
       }
       return 0;
     } catch (NetfilterException e) {

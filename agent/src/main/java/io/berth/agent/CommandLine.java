@@ -30,7 +30,7 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
                        [--node-name NAME] [--root-dir DIR] [--pod-manifest-path DIR]
                        [--cgroup-root /kubepods] [--pod-logs-dir /var/log/pods]
                        [--manifest-url URL] [--static-object-dir DIR] [--kubeconfig FILE]
-                       [--service-dir DIR] [--proxy-mode auto|nftables|none]
+                       [--service-dir DIR] [--proxy-mode auto|nftables|iptables|none]
                        [--cluster-cidr CIDR,...] [--nodeport-addresses CIDR,...]
                        [--proxy-healthz-bind-address 127.0.0.1:10256]
                        [--proxy-sync-period 30s] [--proxy-min-sync-period 1s]
@@ -45,8 +45,9 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
       and runs the static pods from --pod-manifest-path and --manifest-url (polled every 20 s)
       and, with --kubeconfig, the pods the API server binds to --node-name;
       their configMap/secret volumes and env read ConfigMap/Secret files from --static-object-dir;
-      with --service-dir it programs the Services there (nftables tables ip/ip6 berth) and serves
-      the proxy's /healthz on --proxy-healthz-bind-address; cleanup deletes those tables;
+      with --service-dir (or --kubeconfig: the API's) it programs the Services there (nftables
+      tables ip/ip6 berth, or BERTH-* iptables chains) and serves the proxy's /healthz on
+      --proxy-healthz-bind-address; cleanup deletes those tables and chains;
       --config FILE is a KubeletConfiguration (+ KubeProxyConfiguration) YAML; flags override it"""
           .formatted(BerthMain.DEFAULT_RUNTIME_ENDPOINT, BerthMain.DEFAULT_PORT);
 

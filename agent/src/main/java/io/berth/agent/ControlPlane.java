@@ -55,6 +55,7 @@ final class ControlPlane implements AutoCloseable {
   private final NodeStatusReporter nodeStatus;
   private final NodeLease nodeLease;
   private final Periodic mirrorPods;
+  private KubeApiClient api; // set by start(); the Service proxy's source uses it too
 
   private ControlPlane(
       ApiServerSource apiPods,
@@ -110,7 +111,15 @@ final class ControlPlane implements AutoCloseable {
         Periodic.start(
             "berth-mirror-pods", STATUS_SYNC_PERIOD, STATUS_SYNC_PERIOD, mirrors::syncOnce);
     log.info("pods bound to node {} from the API server ({})", node, settings.kubeconfig());
-    return new ControlPlane(apiPods, statusManager, nodeStatus, nodeLease, mirrorPods);
+    ControlPlane started =
+        new ControlPlane(apiPods, statusManager, nodeStatus, nodeLease, mirrorPods);
+    started.api = api;
+    return started;
+  }
+
+  /** The API client, for other readers of the API (the Service proxy's informers). */
+  KubeApiClient api() {
+    return api;
   }
 
   private static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {

@@ -166,7 +166,7 @@ public final class NodeAgent implements AutoCloseable {
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
-      proxy = proxy == null ? ServiceProxySettings.off() : proxy;
+      proxy = proxy == null ? ServiceProxySettings.none() : proxy;
       tuning = tuning == null ? Tuning.defaults() : tuning;
     }
 
@@ -745,7 +745,13 @@ public final class NodeAgent implements AutoCloseable {
     http = HttpApiServer.start(settings.httpAddress(), routes, HttpLimits.defaults());
     log.info("serving {} on http://{}", routes.paths(), hostPort(http.address()));
     startPods();
-    serviceProxy.start(registry);
+    serviceProxy.start(
+        registry,
+        java.util.Optional.ofNullable(controlPlane)
+            .map(
+                c ->
+                    io.berth.agent.kubeapi.ProxyConfigSource.of(
+                        c.api(), clock, settings.nodeName())));
     syncLoop.start();
     timers =
         Executors.newSingleThreadScheduledExecutor(

@@ -54,10 +54,10 @@ final class ProxyFlags {
     }
   }
 
-  /** The file's fields as proxy settings (its mode is nftables). */
-  private static ServiceProxySettings fromFile(KubeProxyConfig f) {
+  /** The file's fields as proxy settings (its mode: nftables, also when empty, or iptables). */
+  static ServiceProxySettings fromFile(KubeProxyConfig f) {
     return new ServiceProxySettings(
-        ProxyMode.NFTABLES,
+        f.mode().equals("iptables") ? ProxyMode.IPTABLES : ProxyMode.NFTABLES,
         null,
         f.clusterCIDRs().stream().map(Cidr::parse).toList(),
         f.nodePortAddresses().stream().filter(a -> a.contains("/")).map(Cidr::parse).toList(),

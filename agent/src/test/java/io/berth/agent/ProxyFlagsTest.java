@@ -76,7 +76,7 @@ class ProxyFlagsTest {
     assertThatThrownBy(() -> parse("run", "--proxy-mode", "ipvs"))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--proxy-mode")
-        .hasMessageContaining("auto, nftables or none");
+        .hasMessageContaining("auto, nftables, iptables or none");
     assertThatThrownBy(() -> parse("run", "--cluster-cidr", "10.0.0.0"))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--cluster-cidr")
@@ -94,5 +94,24 @@ class ProxyFlagsTest {
     assertThatThrownBy(() -> parse("run", "--service-dir", "services"))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--service-dir must be an absolute path");
+  }
+
+  @Test
+  void theConfigFilesModeIptablesBecomesTheDefaultMode() {
+    io.berth.agent.nodeconfig.KubeProxyConfig d =
+        io.berth.agent.nodeconfig.KubeProxyConfig.defaults();
+    io.berth.agent.nodeconfig.KubeProxyConfig file =
+        new io.berth.agent.nodeconfig.KubeProxyConfig(
+            "iptables",
+            d.clusterCIDRs(),
+            d.nodePortAddresses(),
+            d.healthzBindAddress(),
+            d.metricsBindAddress(),
+            d.masqueradeAll(),
+            d.masqueradeBit(),
+            d.syncPeriod(),
+            d.minSyncPeriod());
+    assertThat(ProxyFlags.fromFile(file).mode()).isEqualTo(ProxyMode.IPTABLES);
+    assertThat(ProxyFlags.fromFile(d).mode()).isEqualTo(ProxyMode.NFTABLES);
   }
 }

@@ -9,10 +9,10 @@ import java.util.Map;
 
 /**
  * The {@code KubeProxyConfiguration} (kubeproxy.config.k8s.io/v1alpha1) fields berth implements,
- * with kube-proxy's defaults. berth's proxier programs nftables only, so {@code mode} is {@code
- * nftables} (or empty, meaning the same).
+ * with kube-proxy's defaults. berth's proxier programs nftables or iptables, so {@code mode} is
+ * {@code nftables} (also when empty) or {@code iptables}.
  *
- * @param mode always {@code nftables}
+ * @param mode {@code nftables} or {@code iptables}
  * @param clusterCIDRs pod CIDRs ({@code clusterCIDR}, comma-separated in the file); cluster-IP
  *     traffic from outside them is masqueraded
  * @param nodePortAddresses CIDRs (or {@code primary}) whose addresses accept NodePort traffic;
@@ -67,13 +67,12 @@ public record KubeProxyConfig(
     KubeProxyConfig d = defaults();
     r.ignore("apiVersion", "kind");
     String mode = r.string("mode", "");
-    if (!mode.isEmpty() && !mode.equals("nftables")) {
+    if (!mode.isEmpty() && !mode.equals("nftables") && !mode.equals("iptables")) {
       r.error(
           "mode",
           "'"
               + mode
-              + "' is not supported: berth programs nftables only (its iptables rules are"
-              + " rendered but not applied, and IPVS is not built)");
+              + "' is not supported: berth programs nftables or iptables (IPVS is not built)");
     }
     List<String> cidrs = new ArrayList<>();
     String clusterCidr = r.string("clusterCIDR", "");
@@ -191,8 +190,10 @@ public record KubeProxyConfig(
   private static Map<String, String> notSupported() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("conntrack", "berth does not set conntrack sysctls; it only clears stale UDP entries");
-    m.put("iptables", "berth programs nftables only");
-    m.put("ipvs", "berth programs nftables only");
+    m.put(
+        "iptables",
+        "berth takes sync periods and masquerading from the nftables section in both modes");
+    m.put("ipvs", "berth has no IPVS back end");
     m.put("winkernel", "berth runs on Linux only");
     m.put("clientConnection", "berth has no API-server connection yet");
     m.put("configSyncPeriod", "berth has no API-server connection yet");

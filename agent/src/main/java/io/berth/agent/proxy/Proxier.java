@@ -54,6 +54,7 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
   private final AtomicLong endpointChangeEvents = new AtomicLong();
   private volatile boolean servicesSynced;
   private volatile boolean endpointSlicesSynced;
+  private volatile String nodeZone = "";
 
   // sync thread only (and under this for stats)
   private final Map<ServiceKey, ServiceInfo> serviceMap = new TreeMap<>();
@@ -176,6 +177,25 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
     return endpointChangeEvents.get();
   }
 
+  /** The label kube-proxy reads this node's zone from. */
+  public static final String ZONE_LABEL = "topology.kubernetes.io/zone";
+
+  /** A changed zone label changes which endpoints topology hints leave: a (full) sync follows. */
+  @Override
+  public void onNodeLabels(Map<String, String> labels) {
+    String zone = labels == null ? "" : labels.getOrDefault(ZONE_LABEL, "");
+    boolean changed;
+    synchronized (this) {
+      changed = !zone.equals(nodeZone);
+      if (changed) {
+        log.info("node zone {} → {}: topology hints are matched against it", nodeZone, zone);
+        nodeZone = zone;
+        needFullSync = true;
+      }
+    }
+    changed(changed);
+  }
+
   @Override
   public void onServiceAdd(Service service) {
     serviceChangeEvents.incrementAndGet();
@@ -277,6 +297,34 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
     v.ifPresentOrElse(x -> map.put(k, x), () -> map.remove(k));
   }
 
+  /** The health check node port of each Service that has one (as of the last sync). */
+  public synchronized Map<ServiceKey, Integer> healthCheckNodePorts() {
+    Map<ServiceKey, Integer> out = new TreeMap<>();
+    serviceMap.forEach(
+        (k, svc) -> {
+          if (svc.healthCheckNodePort() != 0) {
+            out.put(k, svc.healthCheckNodePort());
+          }
+        });
+    return out;
+  }
+
+  /** Ready endpoints on this node per Service in {@code model} (distinct addresses). */
+  public static Map<ServiceKey, Integer> localReadyEndpoints(ServiceModel model) {
+    Map<ServiceKey, java.util.Set<java.net.InetAddress>> seen = new HashMap<>();
+    for (ServicePort p : model.ports()) {
+      ServiceKey k = new ServiceKey(p.name().namespace(), p.name().name());
+      for (Endpoint e : p.endpoints()) {
+        if (e.local() && e.ready()) {
+          seen.computeIfAbsent(k, x -> new java.util.HashSet<>()).add(e.address());
+        }
+      }
+    }
+    Map<ServiceKey, Integer> out = new HashMap<>();
+    seen.forEach((k, v) -> out.put(k, v.size()));
+    return out;
+  }
+
   /** The complete desired state: each service port with the endpoints of its slice port. */
   synchronized ServiceModel buildModel() {
     List<ServicePort> ports = new ArrayList<>();
@@ -296,7 +344,7 @@ public final class Proxier implements ProxyEventHandler, AutoCloseable {
       r.conflicts().forEach(c -> log.warn("conflicting service frontend: {}", c));
       lastConflicts = r.conflicts();
     }
-    return ServiceModel.of(settings.proxyConfig(), r.ports());
+    return ServiceModel.of(settings.proxyConfig().withNodeZone(nodeZone), r.ports());
   }
 
   private synchronized void succeeded(Instant start, ServiceModel model, SyncResult r) {

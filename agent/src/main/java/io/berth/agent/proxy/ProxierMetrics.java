@@ -29,7 +29,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds}: the last queued change;
  *   <li>{@code kubeproxy_sync_proxy_rules_service_changes_total} and {@code
  *       kubeproxy_sync_proxy_rules_endpoint_changes_total}: Service and EndpointSlice events;
- *   <li>{@code kubeproxy_sync_proxy_rules_nftables_sync_failures_total}.
+ *   <li>{@code kubeproxy_sync_proxy_rules_nftables_sync_failures_total} (iptables back end: {@code
+ *       kubeproxy_sync_proxy_rules_iptables_restore_failures_total}).
  * </ul>
  *
  * <p>berth's own additions ({@code berth_proxy_*}): syncs attempted, the last full sync, Services,
@@ -41,9 +42,21 @@ import java.util.function.ToDoubleFunction;
  */
 public final class ProxierMetrics implements MeterBinder {
   private final Proxier proxier;
+  private final boolean iptables;
 
+  /** For the nftables back end. */
   public ProxierMetrics(Proxier proxier) {
+    this(proxier, false);
+  }
+
+  /**
+   * @param iptables the proxier drives the iptables back end: failures are counted under
+   *     kube-proxy's iptables-mode name {@code
+   *     kubeproxy_sync_proxy_rules_iptables_restore_failures}
+   */
+  public ProxierMetrics(Proxier proxier, boolean iptables) {
     this.proxier = proxier;
+    this.iptables = iptables;
   }
 
   /** kube-proxy's {@code ExponentialBuckets(0.001, 2, 15)}. */
@@ -104,10 +117,15 @@ public final class ProxierMetrics implements MeterBinder {
         .description("Cumulative proxy rules Endpoint changes")
         .register(registry);
     FunctionCounter.builder(
-            "kubeproxy.sync.proxy.rules.nftables.sync.failures",
+            iptables
+                ? "kubeproxy.sync.proxy.rules.iptables.restore.failures"
+                : "kubeproxy.sync.proxy.rules.nftables.sync.failures",
             proxier,
             p -> p.stats().failedSyncs())
-        .description("Cumulative proxy nftables sync failures")
+        .description(
+            iptables
+                ? "Cumulative proxy iptables restore failures"
+                : "Cumulative proxy nftables sync failures")
         .register(registry);
     gauge(
         registry,

@@ -24,4 +24,11 @@ public interface ProxyEventHandler {
   void onEndpointSliceDelete(EndpointSlice slice);
 
   void onEndpointSlicesSynced();
+
+  /**
+   * This node's labels, when the source knows the Node object (kube-proxy's node handler: the
+   * {@code topology.kubernetes.io/zone} label decides which topology hints apply). Sources without
+   * a Node (files) never call it.
+   */
+  default void onNodeLabels(java.util.Map<String, String> labels) {}
 }

@@ -4,14 +4,19 @@ import java.util.Locale;
 
 /** {@code --proxy-mode}: which data plane programs Service VIPs. */
 public enum ProxyMode {
-  /** nftables when libnftables loads and works here; otherwise none, with a warning. */
+  /**
+   * nftables when libnftables loads and works here, else iptables when its tools work, else none
+   * with a warning.
+   */
   AUTO,
   /** nftables or fail at start-up. */
   NFTABLES,
+  /** iptables (the detected flavour's restore tools) or fail at start-up. */
+  IPTABLES,
   /** no Service proxy: Services are not programmed. */
   NONE;
 
-  /** Parses {@code auto}, {@code nftables} or {@code none}. */
+  /** Parses {@code auto}, {@code nftables}, {@code iptables} or {@code none}. */
   public static ProxyMode parse(String text) {
     for (ProxyMode m : values()) {
       if (m.flag().equals(text)) {
@@ -19,7 +24,7 @@ public enum ProxyMode {
       }
     }
     throw new IllegalArgumentException(
-        "proxy mode must be auto, nftables or none, got '" + text + "'");
+        "proxy mode must be auto, nftables, iptables or none, got '" + text + "'");
   }
 
   public String flag() {

@@ -1,6 +1,7 @@
 package io.berth.agent.proxy;
 
 import io.berth.netfilter.model.Addresses;
+import io.berth.netfilter.model.Cidr;
 import io.berth.netfilter.model.IpFamily;
 import io.berth.netfilter.model.Protocol;
 import io.berth.netfilter.model.ServicePort;
@@ -70,10 +71,21 @@ public final class ServiceConverter {
     }
     ServiceKey key = ServiceKey.of(svc.getMetadata());
     try {
-      return Optional.of(new ServiceInfo(key, ports(key, svc)));
+      return Optional.of(new ServiceInfo(key, ports(key, svc), healthCheckNodePort(svc)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("service " + key + ": " + e.getMessage(), e);
     }
+  }
+
+  /** kube-proxy's {@code NeedsHealthCheck}: LoadBalancer with Local external policy; else 0. */
+  static int healthCheckNodePort(Service svc) {
+    ServiceSpec spec = svc.getSpec();
+    Integer port = spec.getHealthCheckNodePort();
+    return "LoadBalancer".equals(spec.getType())
+            && "Local".equals(spec.getExternalTrafficPolicy())
+            && port != null
+        ? port
+        : 0;
   }
 
   private static List<ServicePort> ports(ServiceKey key, Service svc) {
@@ -93,6 +105,7 @@ public final class ServiceConverter {
         "Local".equals(spec.getInternalTrafficPolicy())
             ? TrafficPolicy.LOCAL
             : TrafficPolicy.CLUSTER;
+    List<Cidr> sourceRanges = sourceRanges(svc);
     List<ServicePort> out = new ArrayList<>();
     for (io.fabric8.kubernetes.api.model.ServicePort p : nullSafe(spec.getPorts())) {
       if (p.getPort() == null) {
@@ -120,7 +133,33 @@ public final class ServiceConverter {
                 affinity,
                 etp,
                 itp,
-                List.of()));
+                List.of(),
+                sourceRanges.stream().filter(c -> c.family() == family).toList()));
+      }
+    }
+    return out;
+  }
+
+  /** The annotation kube-proxy reads when {@code spec.loadBalancerSourceRanges} is empty. */
+  static final String SOURCE_RANGES_ANNOTATION =
+      "service.beta.kubernetes.io/load-balancer-source-ranges";
+
+  /**
+   * {@code spec.loadBalancerSourceRanges}, else the annotation (comma-separated), as kube-proxy
+   * reads them; entries that are not CIDRs are skipped, as kube-proxy does.
+   */
+  static List<Cidr> sourceRanges(Service svc) {
+    List<String> raw = nullSafe(svc.getSpec().getLoadBalancerSourceRanges());
+    if (raw.isEmpty() && svc.getMetadata().getAnnotations() != null) {
+      String a = svc.getMetadata().getAnnotations().getOrDefault(SOURCE_RANGES_ANNOTATION, "");
+      raw = a.isBlank() ? List.of() : List.of(a.split(","));
+    }
+    List<Cidr> out = new ArrayList<>();
+    for (String r : raw) {
+      try {
+        out.add(Cidr.parse(r.strip()));
+      } catch (IllegalArgumentException e) {
+        // kube-proxy filters out what does not parse
       }
     }
     return out;

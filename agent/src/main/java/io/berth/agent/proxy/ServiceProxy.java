@@ -4,6 +4,7 @@ import io.berth.netfilter.NetfilterBackend;
 import io.berth.netfilter.NetfilterException;
 import io.berth.netfilter.conntrack.ConntrackCleaner;
 import io.berth.netfilter.detect.Detection;
+import io.berth.netfilter.detect.IptablesMode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -25,13 +26,16 @@ import org.slf4j.LoggerFactory;
  *   (--service-dir)       (slices from pods)       │  └─▶ StaleConntrackCleanup (ctnetlink)
  *                                                  ├─▶ ProxierMetrics ─▶ berth's /metrics
  *                                                  └─▶ ProxyHealth ─▶ ProxyHealthServer :10256
+ *   ProxyConfigSource ─▶ ServiceIndex ─▶ Proxier ─▶ ...   (--kubeconfig: the API's Services and
+ *   (informers)          (Services for env vars)           EndpointSlices, no slices from pods)
  * </pre>
  *
  * <p>Off when there is no Service source or the mode is {@code none}. {@code auto} uses nftables
- * when libnftables loads and a probe transaction works, and otherwise logs what it found and runs
- * without a proxy; {@code nftables} refuses to start without it. All proxy work (file scans, pod
- * resyncs, syncs) runs on one platform thread, {@code berth-proxier-sync}. Stopping leaves the
- * rules in place (as kube-proxy does); {@code berth cleanup} removes them.
+ * when libnftables loads and a probe transaction works, else iptables (the detected flavour's
+ * restore tools) when they work, and otherwise logs what it found and runs without a proxy; {@code
+ * nftables} and {@code iptables} refuse to start without their back end. All proxy work (file
+ * scans, pod resyncs, syncs) runs on one platform thread, {@code berth-proxier-sync}. Stopping
+ * leaves the rules in place (as kube-proxy does); {@code berth cleanup} removes them.
  */
 public final class ServiceProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ServiceProxy.class);
@@ -49,7 +53,11 @@ public final class ServiceProxy implements AutoCloseable {
   private ScheduledExecutorService syncThread;
   private Proxier proxier;
   private LocalEndpointSlices local;
+  private ServiceIndex index;
+  private IptablesMode.Flavour iptablesFlavour = IptablesMode.Flavour.NFT;
+  private AutoCloseable apiSource;
   private ProxyHealthServer healthServer;
+  private ServiceHealthServers serviceHealth;
   private TaskScheduler.Cancellable scans;
   private TaskScheduler.Cancellable podResyncs;
   private String state = "off";
@@ -75,30 +83,53 @@ public final class ServiceProxy implements AutoCloseable {
     this.dataPlane = dataPlane;
   }
 
+  /** Starts the proxy with no API source ({@code --service-dir} only). */
+  public synchronized void start(MeterRegistry registry) {
+    start(registry, Optional.empty());
+  }
+
   /**
    * Starts the proxy if configured, binding its meters to {@code registry}.
    *
+   * @param api the API server's Services and EndpointSlices ({@code --kubeconfig}); they are read
+   *     even with the proxy off, for the Service environment variables of new containers
    * @throws IllegalStateException when {@code --proxy-mode nftables} was asked for and nftables
-   *     does not work here, or the health port cannot be bound
+   *     does not work here, the health port cannot be bound, or both {@code --service-dir} and an
+   *     API source are given
    */
-  public synchronized void start(MeterRegistry registry) {
-    if (settings.serviceDir() == null) {
-      log.info("service proxy off: no Service source (--service-dir)");
+  public synchronized void start(MeterRegistry registry, Optional<ServiceSource> api) {
+    if (api.isPresent() && settings.serviceDir() != null) {
+      throw new IllegalStateException(
+          "--service-dir "
+              + settings.serviceDir()
+              + " and --kubeconfig both name a Service"
+              + " source; give one (with --kubeconfig Services come from the API server)");
+    }
+    if (api.isEmpty() && settings.serviceDir() == null) {
+      log.info("service proxy off: no Service source (--service-dir or --kubeconfig)");
       return;
     }
+    String source = api.isPresent() ? "the API server" : settings.serviceDir().toString();
     if (settings.mode() == ProxyMode.NONE) {
       log.info("service proxy off: --proxy-mode none");
       state = "off (--proxy-mode none)";
+      api.ifPresent(this::servicesOnly);
       return;
     }
     DataPlane plane = dataPlane.get();
-    if (!nftablesWorks(plane)) {
+    Detection.BackendKind kind = chooseBackend(plane, source);
+    if (kind == Detection.BackendKind.NONE) {
+      api.ifPresent(this::servicesOnly);
       return;
     }
     try {
-      backend = plane.nftables();
+      backend =
+          kind == Detection.BackendKind.NFTABLES
+              ? plane.nftables()
+              : plane.iptables(iptablesFlavour);
     } catch (NetfilterException e) {
-      throw new IllegalStateException("cannot set up the nftables back end: " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "cannot set up the " + kind + " back end: " + e.getMessage(), e);
     }
     try {
       conntrack = plane.conntrack();
@@ -115,25 +146,86 @@ public final class ServiceProxy implements AutoCloseable {
     if (conntrack != null) {
       proxier.addAppliedListener(new StaleConntrackCleanup(conntrack));
     }
-    new ProxierMetrics(proxier).bindTo(registry);
+    new ProxierMetrics(proxier, kind == Detection.BackendKind.IPTABLES).bindTo(registry);
     healthServer = ProxyHealthServer.start(settings.healthzAddress(), proxier.health());
+    Proxier p = proxier;
+    serviceHealth =
+        new ServiceHealthServers(
+            localAddressesIn(settings.nodePortAddresses()),
+            () -> p.health().status().healthy(),
+            ServiceHealthServers.netty());
+    proxier.addAppliedListener(
+        (previous, current, mode) ->
+            serviceHealth.sync(p.healthCheckNodePorts(), Proxier.localReadyEndpoints(current)));
     proxier.start();
-    local = new LocalEndpointSlices(proxier, pods, nodeName, clock);
-    ServiceFileSource files = new ServiceFileSource(settings.serviceDir(), local);
-    scans =
-        scheduler.repeat(
-            Duration.ZERO,
-            SERVICE_DIR_CHECK_FREQUENCY,
-            () -> scan(files),
-            "scanning " + settings.serviceDir());
-    podResyncs = local.resyncPeriodically(scheduler);
+    if (api.isPresent()) {
+      // kube-proxy's way: every endpoint comes from the API's EndpointSlices (the endpointslice
+      // controller's); berth makes none from its own pods here
+      index = new ServiceIndex(proxier);
+      apiSource = api.get().start(index, true);
+    } else {
+      local = new LocalEndpointSlices(proxier, pods, nodeName, clock);
+      ServiceFileSource files = new ServiceFileSource(settings.serviceDir(), local);
+      scans =
+          scheduler.repeat(
+              Duration.ZERO,
+              SERVICE_DIR_CHECK_FREQUENCY,
+              () -> scan(files),
+              "scanning " + settings.serviceDir());
+      podResyncs = local.resyncPeriodically(scheduler);
+    }
     state = backend.describe();
     log.info(
         "service proxy: {}; Services from {}; healthz on http://{}:{}/healthz",
         state,
-        settings.serviceDir(),
+        source,
         healthServer.address().getHostString(),
         healthServer.address().getPort());
+  }
+
+  /**
+   * This host's addresses inside {@code cidrs} (kube-proxy binds health check node ports on the
+   * node-port addresses); empty (the wildcard) when no CIDR is given.
+   */
+  static List<java.net.InetAddress> localAddressesIn(List<io.berth.netfilter.model.Cidr> cidrs) {
+    if (cidrs.isEmpty()) {
+      return List.of();
+    }
+    List<java.net.InetAddress> out = new java.util.ArrayList<>();
+    try {
+      for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+        for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+          if (cidrs.stream().anyMatch(c -> contains(c, a))) {
+            out.add(a);
+          }
+        }
+      }
+    } catch (java.net.SocketException e) {
+      log.warn("cannot list this host's addresses for health check node ports: {}", e.toString());
+    }
+    return out;
+  }
+
+  private static boolean contains(io.berth.netfilter.model.Cidr c, java.net.InetAddress a) {
+    byte[] net = c.address().getAddress();
+    byte[] ip = a.getAddress();
+    if (net.length != ip.length) {
+      return false;
+    }
+    for (int bit = 0; bit < c.prefixLength(); bit++) {
+      int mask = 0x80 >> (bit % 8);
+      if ((net[bit / 8] & mask) != (ip[bit / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The proxy is off: the API's Services are still indexed for the environment variables. */
+  private void servicesOnly(ServiceSource api) {
+    index = new ServiceIndex(ServiceIndex.NOWHERE);
+    apiSource = api.start(index, false);
+    log.info("Services from the API server for container environment variables only");
   }
 
   /** One scan; an unreadable directory is logged once per distinct problem, not every 2 s. */
@@ -155,40 +247,67 @@ public final class ServiceProxy implements AutoCloseable {
     }
   }
 
-  /** Detects the data plane; false (proxy off) when {@code auto} finds no nftables. */
-  private boolean nftablesWorks(DataPlane plane) {
+  /**
+   * Detects the data plane and picks the back end for the mode: {@code auto} takes nftables, else
+   * iptables, else none (with a warning); {@code nftables} and {@code iptables} insist.
+   */
+  private Detection.BackendKind chooseBackend(DataPlane plane, String source) {
     Detection d;
     try {
       d = plane.detect();
     } catch (NetfilterException | RuntimeException | LinkageError e) {
-      return unavailable("back-end detection failed: " + e.getMessage());
+      return unavailable("back-end detection failed: " + e.getMessage(), source);
     }
     log.info("service proxy back-end detection:\n{}", d.summary());
-    if (d.choose() == Detection.BackendKind.NFTABLES) {
-      return true;
-    }
-    return unavailable("nftables " + d.nftables().reason());
+    iptablesFlavour = d.iptables().flavour();
+    return switch (settings.mode()) {
+      case NFTABLES ->
+          d.nftables().available()
+              ? Detection.BackendKind.NFTABLES
+              : unavailable("nftables " + d.nftables().reason(), source);
+      case IPTABLES -> {
+        var tools =
+            d.iptablesTools().available()
+                ? d.iptablesTools()
+                : plane.iptablesTools(iptablesFlavour);
+        yield tools.available()
+            ? Detection.BackendKind.IPTABLES
+            : unavailable("iptables " + tools.reason(), source);
+      }
+      default ->
+          d.choose() != Detection.BackendKind.NONE
+              ? d.choose()
+              : unavailable(
+                  "nftables " + d.nftables().reason() + "; iptables " + d.iptablesTools().reason(),
+                  source);
+    };
   }
 
-  private boolean unavailable(String why) {
-    if (settings.mode() == ProxyMode.NFTABLES) {
-      throw new IllegalStateException("--proxy-mode nftables, but " + why);
+  private Detection.BackendKind unavailable(String why, String source) {
+    if (settings.mode() == ProxyMode.NFTABLES || settings.mode() == ProxyMode.IPTABLES) {
+      throw new IllegalStateException("--proxy-mode " + settings.mode().flag() + ", but " + why);
     }
     log.warn(
         "service proxy off: --proxy-mode auto found no usable data plane ({}); Services from {}"
             + " are not programmed",
         why,
-        settings.serviceDir());
+        source);
     state = "off (" + why + ")";
-    return false;
+    return Detection.BackendKind.NONE;
   }
 
-  /** The running proxier, if any. */
-  /** The Services of the Service source, empty while the proxy is off. */
+  /**
+   * The Services of the Service source: the API server's (also with the proxy off), or the files'
+   * while the proxy runs; else empty.
+   */
   public synchronized List<Service> services() {
+    if (index != null) {
+      return index.services();
+    }
     return local == null ? List.of() : local.services();
   }
 
+  /** The running proxier, if any. */
   public synchronized Optional<Proxier> proxier() {
     return Optional.ofNullable(proxier);
   }
@@ -200,6 +319,16 @@ public final class ServiceProxy implements AutoCloseable {
 
   @Override
   public synchronized void close() {
+    if (apiSource != null) {
+      try {
+        apiSource.close();
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        log.warn("stopping the API Service source: {}", e.toString());
+      }
+    }
     if (scans != null) {
       scans.cancel();
     }
@@ -211,6 +340,9 @@ public final class ServiceProxy implements AutoCloseable {
     }
     if (healthServer != null) {
       healthServer.close();
+    }
+    if (serviceHealth != null) {
+      serviceHealth.close();
     }
     if (syncThread != null) {
       syncThread.shutdownNow();

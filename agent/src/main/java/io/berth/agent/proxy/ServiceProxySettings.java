@@ -66,7 +66,26 @@ public record ServiceProxySettings(
         Duration.ofSeconds(1));
   }
 
-  /** Whether berth runs a proxy at all: a Service source and a mode other than none. */
+  /**
+   * {@code --proxy-mode none} and no Service directory: what an embedded {@code NodeAgent} gets
+   * when it names no proxy settings (API Services still feed the environment variables).
+   */
+  public static ServiceProxySettings none() {
+    ServiceProxySettings d = off();
+    return new ServiceProxySettings(
+        ProxyMode.NONE,
+        null,
+        List.of(),
+        List.of(),
+        d.healthzAddress(),
+        d.syncPeriod(),
+        d.minSyncPeriod());
+  }
+
+  /**
+   * Whether berth runs a proxy from a Service directory: a Service source and a mode other than
+   * none.
+   */
   public boolean enabled() {
     return serviceDir != null && mode != ProxyMode.NONE;
   }

@@ -35,11 +35,20 @@ public record SliceInfo(
   /** A slice port; {@code name} is matched against the service port's name. */
   public record PortInfo(String name, Protocol protocol, int port) {}
 
-  /** One endpoint: its first address and the conditions kube-proxy reads. */
+  /** One endpoint: its first address, the conditions kube-proxy reads and its zone hints. */
   public record EndpointInfo(
-      InetAddress address, boolean ready, boolean serving, boolean terminating, boolean local) {
+      InetAddress address,
+      boolean ready,
+      boolean serving,
+      boolean terminating,
+      boolean local,
+      java.util.Set<String> zoneHints) {
+    public EndpointInfo {
+      zoneHints = java.util.Set.copyOf(zoneHints);
+    }
+
     Endpoint at(int port) {
-      return new Endpoint(address, port, ready, serving, terminating, local);
+      return new Endpoint(address, port, ready, serving, terminating, local, zoneHints);
     }
   }
 
@@ -100,7 +109,16 @@ public record SliceInfo(
         // kube-proxy reads a missing serving condition as true (not as "same as ready").
         boolean serving = c == null || c.getServing() == null || c.getServing();
         boolean terminating = c != null && Boolean.TRUE.equals(c.getTerminating());
-        eps.add(new EndpointInfo(a, ready, serving, terminating, node.equals(e.getNodeName())));
+        java.util.Set<String> zones = new java.util.TreeSet<>();
+        if (e.getHints() != null) {
+          for (var z : ServiceConverter.nullSafe(e.getHints().getForZones())) {
+            if (z.getName() != null && !z.getName().isEmpty()) {
+              zones.add(z.getName());
+            }
+          }
+        }
+        eps.add(
+            new EndpointInfo(a, ready, serving, terminating, node.equals(e.getNodeName()), zones));
       }
       return Optional.of(new SliceInfo(service.get(), name, ports, eps));
     } catch (IllegalArgumentException e) {

@@ -88,4 +88,17 @@ class ProxierMetricsTest {
     assertThat(p[0]).isEqualTo(Duration.ofMillis(250));
     assertThat(p[p.length - 1]).isEqualTo(Duration.ofSeconds(300));
   }
+
+  @Test
+  void theIptablesBackEndCountsFailuresUnderKubeProxysIptablesName() {
+    new ProxierMetrics(proxier, true).bindTo(registry);
+    assertThat(
+            registry
+                .get("kubeproxy.sync.proxy.rules.iptables.restore.failures")
+                .functionCounter()
+                .count())
+        .isZero();
+    assertThat(registry.find("kubeproxy.sync.proxy.rules.nftables.sync.failures").meters())
+        .isEmpty();
+  }
 }

@@ -250,4 +250,45 @@ class ProxierTest {
         .extracting(p -> p.name().name() + "=" + p.endpoints().size())
         .containsExactly("api=1", "web=0");
   }
+
+  private static io.fabric8.kubernetes.api.model.discovery.v1.Endpoint hinted(
+      String ip, String node, String zone) {
+    return new io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder(ready(ip, node))
+        .withNewHints()
+        .addNewForZone(zone)
+        .endHints()
+        .build();
+  }
+
+  @Test
+  void theNodesZoneLabelMakesZoneHintsApplyAndAChangeOfZoneResyncsFully() {
+    proxier.onServiceAdd(web());
+    proxier.onEndpointSliceAdd(
+        webSlice(
+            hinted("10.0.1.2", "node-b", "zone-a"),
+            hinted("10.0.1.3", "node-c", "zone-a"),
+            hinted("10.0.2.2", "node-d", "zone-b")));
+    proxier.onNodeLabels(Map.of(Proxier.ZONE_LABEL, "zone-b"));
+    synced();
+    scheduler.runDue();
+
+    ServicePort port = backend.last().model().ports().getFirst();
+    assertThat(port.endpoints()).hasSize(3);
+    assertThat(port.endpoints().getFirst().zoneHints()).containsExactly("zone-a");
+    assertThat(backend.last().model().config().nodeZone()).isEqualTo("zone-b");
+    assertThat(
+            io.berth.netfilter.model.EndpointSelection.select(
+                port.endpoints(), port.internalTrafficPolicy(), "zone-b"))
+        .extracting(e -> e.address().getHostAddress())
+        .containsExactly("10.0.2.2");
+
+    proxier.onNodeLabels(Map.of(Proxier.ZONE_LABEL, "zone-a", "other", "x"));
+    scheduler.advance(Duration.ofSeconds(2));
+    assertThat(backend.modes()).containsExactly(SyncMode.FULL, SyncMode.FULL);
+    assertThat(backend.last().model().config().nodeZone()).isEqualTo("zone-a");
+
+    proxier.onNodeLabels(Map.of(Proxier.ZONE_LABEL, "zone-a"));
+    scheduler.advance(Duration.ofSeconds(2));
+    assertThat(backend.modes()).as("same zone: no sync").hasSize(2);
+  }
 }

@@ -79,6 +79,7 @@ class ServiceConverterTest {
                     SessionAffinity.NONE,
                     TrafficPolicy.CLUSTER,
                     TrafficPolicy.CLUSTER,
+                    List.of(),
                     List.of()))),
         conversion(
             "NodePort with externalTrafficPolicy Local",
@@ -261,5 +262,55 @@ class ServiceConverterTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("service default/web")
         .hasMessageContaining("10.96.0.x");
+  }
+
+  @org.junit.jupiter.api.Test
+  void onlyLoadBalancersWithLocalExternalPolicyGetTheirHealthCheckNodePort() {
+    java.util.function.BiFunction<String, String, Integer> hc =
+        (type, etp) ->
+            converter
+                .convert(
+                    service("web", "10.96.0.10")
+                        .editSpec()
+                        .withType(type)
+                        .withExternalTrafficPolicy(etp)
+                        .withHealthCheckNodePort(32100)
+                        .endSpec()
+                        .build())
+                .orElseThrow()
+                .healthCheckNodePort();
+    assertThat(hc.apply("LoadBalancer", "Local")).isEqualTo(32100);
+    assertThat(hc.apply("LoadBalancer", "Cluster")).isZero();
+    assertThat(hc.apply("NodePort", "Local")).isZero();
+  }
+
+  @org.junit.jupiter.api.Test
+  void sourceRangesComeFromTheSpecElseTheAnnotationPerFamilyAndBadOnesAreSkipped() {
+    Service fromSpec =
+        service("web", "10.96.0.10")
+            .editSpec()
+            .withType("LoadBalancer")
+            .withLoadBalancerSourceRanges("192.168.0.0/16", "fd00::/8", "not-a-cidr")
+            .endSpec()
+            .build();
+    assertThat(
+            converter.convert(fromSpec).orElseThrow().ports().getFirst().loadBalancerSourceRanges())
+        .extracting(Object::toString)
+        .containsExactly("192.168.0.0/16");
+    Service fromAnnotation =
+        service("web", "10.96.0.10")
+            .editMetadata()
+            .addToAnnotations(ServiceConverter.SOURCE_RANGES_ANNOTATION, "10.1.0.0/16, 10.2.0.0/16")
+            .endMetadata()
+            .build();
+    assertThat(
+            converter
+                .convert(fromAnnotation)
+                .orElseThrow()
+                .ports()
+                .getFirst()
+                .loadBalancerSourceRanges())
+        .extracting(Object::toString)
+        .containsExactly("10.1.0.0/16", "10.2.0.0/16");
   }
 }

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServiceProxyTest {
   @TempDir Path dir;
   private final List<String> asked = new ArrayList<>();
+  private boolean iptablesWorks;
 
   private DataPlane plane(boolean nftables) {
     return new DataPlane() {
@@ -33,12 +34,31 @@ class ServiceProxyTest {
                 ? Availability.yes("libnftables.so.1 loaded, probe transaction applied")
                 : Availability.no("cannot load libnftables.so.1: not found"),
             new IptablesMode(IptablesMode.Flavour.NFT, 0, 0),
-            Availability.no("IPVS not available: kernel has no ip_vs"));
+            Availability.no("IPVS not available: kernel has no ip_vs"),
+            nftables ? Availability.no("not probed: nftables works") : toolsAnswer());
       }
 
       @Override
       public NetfilterBackend nftables() {
         asked.add("nftables");
+        return new FakeBackend();
+      }
+
+      @Override
+      public Availability iptablesTools(IptablesMode.Flavour flavour) {
+        asked.add("iptables tools " + flavour);
+        return toolsAnswer();
+      }
+
+      private Availability toolsAnswer() {
+        return iptablesWorks
+            ? Availability.yes("iptables-nft-save -t nat works")
+            : Availability.no("iptables-nft-save -t nat failed (exit 4): Permission denied");
+      }
+
+      @Override
+      public NetfilterBackend iptables(IptablesMode.Flavour flavour) {
+        asked.add("iptables " + flavour);
         return new FakeBackend();
       }
 
@@ -89,7 +109,10 @@ class ServiceProxyTest {
     try (ServiceProxy p = proxy(ProxyMode.AUTO, dir, false)) {
       p.start(new SimpleMeterRegistry());
       assertThat(p.proxier()).isEmpty();
-      assertThat(p.state()).isEqualTo("off (nftables cannot load libnftables.so.1: not found)");
+      assertThat(p.state())
+          .isEqualTo(
+              "off (nftables cannot load libnftables.so.1: not found; iptables iptables-nft-save"
+                  + " -t nat failed (exit 4): Permission denied)");
     }
     assertThat(asked).containsExactly("detect");
   }
@@ -114,5 +137,88 @@ class ServiceProxyTest {
       assertThat(registry.find("kubeproxy.sync.proxy.rules.duration").timer()).isNotNull();
     }
     assertThat(asked).containsExactly("detect", "nftables", "conntrack");
+  }
+
+  /** An API source that records how it was started and lets the test deliver events. */
+  private static final class FakeApi implements ServiceSource {
+    ProxyEventHandler handler;
+    Boolean withSlices;
+    boolean closed;
+
+    @Override
+    public AutoCloseable start(ProxyEventHandler h, boolean slices) {
+      handler = h;
+      withSlices = slices;
+      return () -> closed = true;
+    }
+  }
+
+  @Test
+  void apiServicesFeedTheEnvironmentEvenInModeNoneWithoutSlicesOrDataPlane() {
+    FakeApi api = new FakeApi();
+    try (ServiceProxy p = proxy(ProxyMode.NONE, null, true)) {
+      p.start(new SimpleMeterRegistry(), java.util.Optional.of(api));
+      assertThat(api.withSlices).isFalse();
+      api.handler.onServiceAdd(TestObjects.web());
+      assertThat(p.services()).extracting(s -> s.getMetadata().getName()).containsExactly("web");
+      api.handler.onServiceDelete(TestObjects.web());
+      assertThat(p.services()).isEmpty();
+      assertThat(p.proxier()).isEmpty();
+    }
+    assertThat(api.closed).isTrue();
+    assertThat(asked).isEmpty();
+  }
+
+  @Test
+  void withAnApiSourceTheProxierGetsServicesAndSlicesFromIt() {
+    FakeApi api = new FakeApi();
+    try (ServiceProxy p = proxy(ProxyMode.AUTO, null, true)) {
+      p.start(new SimpleMeterRegistry(), java.util.Optional.of(api));
+      assertThat(api.withSlices).isTrue();
+      api.handler.onServiceAdd(TestObjects.web());
+      api.handler.onEndpointSliceAdd(TestObjects.webSlice(TestObjects.ready("10.0.1.2", "node-b")));
+      assertThat(p.services()).hasSize(1);
+      assertThat(p.proxier().orElseThrow().serviceChangeEvents()).isEqualTo(1);
+      assertThat(p.proxier().orElseThrow().endpointChangeEvents()).isEqualTo(1);
+    }
+    assertThat(asked).containsExactly("detect", "nftables", "conntrack");
+  }
+
+  @Test
+  void aServiceDirectoryAndAnApiSourceTogetherAreRefused() {
+    try (ServiceProxy p = proxy(ProxyMode.AUTO, dir, true)) {
+      assertThatThrownBy(
+              () -> p.start(new SimpleMeterRegistry(), java.util.Optional.of(new FakeApi())))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("--service-dir " + dir + " and --kubeconfig both name");
+    }
+  }
+
+  @Test
+  void autoWithoutNftablesFallsBackToWorkingIptablesTools() {
+    iptablesWorks = true;
+    try (ServiceProxy p = proxy(ProxyMode.AUTO, dir, false)) {
+      p.start(new SimpleMeterRegistry());
+      assertThat(p.proxier()).isPresent();
+    }
+    assertThat(asked).containsExactly("detect", "iptables NFT", "conntrack");
+  }
+
+  @Test
+  void iptablesModeUsesIptablesEvenWhereNftablesWorksAndRefusesWithoutItsTools() {
+    iptablesWorks = true;
+    try (ServiceProxy p = proxy(ProxyMode.IPTABLES, dir, true)) {
+      p.start(new SimpleMeterRegistry());
+      assertThat(p.proxier()).isPresent();
+    }
+    assertThat(asked).containsExactly("detect", "iptables tools NFT", "iptables NFT", "conntrack");
+    iptablesWorks = false;
+    try (ServiceProxy p = proxy(ProxyMode.IPTABLES, dir, true)) {
+      assertThatThrownBy(() -> p.start(new SimpleMeterRegistry()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage(
+              "--proxy-mode iptables, but iptables iptables-nft-save -t nat failed (exit 4):"
+                  + " Permission denied");
+    }
   }
 }

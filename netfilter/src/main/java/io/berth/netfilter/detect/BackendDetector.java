@@ -4,6 +4,7 @@ import io.berth.netfilter.NetfilterException;
 import io.berth.netfilter.internal.LibC;
 import io.berth.netfilter.internal.LibNftables;
 import io.berth.netfilter.internal.NetworkNamespace;
+import io.berth.netfilter.iptables.IptablesCommands;
 import io.berth.netfilter.nftables.NftOneShot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -75,8 +76,12 @@ public final class BackendDetector {
               } catch (RuntimeException e) {
                 log.warn("iptables flavour not determined, reporting nft: {}", e.getMessage());
               }
-              return new Detection(
-                  nft, IptablesMode.decide(legacyRules, nftRules), new IpvsProbe(libc).probe());
+              IptablesMode mode = IptablesMode.decide(legacyRules, nftRules);
+              Availability tools =
+                  nft.available()
+                      ? Availability.no("not probed: nftables works")
+                      : IptablesCommands.probe(mode.flavour(), netns);
+              return new Detection(nft, mode, new IpvsProbe(libc).probe(), tools);
             });
     Thread t = new Thread(task, "berth-netfilter-detect");
     t.setDaemon(true);

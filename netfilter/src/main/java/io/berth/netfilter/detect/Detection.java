@@ -4,15 +4,28 @@ package io.berth.netfilter.detect;
  * What {@link BackendDetector} found in one network namespace.
  *
  * @param nftables libnftables loads and a probe transaction succeeded
- * @param iptables which iptables flavour is in use (informational: berth's iptables back end is not
- *     implemented yet)
+ * @param iptables which iptables flavour is in use (the iptables back end uses its tools)
  * @param ipvs whether the kernel offers IPVS
+ * @param iptablesTools whether the iptables tools of the detected flavour work here ({@code
+ *     iptables-<flavour>-save} answers); only probed when nftables does not work
  */
-public record Detection(Availability nftables, IptablesMode iptables, Availability ipvs) {
+public record Detection(
+    Availability nftables, IptablesMode iptables, Availability ipvs, Availability iptablesTools) {
 
-  /** The back end berth should use: nftables when it works (the default), else none. */
+  /** Without an iptables tools probe. */
+  public Detection(Availability nftables, IptablesMode iptables, Availability ipvs) {
+    this(nftables, iptables, ipvs, Availability.no("not probed"));
+  }
+
+  /**
+   * The back end berth should use: nftables when it works (the default), else iptables when its
+   * tools work, else none.
+   */
   public BackendKind choose() {
-    return nftables.available() ? BackendKind.NFTABLES : BackendKind.NONE;
+    if (nftables.available()) {
+      return BackendKind.NFTABLES;
+    }
+    return iptablesTools.available() ? BackendKind.IPTABLES : BackendKind.NONE;
   }
 
   /** Multi-line human summary for the agent's start-up log. */
@@ -29,6 +42,11 @@ public record Detection(Availability nftables, IptablesMode iptables, Availabili
         + " legacy rules, "
         + iptables.nftRules()
         + " iptables-nft chains+rules)\n"
+        + "iptables tools: "
+        + (iptablesTools.available() ? "available" : "NOT available")
+        + " ("
+        + iptablesTools.reason()
+        + ")\n"
         + (ipvs.available() ? "IPVS: available (" + ipvs.reason() + ")" : ipvs.reason())
         + "\n"
         + "chosen: "
@@ -38,6 +56,7 @@ public record Detection(Availability nftables, IptablesMode iptables, Availabili
   /** Back ends berth can run. */
   public enum BackendKind {
     NFTABLES,
+    IPTABLES,
     NONE
   }
 }

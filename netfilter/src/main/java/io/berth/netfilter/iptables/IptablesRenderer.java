@@ -30,7 +30,8 @@ import java.util.Locale;
  *     BERTH-SEP-y: hairpin mark, DNAT
  *     BERTH-SERVICES last: addrtype LOCAL → BERTH-NODEPORTS → BERTH-EXT-x
  *  nat POSTROUTING → BERTH-POSTROUTING: mark → masquerade
- *  filter INPUT/FORWARD/OUTPUT → BERTH-SERVICES / BERTH-EXTERNAL-SERVICES: REJECT no endpoints
+ *  filter INPUT/FORWARD/OUTPUT → BERTH-SERVICES / BERTH-EXTERNAL-SERVICES: REJECT no endpoints;
+ *     BERTH-FW-x: loadBalancerSourceRanges by conntrack original destination (RETURN or DROP)
  * </pre>
  */
 public final class IptablesRenderer {
@@ -75,9 +76,10 @@ public final class IptablesRenderer {
       String svc = "BERTH-SVC-" + id;
       String ext = "BERTH-EXT-" + id;
       String local = "BERTH-SVL-" + id;
-      List<Endpoint> cluster = EndpointSelection.select(sp.endpoints(), sp.internalTrafficPolicy());
+      List<Endpoint> cluster =
+          EndpointSelection.select(sp.endpoints(), sp.internalTrafficPolicy(), cfg.nodeZone());
       List<Endpoint> external =
-          EndpointSelection.select(sp.endpoints(), sp.externalTrafficPolicy());
+          EndpointSelection.select(sp.endpoints(), sp.externalTrafficPolicy(), cfg.nodeZone());
       boolean usable = EndpointSelection.hasAnyUsable(sp.endpoints());
       String noEndpoints = usable ? "DROP" : "REJECT --reject-with " + rejectWith;
       List<InetAddress> externalIps = new ArrayList<>(sp.externalIps());
@@ -140,6 +142,33 @@ public final class IptablesRenderer {
                   + " external IP\" -j "
                   + ext);
         }
+      }
+      if (!sp.loadBalancerSourceRanges().isEmpty() && !sp.loadBalancerIps().isEmpty()) {
+        // loadBalancerSourceRanges: new connections whose original destination is a load-balancer
+        // IP (the filter hooks see them after DNAT) are dropped unless their source is allowed
+        String fw = "BERTH-FW-" + id;
+        filterChains.add(fw);
+        for (InetAddress ip : sp.loadBalancerIps()) {
+          filter.add(
+              "-A BERTH-SERVICES -p "
+                  + proto
+                  + " -m conntrack --ctorigdst "
+                  + Addresses.text(ip)
+                  + host
+                  + " --ctorigdstport "
+                  + sp.port()
+                  + " -m comment --comment \""
+                  + name
+                  + " loadbalancer firewall\" -j "
+                  + fw);
+        }
+        for (Cidr c : sp.loadBalancerSourceRanges()) {
+          filter.add("-A " + fw + " -s " + c + " -j RETURN");
+        }
+        for (InetAddress ip : sp.loadBalancerIps()) {
+          filter.add("-A " + fw + " -s " + Addresses.text(ip) + host + " -j RETURN");
+        }
+        filter.add("-A " + fw + " -j DROP");
       }
       if (sp.nodePort() != 0) {
         String match = "-p " + proto + " -m " + proto + " --dport " + sp.nodePort();

@@ -13,13 +13,26 @@ import java.util.List;
  *     --nodeport-addresses}): a local destination address must fall in one of the family's CIDRs.
  *     No CIDR of a family: every local address of that family except loopback (kube-proxy's
  *     zero-CIDR default)
+ * @param nodeZone this node's {@code topology.kubernetes.io/zone} label ("" for none): endpoints'
+ *     zone hints are matched against it ({@link EndpointSelection})
  */
 public record ProxyConfig(
     boolean masqueradeAll,
     int masqueradeMark,
     List<Cidr> clusterCidrs,
-    List<Cidr> nodePortAddresses) {
+    List<Cidr> nodePortAddresses,
+    String nodeZone) {
+  /** A node without a zone. */
+  public ProxyConfig(
+      boolean masqueradeAll,
+      int masqueradeMark,
+      List<Cidr> clusterCidrs,
+      List<Cidr> nodePortAddresses) {
+    this(masqueradeAll, masqueradeMark, clusterCidrs, nodePortAddresses, "");
+  }
+
   public ProxyConfig {
+    nodeZone = nodeZone == null ? "" : nodeZone;
     if (Integer.bitCount(masqueradeMark) != 1) {
       throw new IllegalArgumentException(
           "masquerade mark must be a single bit: 0x" + Integer.toHexString(masqueradeMark));
@@ -36,6 +49,11 @@ public record ProxyConfig(
   /** kube-proxy's defaults: mark bit 14, no masquerade-all, no cluster CIDR. */
   public static ProxyConfig defaults() {
     return new ProxyConfig(false, 0x4000, List.of(), List.of());
+  }
+
+  /** These settings on a node in {@code zone}. */
+  public ProxyConfig withNodeZone(String zone) {
+    return new ProxyConfig(masqueradeAll, masqueradeMark, clusterCidrs, nodePortAddresses, zone);
   }
 
   public List<Cidr> clusterCidrs(IpFamily family) {

@@ -10,6 +10,10 @@ import java.util.Objects;
  * dual-stack Service is two records with the same {@link ServicePortName}.
  *
  * @param nodePort 0 when the service has no node port
+ * @param loadBalancerSourceRanges {@code spec.loadBalancerSourceRanges} of this family: when not
+ *     empty, connections to the load-balancer IPs are accepted only from these ranges (and from the
+ *     load-balancer IPs themselves, as kube-proxy allows for load balancers that SNAT); cluster
+ *     IPs, external IPs and node ports are not filtered
  */
 public record ServicePort(
     ServicePortName name,
@@ -23,7 +27,8 @@ public record ServicePort(
     SessionAffinity affinity,
     TrafficPolicy externalTrafficPolicy,
     TrafficPolicy internalTrafficPolicy,
-    List<Endpoint> endpoints) {
+    List<Endpoint> endpoints,
+    List<Cidr> loadBalancerSourceRanges) {
 
   public ServicePort {
     Objects.requireNonNull(name, "name");
@@ -48,6 +53,35 @@ public record ServicePort(
       }
     }
     endpoints = endpoints.stream().sorted().distinct().toList();
+    for (Cidr c : loadBalancerSourceRanges) {
+      if (c.family() != family) {
+        throw new IllegalArgumentException(
+            name + ": load-balancer source range " + c + " is not " + family);
+      }
+    }
+    loadBalancerSourceRanges =
+        loadBalancerSourceRanges.stream()
+            .distinct()
+            .sorted(java.util.Comparator.comparing(Cidr::toString))
+            .toList();
+  }
+
+  /** These frontends with {@code ranges} as the load-balancer source ranges. */
+  public ServicePort withLoadBalancerSourceRanges(List<Cidr> ranges) {
+    return new ServicePort(
+        name,
+        family,
+        protocol,
+        port,
+        clusterIps,
+        nodePort,
+        externalIps,
+        loadBalancerIps,
+        affinity,
+        externalTrafficPolicy,
+        internalTrafficPolicy,
+        endpoints,
+        ranges);
   }
 
   private static List<InetAddress> sorted(
@@ -80,7 +114,8 @@ public record ServicePort(
         SessionAffinity.NONE,
         TrafficPolicy.CLUSTER,
         TrafficPolicy.CLUSTER,
-        eps);
+        eps,
+        List.of());
   }
 
   public ServicePort withEndpoints(List<Endpoint> eps) {
@@ -96,7 +131,8 @@ public record ServicePort(
         affinity,
         externalTrafficPolicy,
         internalTrafficPolicy,
-        eps);
+        eps,
+        loadBalancerSourceRanges);
   }
 
   public ServicePort withNodePort(int np) {
@@ -112,7 +148,8 @@ public record ServicePort(
         affinity,
         externalTrafficPolicy,
         internalTrafficPolicy,
-        endpoints);
+        endpoints,
+        loadBalancerSourceRanges);
   }
 
   public ServicePort withAffinity(SessionAffinity a) {
@@ -128,7 +165,8 @@ public record ServicePort(
         a,
         externalTrafficPolicy,
         internalTrafficPolicy,
-        endpoints);
+        endpoints,
+        loadBalancerSourceRanges);
   }
 
   public ServicePort withExternal(
@@ -145,7 +183,8 @@ public record ServicePort(
         affinity,
         policy,
         internalTrafficPolicy,
-        endpoints);
+        endpoints,
+        loadBalancerSourceRanges);
   }
 
   public ServicePort withInternalTrafficPolicy(TrafficPolicy policy) {
@@ -161,7 +200,8 @@ public record ServicePort(
         affinity,
         externalTrafficPolicy,
         policy,
-        endpoints);
+        endpoints,
+        loadBalancerSourceRanges);
   }
 
   /** Whether traffic arriving from outside (node port, external and LB IPs) is possible. */

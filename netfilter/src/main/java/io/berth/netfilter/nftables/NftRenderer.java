@@ -27,6 +27,8 @@ import java.util.TreeMap;
  *             local daddr: proto.dport  (masq mark, vmap @service-nodeports) ──goto──▶ np-pick-N
  *  vip-pick-N: dnat to  daddr.proto.dport.(numgen random mod N)  map @vip-backends
  *  np-pick-N:  dnat to  proto.dport.(numgen random mod N)        map @nodeport-backends
+ *  filter-prerouting/output (prio -110, before DNAT): LB frontends in @firewall-frontends drop
+ *             sources outside @firewall-allowed (loadBalancerSourceRanges)
  *  filter-input/forward/output (prio -110): new conns to @no-endpoint-* → reject | drop
  *  ClientIP affinity services only: per-endpoint dynamic sets and chains, as kube-proxy does
  *  nat-postrouting: hairpin (saddr.daddr ∈ @hairpin) → mark; mark → masquerade
@@ -79,6 +81,8 @@ public final class NftRenderer {
     t.map("service-nodeports", "type inet_proto . inet_service : verdict;");
     t.map("no-endpoint-services", "type " + f.vipKey() + " : verdict;");
     t.map("no-endpoint-nodeports", "type inet_proto . inet_service : verdict;");
+    t.set("firewall-frontends", "type " + f.vipKey() + ";");
+    t.set("firewall-allowed", "type " + f.vipKey() + " . " + f.addr + "; flags interval;");
     t.map(
         "vip-backends",
         "typeof "
@@ -133,9 +137,19 @@ public final class NftRenderer {
         "");
     String noEp = "ct state new " + f.vip() + " vmap @no-endpoint-services";
     String noEpNp = "ct state new " + local + "meta l4proto . th dport vmap @no-endpoint-nodeports";
+    // loadBalancerSourceRanges, before DNAT: a load-balancer frontend with ranges drops every
+    // source outside them
+    String firewall =
+        f.vip()
+            + " @firewall-frontends "
+            + f.vip()
+            + " . "
+            + f.p
+            + " saddr != @firewall-allowed drop";
+    t.chain("filter-prerouting", filter("prerouting"), List.of(firewall), "");
     t.chain("filter-input", filter("input"), List.of(noEpNp, noEp), "");
     t.chain("filter-forward", filter("forward"), List.of(noEp), "");
-    t.chain("filter-output", filter("output"), List.of(noEpNp, noEp), "");
+    t.chain("filter-output", filter("output"), List.of(firewall, noEpNp, noEp), "");
     t.chain("reject-chain", "", List.of("reject"), "");
     for (int n = 1; n <= pickChains; n++) {
       t.chain(
@@ -194,8 +208,10 @@ public final class NftRenderer {
   private static void servicePort(ProxyConfig cfg, Family f, Sink t, ServicePort sp) {
     String owner = sp.name() + " " + sp.family();
     String proto = sp.protocol().nftName();
-    List<Endpoint> internal = EndpointSelection.select(sp.endpoints(), sp.internalTrafficPolicy());
-    List<Endpoint> external = EndpointSelection.select(sp.endpoints(), sp.externalTrafficPolicy());
+    List<Endpoint> internal =
+        EndpointSelection.select(sp.endpoints(), sp.internalTrafficPolicy(), cfg.nodeZone());
+    List<Endpoint> external =
+        EndpointSelection.select(sp.endpoints(), sp.externalTrafficPolicy(), cfg.nodeZone());
     String noEndpoints =
         EndpointSelection.hasAnyUsable(sp.endpoints()) ? "drop" : "goto reject-chain";
     boolean externalMasq =
@@ -238,6 +254,16 @@ public final class NftRenderer {
       frontend(f, t, owner, id, affinity, "external", key, "vip", external, noEndpoints);
       if (externalMasq) {
         t.element("masq-frontends", key, "", owner);
+      }
+    }
+    if (!sp.loadBalancerSourceRanges().isEmpty()) {
+      for (InetAddress ip : sp.loadBalancerIps()) {
+        String key = Addresses.text(ip) + " . " + proto + " . " + sp.port();
+        t.element("firewall-frontends", key, "", owner);
+        for (Cidr c : sp.loadBalancerSourceRanges()) {
+          t.element("firewall-allowed", key + " . " + c, "", owner);
+        }
+        t.element("firewall-allowed", key + " . " + Addresses.text(ip), "", owner);
       }
     }
     if (sp.nodePort() != 0) {

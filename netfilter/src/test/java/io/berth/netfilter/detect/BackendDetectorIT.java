@@ -111,6 +111,9 @@ class BackendDetectorIT {
 
     assertThat(d.nftables().available()).isFalse();
     assertThat(d.nftables().reason()).contains("cannot load libnftables.so.1");
-    assertThat(d.choose()).isEqualTo(Detection.BackendKind.NONE);
+    // without nftables the iptables tools of the detected flavour are the fallback
+    assertThat(d.iptablesTools().available()).as(d.iptablesTools().reason()).isTrue();
+    assertThat(d.iptablesTools().reason()).startsWith("iptables-").endsWith("-save -t nat works");
+    assertThat(d.choose()).isEqualTo(Detection.BackendKind.IPTABLES);
   }
 }

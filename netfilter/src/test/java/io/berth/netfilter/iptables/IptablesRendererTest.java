@@ -68,6 +68,25 @@ class IptablesRendererTest {
   }
 
   @Test
+  void loadBalancerSourceRanges() throws Exception {
+    String text =
+        IptablesRenderer.render(io.berth.netfilter.model.Fixtures.firewalled(), IpFamily.IPV4);
+    golden("source-ranges", text);
+    assertThat(text)
+        .contains("-s 192.168.0.0/16 -j RETURN")
+        .contains("-s 198.51.100.7/32 -j RETURN");
+  }
+
+  @Test
+  void zoneHints() throws Exception {
+    String text = IptablesRenderer.render(io.berth.netfilter.model.Fixtures.zoned(), IpFamily.IPV4);
+    golden("topology", text);
+    assertThat(text.lines().filter(l -> l.contains("DNAT --to-destination 10.0.2.2:8080")))
+        .as("the zone-b endpoint is only in the Local chain")
+        .hasSize(1);
+  }
+
+  @Test
   void ipv6() throws Exception {
     golden(
         "ipv6",

@@ -40,6 +40,16 @@ class NftRendererTest {
   }
 
   @Test
+  void zoneHintsKeepClusterTrafficInTheNodesZoneButNotLocalNodePortTraffic() throws Exception {
+    Golden.assertMatches("topology", full(io.berth.netfilter.model.Fixtures.zoned()));
+  }
+
+  @Test
+  void loadBalancerSourceRangesFillTheFirewallSets() throws Exception {
+    Golden.assertMatches("source-ranges", full(io.berth.netfilter.model.Fixtures.firewalled()));
+  }
+
+  @Test
   void nodePortWithExternalAndLoadBalancerIps() throws Exception {
     ServicePort sp =
         clusterIp("web", "10.96.0.10", 80, ready(8080, "10.0.1.2", "10.0.1.3"))

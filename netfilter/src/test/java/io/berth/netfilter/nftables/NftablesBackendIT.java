@@ -9,12 +9,12 @@ import io.berth.netfilter.SyncResult;
 import io.berth.netfilter.TransactionFailedException;
 import io.berth.netfilter.internal.Native;
 import io.berth.netfilter.internal.NetworkNamespace;
+import io.berth.netfilter.lab.LabServices;
 import io.berth.netfilter.lab.NetnsLab;
 import io.berth.netfilter.lab.Sh;
 import io.berth.netfilter.model.Addresses;
 import io.berth.netfilter.model.Endpoint;
 import io.berth.netfilter.model.Protocol;
-import io.berth.netfilter.model.ProxyConfig;
 import io.berth.netfilter.model.ServiceModel;
 import io.berth.netfilter.model.ServicePort;
 import io.berth.netfilter.model.ServicePortName;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,31 +64,19 @@ class NftablesBackendIT {
   }
 
   private static Endpoint pod(int i) {
-    return Endpoint.ready(Addresses.parse(podIp(i)), 8080, true);
+    return LabServices.pod(i);
   }
 
   private static ServicePort web(List<Endpoint> eps) {
-    return ServicePort.clusterIp(
-            new ServicePortName("default", "web", "http"),
-            Protocol.TCP,
-            Addresses.parse(VIP),
-            80,
-            eps)
-        .withNodePort(30080);
+    return LabServices.web(eps);
   }
 
   private static ServiceModel model(ServicePort... ports) {
-    return ServiceModel.of(ProxyConfig.defaults(), List.of(ports));
+    return LabServices.model(ports);
   }
 
-  /** Bodies answered over {@code n} requests from {@code ns}; failures are reported as such. */
   private static Set<String> answers(String ns, String url, int n) {
-    Set<String> bodies = new TreeSet<>();
-    for (int i = 0; i < n; i++) {
-      Sh.Result r = lab.http(ns, url);
-      bodies.add(r.ok() ? r.out().strip() : "FAILED: " + r.err().strip());
-    }
-    return bodies;
+    return LabServices.answers(lab, ns, url, n);
   }
 
   @Test
@@ -137,6 +124,20 @@ class NftablesBackendIT {
     assertThat(answers(lab.client(), "http://[" + NetnsLab.NODE_IP6 + "]:30086/", 16))
         .containsExactly("pod1", "pod2");
     assertThat(answers(lab.client(), "http://" + VIP + "/", 4)).containsExactly("pod3");
+  }
+
+  @Test
+  void loadBalancerSourceRangesDropOtherSourcesAtTheLoadBalancerIpOnly() throws Exception {
+    backend.sync(model(LabServices.loadBalancer("10.9.0.0/16")), SyncMode.FULL);
+    Sh.Result dropped = lab.http(lab.client(), "http://" + LabServices.LB_IP + "/");
+    assertThat(dropped.exit()).as("curl exit (28: timed out, dropped)").isEqualTo(28);
+    assertThat(answers(lab.client(), "http://" + VIP + "/", 4)).containsExactly("pod1");
+
+    SyncResult r =
+        backend.sync(model(LabServices.loadBalancer("192.168.77.0/24")), SyncMode.INCREMENTAL);
+    assertThat(r.mode()).isEqualTo(SyncMode.INCREMENTAL);
+    assertThat(answers(lab.client(), "http://" + LabServices.LB_IP + "/", 4))
+        .containsExactly("pod1");
   }
 
   @Test

@@ -13,8 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -61,32 +59,10 @@ class ServiceProxyIT {
 
   @AfterAll
   void stop() throws Exception {
-    List<Exception> failures = new ArrayList<>();
-    for (Process p : new Process[] {berth, tableOwner, udpClient}) {
-      if (p != null && p.isAlive()) {
-        p.destroy();
-        if (!p.waitFor(20, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      }
-    }
-    for (AutoCloseable c : new AutoCloseable[] {containerd, node}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        failures.add(e);
-      }
-    }
-    if (dir != null) {
-      try (var walk = Files.walk(dir)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
-    }
-    if (!failures.isEmpty()) {
-      throw failures.getFirst();
-    }
+    Teardown.stop(
+        java.util.Arrays.asList(berth, tableOwner, udpClient),
+        java.util.Arrays.asList(containerd, node),
+        dir);
   }
 
   @Test
