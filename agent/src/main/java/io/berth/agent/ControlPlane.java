@@ -17,6 +17,9 @@ import io.berth.agent.node.NodeStatusReporter;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodWorkers;
+import io.berth.agent.podobjects.ApiObjectWatches;
+import io.berth.agent.podobjects.PodObjects;
+import io.berth.agent.podobjects.WatchedObjects;
 import io.berth.agent.status.MirrorPods;
 import io.berth.agent.status.StatusManager;
 import io.berth.cri.VersionInfo;
@@ -48,25 +51,32 @@ final class ControlPlane implements AutoCloseable {
       PodWorkers podWorkers,
       Supplier<VersionInfo> runtimeVersion,
       ObjectMapper json,
-      Clock clock) {}
+      Clock clock,
+      PodObjects podObjects) {}
 
   private final ApiServerSource apiPods;
   private final StatusManager statusManager;
   private final NodeStatusReporter nodeStatus;
   private final NodeLease nodeLease;
   private final Periodic mirrorPods;
+  private final WatchedObjects objects;
+  private final Periodic objectRegistrations;
 
   private ControlPlane(
       ApiServerSource apiPods,
       StatusManager statusManager,
       NodeStatusReporter nodeStatus,
       NodeLease nodeLease,
-      Periodic mirrorPods) {
+      Periodic mirrorPods,
+      WatchedObjects objects,
+      Periodic objectRegistrations) {
     this.apiPods = apiPods;
     this.statusManager = statusManager;
     this.nodeStatus = nodeStatus;
     this.nodeLease = nodeLease;
     this.mirrorPods = mirrorPods;
+    this.objects = objects;
+    this.objectRegistrations = objectRegistrations;
   }
 
   /** Connects with the kubeconfig and starts every part; they retry on their own from then on. */
@@ -74,6 +84,18 @@ final class ControlPlane implements AutoCloseable {
     Clock clock = parts.clock();
     String node = settings.nodeName();
     KubeApiClient api = client(settings, clock);
+    WatchedObjects objects =
+        new WatchedObjects(
+            new ApiObjectWatches(api, () -> RetryBackoff.reflectorDefaults(clock)),
+            parts.podConfig()::mergedState,
+            parts.podWorkers()::resync);
+    parts.podObjects().attach(objects);
+    Periodic objectRegistrations =
+        Periodic.start(
+            "berth-pod-objects",
+            STATUS_SYNC_PERIOD,
+            STATUS_SYNC_PERIOD,
+            objects::syncRegistrations);
     ApiServerSource apiPods =
         new ApiServerSource(api, node, parts.podConfig(), RetryBackoff.reflectorDefaults(clock));
     apiPods.start();
@@ -110,7 +132,8 @@ final class ControlPlane implements AutoCloseable {
         Periodic.start(
             "berth-mirror-pods", STATUS_SYNC_PERIOD, STATUS_SYNC_PERIOD, mirrors::syncOnce);
     log.info("pods bound to node {} from the API server ({})", node, settings.kubeconfig());
-    return new ControlPlane(apiPods, statusManager, nodeStatus, nodeLease, mirrorPods);
+    return new ControlPlane(
+        apiPods, statusManager, nodeStatus, nodeLease, mirrorPods, objects, objectRegistrations);
   }
 
   private static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {
@@ -124,6 +147,8 @@ final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    objectRegistrations.close();
+    objects.close();
     statusManager.close();
     mirrorPods.close();
     nodeLease.close();

@@ -43,6 +43,7 @@ import io.berth.agent.pod.PodStatuses;
 import io.berth.agent.pod.PodWorkers;
 import io.berth.agent.pod.RuntimeHousekeeping;
 import io.berth.agent.pod.RuntimePodSyncer;
+import io.berth.agent.podobjects.PodObjects;
 import io.berth.agent.probe.NodeProber;
 import io.berth.agent.probe.ProbeSyncHandler;
 import io.berth.agent.proxy.LocalPods;
@@ -374,6 +375,7 @@ public final class NodeAgent implements AutoCloseable {
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
   private PodVolumes podVolumes; // made with the pod syncer's parts
+  private PodObjects podObjects; // made with the pod syncer's parts
   private final PodLifecycleMetrics lifecycleMetrics;
   private final NodeProber prober;
   private Thread probeResultsFeeder;
@@ -528,11 +530,17 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  /** ConfigMaps and Secrets: from {@code --static-object-dir}, else none. */
+  /**
+   * ConfigMaps and Secrets: from the API server once the control plane attaches it, else (and as
+   * fallback) from {@code --static-object-dir}, else none.
+   */
   private ConfigSource configObjects() {
-    return settings.staticObjectDir() == null
-        ? ConfigSource.NONE
-        : new StaticObjects(settings.staticObjectDir());
+    podObjects =
+        new PodObjects(
+            settings.staticObjectDir() == null
+                ? ConfigSource.NONE
+                : new StaticObjects(settings.staticObjectDir()));
+    return podObjects;
   }
 
   /** The kubelet's admission with this node's allocatable and the default 110 pods. */
@@ -660,7 +668,8 @@ public final class NodeAgent implements AutoCloseable {
                   podWorkers,
                   () -> runtime.runtime().version(),
                   json,
-                  clock));
+                  clock,
+                  podObjects));
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(

@@ -21,6 +21,14 @@ final class PodDefaults {
     if (!spec.has("securityContext")) {
       spec.putObject("securityContext");
     }
+    for (JsonNode v : spec.path("volumes")) {
+      // SetDefaults_{ConfigMap,Secret,DownwardAPI,Projected}VolumeSource: defaultMode 0644
+      for (String source : new String[] {"configMap", "secret", "downwardAPI", "projected"}) {
+        if (v.get(source) instanceof ObjectNode s && !s.has("defaultMode")) {
+          s.put("defaultMode", 0644);
+        }
+      }
+    }
     for (String list : new String[] {"initContainers", "containers"}) {
       for (JsonNode c : spec.path(list)) {
         if (c instanceof ObjectNode container) {
