@@ -112,10 +112,13 @@ final class ControlPlane implements AutoCloseable {
             node,
             NodeFacts.ofHost(HostFacts.hostIps(), node),
             "v1.32.0-berth-" + BerthVersion.current(),
-            settings.httpAddress().getPort());
+            settings.httpAddress().getPort(),
+            settings.nodeRegistration());
     NodeObserver observer =
         new NodeObserver(
-            new OshiNodeStatsSource(settings.rootDir(), clock), parts.runtimeVersion());
+            new OshiNodeStatsSource(settings.rootDir(), clock),
+            parts.runtimeVersion(),
+            settings.nodeRegistration().evictionHard());
     NodeStatusReporter nodeStatus = new NodeStatusReporter(api, node, builder, observer, clock);
     nodeStatus.start();
     NodeLease nodeLease = new NodeLease(api, node, nodeStatus::nodeUid, clock);

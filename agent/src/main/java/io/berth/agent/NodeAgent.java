@@ -25,6 +25,7 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.node.NodeRegistration;
 import io.berth.agent.nodeconfig.KubeProxyConfig;
 import io.berth.agent.nodeconfig.KubeletConfig;
 import io.berth.agent.pod.CgroupfsPodCgroups;
@@ -146,6 +147,8 @@ public final class NodeAgent implements AutoCloseable {
    * @param tuning the config file's further kubelet and proxy fields; null for their defaults
    * @param kubeconfig the API server connection ({@code --kubeconfig}); pods bound to this node
    *     become a pod source; null for standalone
+   * @param nodeRegistration taints, labels and reservations of the Node (allocatable); null for the
+   *     kubelet's defaults
    */
   public record Settings(
       String runtimeEndpoint,
@@ -161,8 +164,10 @@ public final class NodeAgent implements AutoCloseable {
       RuntimeHousekeeping runtimeHousekeeping,
       ServiceProxySettings proxy,
       Tuning tuning,
-      Path kubeconfig) {
+      Path kubeconfig,
+      NodeRegistration nodeRegistration) {
     public Settings {
+      nodeRegistration = nodeRegistration == null ? NodeRegistration.defaults() : nodeRegistration;
       runtimeHousekeeping =
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
@@ -192,6 +197,7 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           manifestUrl,
+          null,
           null,
           null,
           null,
@@ -256,6 +262,11 @@ public final class NodeAgent implements AutoCloseable {
       return edit().kubeconfig(file).build();
     }
 
+    /** These settings with the Node registered with {@code r} (taints, labels, reservations). */
+    public Settings withNodeRegistration(NodeRegistration r) {
+      return edit().nodeRegistration(r).build();
+    }
+
     private Editor edit() {
       return new Editor(this);
     }
@@ -268,6 +279,7 @@ public final class NodeAgent implements AutoCloseable {
       private ServiceProxySettings proxy;
       private Tuning tuning;
       private Path kubeconfig;
+      private NodeRegistration nodeRegistration;
 
       Editor(Settings s) {
         this.s = s;
@@ -276,6 +288,12 @@ public final class NodeAgent implements AutoCloseable {
         this.proxy = s.proxy;
         this.tuning = s.tuning;
         this.kubeconfig = s.kubeconfig;
+        this.nodeRegistration = s.nodeRegistration;
+      }
+
+      Editor nodeRegistration(NodeRegistration v) {
+        nodeRegistration = v;
+        return this;
       }
 
       Editor staticObjectDir(Path v) {
@@ -318,7 +336,8 @@ public final class NodeAgent implements AutoCloseable {
             runtimeHousekeeping,
             proxy,
             tuning,
-            kubeconfig);
+            kubeconfig,
+            nodeRegistration);
       }
     }
   }
@@ -546,14 +565,20 @@ public final class NodeAgent implements AutoCloseable {
   /** The kubelet's admission with this node's allocatable and the default 110 pods. */
   private PodDispatcher.Gate admission() {
     NodeContext node = HostFacts.nodeContext(settings.nodeName());
-    PodAdmitter admitter =
-        new PodAdmitter(
-            new PodAdmitter.NodeLimits(
-                MAX_PODS,
+    // capacity less kubeReserved, systemReserved and the hard eviction threshold, as on the Node
+    NodeRegistration.Allocatable allocatable =
+        settings
+            .nodeRegistration()
+            .allocatable(
                 milli(node.allocatable().get("cpu")),
                 Quantity.getAmountInBytes(
                         node.allocatable().getOrDefault("memory", new Quantity("0")))
-                    .longValue()),
+                    .longValue(),
+                0);
+    PodAdmitter admitter =
+        new PodAdmitter(
+            new PodAdmitter.NodeLimits(
+                MAX_PODS, allocatable.cpuMillis(), allocatable.memoryBytes()),
             List.of());
     return new PodDispatcher.Gate(
         admitter::admit,
