@@ -79,6 +79,13 @@ final class ControlPlane implements AutoCloseable {
     this.objectRegistrations = objectRegistrations;
   }
 
+  /** The Node's taints as the API server has them, or {@code registered} before the first read. */
+  java.util.List<io.fabric8.kubernetes.api.model.Taint> nodeTaints(
+      java.util.List<io.fabric8.kubernetes.api.model.Taint> registered) {
+    var t = nodeStatus.taints();
+    return t == null ? registered : t;
+  }
+
   /** Connects with the kubeconfig and starts every part; they retry on their own from then on. */
   static ControlPlane start(NodeAgent.Settings settings, Parts parts) {
     Clock clock = parts.clock();

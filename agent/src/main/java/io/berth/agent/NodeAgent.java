@@ -2,6 +2,8 @@ package io.berth.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.admission.PodAdmitter;
+import io.berth.agent.admission.TaintAdmission;
+import io.berth.agent.config.ApiServerSource;
 import io.berth.agent.config.FileSource;
 import io.berth.agent.config.ManifestDecoder;
 import io.berth.agent.config.ManifestReader;
@@ -402,7 +404,7 @@ public final class NodeAgent implements AutoCloseable {
   private final ServiceProxy serviceProxy;
   private FileSource manifests;
   private UrlSource manifestUrl;
-  private ControlPlane controlPlane;
+  private volatile ControlPlane controlPlane;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private ScheduledExecutorService runtimeHousekeepingTimer;
@@ -581,7 +583,17 @@ public final class NodeAgent implements AutoCloseable {
                 MAX_PODS, allocatable.cpuMillis(), allocatable.memoryBytes()),
             List.of());
     return new PodDispatcher.Gate(
-        admitter::admit,
+        (pod, admitted) -> {
+          ControlPlane cp = controlPlane;
+          if (cp != null && ApiServerSource.isFromApi(pod)) {
+            var untolerated =
+                TaintAdmission.check(pod, cp.nodeTaints(settings.nodeRegistration().taints()));
+            if (untolerated.isPresent()) {
+              return untolerated.get();
+            }
+          }
+          return admitter.admit(pod, admitted);
+        },
         uid ->
             podStatuses
                 .get(uid)

@@ -1,7 +1,6 @@
 package io.berth.agent.status;
 
-import io.berth.agent.config.ConfigSource;
-import io.berth.agent.config.PodConfig;
+import io.berth.agent.config.ApiServerSource;
 import io.berth.agent.kubeapi.ApiException;
 import io.berth.agent.kubeapi.KubeApiClient;
 import io.berth.agent.kubeapi.Periodic;
@@ -73,7 +72,7 @@ public final class StatusManager implements AutoCloseable {
     for (Pod local : localStatuses.get()) {
       String uid = local.getMetadata().getUid();
       Pod remote = api.get(uid);
-      if (remote == null || local.getStatus() == null || !fromApi(local)) {
+      if (remote == null || local.getStatus() == null || !ApiServerSource.isFromApi(local)) {
         continue;
       }
       statuses.send(remote, local.getStatus());
@@ -112,12 +111,6 @@ public final class StatusManager implements AutoCloseable {
   /** Final deletes sent so far. */
   public synchronized long deletes() {
     return deletes;
-  }
-
-  private static boolean fromApi(Pod pod) {
-    Map<String, String> a = pod.getMetadata().getAnnotations();
-    return a != null
-        && ConfigSource.API.annotationValue().equals(a.get(PodConfig.CONFIG_SOURCE_ANNOTATION));
   }
 
   @Override
