@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * {@link Parts}) and closes it; it keeps the control plane's own wiring out of the root.
  */
 final class ControlPlane implements AutoCloseable {
-  /** How often pod and mirror pod statuses are compared and sent. */
+  /** How often mirror pod statuses are compared and sent. */
   static final Duration STATUS_SYNC_PERIOD = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
@@ -110,9 +110,11 @@ final class ControlPlane implements AutoCloseable {
         new StatusManager(
             api,
             () -> parts.podStatuses().podList().getItems(),
+            parts.podStatuses()::get,
             apiPods::apiPods,
             parts.podWorkers()::couldHaveRunningContainers);
-    statusManager.start(STATUS_SYNC_PERIOD);
+    parts.podStatuses().onStatusChanged(statusManager::statusChanged);
+    statusManager.start();
     NodeStatusBuilder builder =
         new NodeStatusBuilder(
             parts.json(),

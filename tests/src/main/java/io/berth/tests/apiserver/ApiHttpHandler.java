@@ -104,6 +104,7 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         watch,
         req.headers().get(HttpHeaderNames.AUTHORIZATION),
         req.headers().get(HttpHeaderNames.USER_AGENT));
+    requestLog.received(req.content().readableBytes());
     Integer failure =
         faults.failureFor(new Faults.Request(call.method(), call.path(), qs.rawQuery(), watch));
     if (failure != null) {
