@@ -24,6 +24,8 @@ import io.berth.agent.status.MirrorPods;
 import io.berth.agent.status.StatusManager;
 import io.berth.cri.VersionInfo;
 import io.berth.metrics.node.OshiNodeStatsSource;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,7 +54,8 @@ final class ControlPlane implements AutoCloseable {
       Supplier<VersionInfo> runtimeVersion,
       ObjectMapper json,
       Clock clock,
-      PodObjects podObjects) {}
+      PodObjects podObjects,
+      MeterRegistry registry) {}
 
   private final ApiServerSource apiPods;
   private final StatusManager statusManager;
@@ -115,6 +118,7 @@ final class ControlPlane implements AutoCloseable {
             parts.podWorkers()::couldHaveRunningContainers);
     parts.podStatuses().onStatusChanged(statusManager::statusChanged);
     statusManager.start();
+    bindMetrics(parts.registry(), api, statusManager);
     NodeStatusBuilder builder =
         new NodeStatusBuilder(
             parts.json(),
@@ -146,6 +150,24 @@ final class ControlPlane implements AutoCloseable {
     log.info("pods bound to node {} from the API server ({})", node, settings.kubeconfig());
     return new ControlPlane(
         apiPods, statusManager, nodeStatus, nodeLease, mirrorPods, objects, objectRegistrations);
+  }
+
+  /** The API traffic on berth's /metrics (the kubelet's {@code rest_client_*} in short). */
+  private static void bindMetrics(MeterRegistry registry, KubeApiClient api, StatusManager status) {
+    FunctionCounter.builder("berth_apiserver_requests", api, KubeApiClient::requestCount)
+        .description("Requests berth sent to the API server (watches and retries included)")
+        .register(registry);
+    FunctionCounter.builder("berth_apiserver_request_bytes", api, KubeApiClient::bytesSent)
+        .description("Request body bytes berth sent to the API server")
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("berth_apiserver_response_bytes", api, KubeApiClient::bytesReceived)
+        .description("Response body bytes berth received from the API server (watch events too)")
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("berth_pod_status_patches", status, StatusManager::patches)
+        .description("Pod status patches sent to the API server")
+        .register(registry);
   }
 
   private static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {

@@ -706,7 +706,8 @@ public final class NodeAgent implements AutoCloseable {
                   () -> runtime.runtime().version(),
                   json,
                   clock,
-                  podObjects));
+                  podObjects,
+                  registry));
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(

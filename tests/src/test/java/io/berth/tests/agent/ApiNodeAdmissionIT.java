@@ -38,7 +38,7 @@ class ApiNodeAdmissionIT {
           BerthOnContainerd.start(
               NODE, s -> s.withKubeconfig(kubeconfig).withNodeRegistration(registration))) {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!nodeExists(api) && System.nanoTime() < deadline) {
+        while (ApiAgents.node(api, NODE).isEmpty() && System.nanoTime() < deadline) {
           Thread.sleep(200);
         }
         assertThat(ApiAgents.kubectl(kubeconfig, "describe", "node", NODE))
@@ -85,19 +85,6 @@ class ApiNodeAdmissionIT {
         Files.deleteIfExists(kubeconfig);
       }
     }
-  }
-
-  private static boolean nodeExists(TestApiServer api) {
-    return !api.store()
-        .list(
-            ApiResources.NODES,
-            null,
-            n -> n.at("/metadata/name").asText().equals(NODE),
-            0,
-            null,
-            null)
-        .items()
-        .isEmpty();
   }
 
   private static JsonNode awaitPhase(TestApiServer api, String name, String phase)
