@@ -5,6 +5,7 @@ import io.berth.agent.kuberuntime.ContainerConfigException;
 import io.berth.agent.kuberuntime.ContainerConfigs;
 import io.berth.agent.kuberuntime.ContainerStates;
 import io.berth.agent.kuberuntime.CrashLoopBackoff;
+import io.berth.agent.kuberuntime.EphemeralContainers;
 import io.berth.agent.kuberuntime.ImagePulls;
 import io.berth.agent.kuberuntime.ObservedPod;
 import io.berth.agent.kuberuntime.PodActions;
@@ -217,6 +218,12 @@ public final class RuntimePodSyncer implements PodSyncer {
     }
     for (String n : a.containersToStart()) {
       retry |= !start(ctx, byName(pod.getSpec().getContainers(), n));
+    }
+    if (!a.createSandbox()) {
+      // ephemeral containers run once, in the running sandbox only, and are never restarted
+      for (Container e : EphemeralContainers.toStart(pod, before)) {
+        retry |= !start(ctx, e);
+      }
     }
     record(pod, observe(rt, uid), waiting);
     return retry ? RETRY : RESYNC;

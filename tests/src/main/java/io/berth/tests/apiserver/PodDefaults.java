@@ -32,12 +32,7 @@ final class PodDefaults {
     for (String list : new String[] {"initContainers", "containers"}) {
       for (JsonNode c : spec.path(list)) {
         if (c instanceof ObjectNode container) {
-          String image = container.path("image").asText("");
-          String tag = image.contains("@") ? "" : image.substring(image.lastIndexOf('/') + 1);
-          boolean latest = !image.contains("@") && (!tag.contains(":") || tag.endsWith(":latest"));
-          putIfAbsent(container, "imagePullPolicy", latest ? "Always" : "IfNotPresent");
-          putIfAbsent(container, "terminationMessagePath", "/dev/termination-log");
-          putIfAbsent(container, "terminationMessagePolicy", "File");
+          containerDefaults(container);
           if (!container.has("resources")) {
             container.putObject("resources");
           }
@@ -49,6 +44,16 @@ final class PodDefaults {
         }
       }
     }
+  }
+
+  /** imagePullPolicy from the tag, terminationMessagePath and -Policy (ephemeral ones too). */
+  static void containerDefaults(ObjectNode container) {
+    String image = container.path("image").asText("");
+    String tag = image.contains("@") ? "" : image.substring(image.lastIndexOf('/') + 1);
+    boolean latest = !image.contains("@") && (!tag.contains(":") || tag.endsWith(":latest"));
+    putIfAbsent(container, "imagePullPolicy", latest ? "Always" : "IfNotPresent");
+    putIfAbsent(container, "terminationMessagePath", "/dev/termination-log");
+    putIfAbsent(container, "terminationMessagePolicy", "File");
   }
 
   /** Guaranteed, Burstable or BestEffort from the containers' requests and limits. */
