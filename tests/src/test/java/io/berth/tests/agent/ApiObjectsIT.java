@@ -206,6 +206,14 @@ class ApiObjectsIT {
     assertThat(exec(berth, mountId, "cat", "/etc/late/file")).isEqualTo("arrived");
     assertThat(restarts(api, "consumer")).as("the consumer was never restarted").isZero();
 
+    // an API server outage longer than a pod resync (10 s): volumes keep the last known data
+    api.stop();
+    Thread.sleep(12_000);
+    assertThat(exec(berth, id, "cat", "/etc/cfg/app.conf")).isEqualTo("port=81");
+    assertThat(exec(berth, id, "cat", "/etc/sec/password")).isEqualTo("s3cr3t");
+    assertThat(exec(berth, mountId, "cat", "/etc/late/file")).isEqualTo("arrived");
+    api.restart();
+
     // one watch per referenced object: app, creds, absent, absent-too, late-secret, late-cm
     await(
         Duration.ofSeconds(10),
