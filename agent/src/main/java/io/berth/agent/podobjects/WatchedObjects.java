@@ -3,6 +3,7 @@ package io.berth.agent.podobjects;
 import io.berth.agent.kuberuntime.ConfigSource;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -122,7 +123,7 @@ public final class WatchedObjects implements ConfigSource, AutoCloseable {
     for (Pod p : pods.get()) {
       wanted.addAll(PodReferences.of(p));
     }
-    List<ObjectWatch> stale = new java.util.ArrayList<>();
+    List<ObjectWatch> stale = new ArrayList<>();
     synchronized (this) {
       if (closed) {
         return;

@@ -6,6 +6,7 @@ import io.berth.agent.kubeapi.KubeApiClient;
 import io.berth.agent.kubeapi.ResourcePath;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -46,6 +47,9 @@ public final class StatusManager implements AutoCloseable {
   public static final Duration RETRY_PERIOD = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(StatusManager.class);
+
+  /** In the dirty set: every pod (after a failure). */
+  private static final String ALL = "";
 
   private final KubeApiClient client;
   private final Supplier<List<Pod>> localStatuses;
@@ -129,8 +133,6 @@ public final class StatusManager implements AutoCloseable {
     }
   }
 
-  private static final String ALL = "";
-
   private synchronized boolean retryNeeded() {
     return retryNeeded;
   }
@@ -157,7 +159,7 @@ public final class StatusManager implements AutoCloseable {
       pass(localStatuses.get(), true);
       return;
     }
-    List<Pod> local = new java.util.ArrayList<>();
+    List<Pod> local = new ArrayList<>();
     for (String uid : uids) {
       localStatus.apply(uid).ifPresent(local::add);
     }
