@@ -1,5 +1,10 @@
 package io.berth.agent.kuberuntime;
 
+import io.berth.cri.ContainerConfig;
+import io.berth.cri.ContainerSecurityContext;
+import io.berth.cri.ContainerState;
+import io.berth.cri.NamespaceMode;
+import io.berth.cri.NamespaceOptions;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EphemeralContainer;
@@ -38,6 +43,43 @@ public final class EphemeralContainers {
             ? List.of()
             : pod.getSpec().getEphemeralContainers();
     return list.stream().map(EphemeralContainers::asContainer).toList();
+  }
+
+  /**
+   * {@code config} of ephemeral container {@code name} with the PID namespace of its target.
+   *
+   * @throws ContainerConfigException when the target container is not running
+   */
+  public static ContainerConfig withTarget(
+      Pod pod, String name, ObservedPod observed, ContainerConfig config) {
+    String target =
+        pod.getSpec().getEphemeralContainers() == null
+            ? null
+            : pod.getSpec().getEphemeralContainers().stream()
+                .filter(e -> e.getName().equals(name))
+                .findFirst()
+                .map(EphemeralContainer::getTargetContainerName)
+                .orElse(null);
+    ContainerSecurityContext sc =
+        config.securityContext() == null
+            ? ContainerSecurityContext.builder().build()
+            : config.securityContext();
+    NamespaceOptions ns = sc.namespaceOptions();
+    if (target == null || target.isEmpty() || ns.pid() != NamespaceMode.CONTAINER) {
+      return config;
+    }
+    String targetId =
+        observed
+            .latest(target)
+            .filter(c -> c.state() == ContainerState.RUNNING)
+            .map(ObservedPod.Container::id)
+            .orElseThrow(
+                () ->
+                    new ContainerConfigException(
+                        name, "target container \"" + target + "\" is not running"));
+    return config.withSecurityContext(
+        sc.withNamespaceOptions(
+            new NamespaceOptions(ns.network(), NamespaceMode.TARGET, ns.ipc(), targetId)));
   }
 
   static Container asContainer(EphemeralContainer e) {

@@ -304,6 +304,7 @@ public final class RuntimePodSyncer implements PodSyncer {
                   c,
                   new ContainerConfigs.StartContext(
                       restartCount, imageRef, ctx.podIps(), serviceEnv, mounts));
+      config = EphemeralContainers.withTarget(pod, c.getName(), before, config);
     } catch (ContainerConfigException e) {
       log.warn("{}: {}", what, e.getMessage());
       waiting.put(c.getName(), ContainerStates.waiting(e.reason(), e.getMessage()));

@@ -56,6 +56,41 @@ class EphemeralContainersTest {
   }
 
   @Test
+  void aTargetGivesThePidNamespaceOfItsRunningContainer() {
+    io.berth.cri.ContainerConfig config =
+        io.berth.cri.ContainerConfig.builder(
+                new io.berth.cri.ContainerMetadata("dbg1", 0), "busybox")
+            .securityContext(
+                io.berth.cri.ContainerSecurityContext.builder()
+                    .namespaceOptions(io.berth.cri.NamespaceOptions.podDefaults())
+                    .build())
+            .build();
+    ObservedPod.Container app =
+        new ObservedPod.Container(
+            "app-id", "app", "sb", ContainerState.RUNNING, 0, "", "", "h", 0, T, T, null, "", "");
+    var ns =
+        EphemeralContainers.withTarget(
+                pod(), "dbg1", new ObservedPod("u", List.of(), List.of(app)), config)
+            .securityContext()
+            .namespaceOptions();
+    assertThat(ns.pid()).isEqualTo(io.berth.cri.NamespaceMode.TARGET);
+    assertThat(ns.targetId()).isEqualTo("app-id");
+    assertThat(
+            EphemeralContainers.withTarget(pod(), "dbg2", ObservedPod.empty("u"), config)
+                .securityContext()
+                .namespaceOptions()
+                .pid())
+        .as("no target: its own PID namespace")
+        .isEqualTo(io.berth.cri.NamespaceMode.CONTAINER);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                EphemeralContainers.withTarget(
+                    pod(), "dbg1", new ObservedPod("u", List.of(), List.of(exited("app"))), config))
+        .isInstanceOf(ContainerConfigException.class)
+        .hasMessageContaining("target container \"app\" is not running");
+  }
+
+  @Test
   void theirFieldsCarryOver() {
     Container c = EphemeralContainers.all(pod()).get(0);
     assertThat(c.getName()).isEqualTo("dbg1");

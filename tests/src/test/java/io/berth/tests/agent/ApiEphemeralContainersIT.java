@@ -15,10 +15,11 @@ import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kubectl debug} against berth on real containerd: the ephemeral container is added through
- * pods/ephemeralcontainers, berth starts it in the pod's running sandbox (it reaches the app on
- * 127.0.0.1, so it shares the pod's network namespace), reports it in ephemeralContainerStatuses,
- * and never restarts it after it exits; the app keeps running.
+ * {@code kubectl debug --target} against berth on real containerd: the ephemeral container is added
+ * through pods/ephemeralcontainers, berth starts it in the pod's running sandbox (it reaches the
+ * app on 127.0.0.1, so it shares the pod's network namespace, and sees the target's process as PID
+ * 1), reports it in ephemeralContainerStatuses, and never restarts it after it exits; the app keeps
+ * running.
  */
 class ApiEphemeralContainersIT {
   private static final String NODE = "debug-node";
@@ -67,10 +68,12 @@ class ApiEphemeralContainersIT {
             "--image-pull-policy=IfNotPresent",
             "-c",
             "debugger",
+            "--target=web",
             "--",
             "sh",
             "-c",
-            "wget -qO- http://127.0.0.1:8080/ > /dev/termination-log");
+            "wget -qO- http://127.0.0.1:8080/ > /dev/termination-log;"
+                + " tr '\\0' ' ' < /proc/1/cmdline >> /dev/termination-log");
         JsonNode done =
             await(
                 api,
@@ -80,8 +83,10 @@ class ApiEphemeralContainersIT {
         assertThat(status.path("name").asText()).isEqualTo("debugger");
         assertThat(status.at("/state/terminated/exitCode").asInt()).isZero();
         assertThat(status.at("/state/terminated/message").asText())
-            .as("it reached the app on 127.0.0.1: the pod's network namespace")
-            .isEqualTo("hello-from-app\n");
+            .as(
+                "it reached the app on 127.0.0.1 (the pod's network namespace) and sees the app's"
+                    + " httpd as PID 1 (--target: the web container's PID namespace)")
+            .isEqualTo("hello-from-app\nhttpd -f -p 8080 -h /www ");
 
         Thread.sleep(
             12_000); // past berth's 10 s resync: an exited ephemeral container stays exited
