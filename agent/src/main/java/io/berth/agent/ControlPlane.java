@@ -17,10 +17,15 @@ import io.berth.agent.node.NodeStatusReporter;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodWorkers;
+import io.berth.agent.podobjects.ApiObjectWatches;
+import io.berth.agent.podobjects.PodObjects;
+import io.berth.agent.podobjects.WatchedObjects;
 import io.berth.agent.status.MirrorPods;
 import io.berth.agent.status.StatusManager;
 import io.berth.cri.VersionInfo;
 import io.berth.metrics.node.OshiNodeStatsSource;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
@@ -36,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * {@link Parts}) and closes it; it keeps the control plane's own wiring out of the root.
  */
 final class ControlPlane implements AutoCloseable {
-  /** How often pod and mirror pod statuses are compared and sent. */
+  /** How often mirror pod statuses are compared and sent. */
   static final Duration STATUS_SYNC_PERIOD = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
@@ -48,7 +53,9 @@ final class ControlPlane implements AutoCloseable {
       PodWorkers podWorkers,
       Supplier<VersionInfo> runtimeVersion,
       ObjectMapper json,
-      Clock clock) {}
+      Clock clock,
+      PodObjects podObjects,
+      MeterRegistry registry) {}
 
   private final ApiServerSource apiPods;
   private final StatusManager statusManager;
@@ -56,18 +63,31 @@ final class ControlPlane implements AutoCloseable {
   private final NodeLease nodeLease;
   private final Periodic mirrorPods;
   private KubeApiClient api; // set by start(); the Service proxy's source uses it too
+  private final WatchedObjects objects;
+  private final Periodic objectRegistrations;
 
   private ControlPlane(
       ApiServerSource apiPods,
       StatusManager statusManager,
       NodeStatusReporter nodeStatus,
       NodeLease nodeLease,
-      Periodic mirrorPods) {
+      Periodic mirrorPods,
+      WatchedObjects objects,
+      Periodic objectRegistrations) {
     this.apiPods = apiPods;
     this.statusManager = statusManager;
     this.nodeStatus = nodeStatus;
     this.nodeLease = nodeLease;
     this.mirrorPods = mirrorPods;
+    this.objects = objects;
+    this.objectRegistrations = objectRegistrations;
+  }
+
+  /** The Node's taints as the API server has them, or {@code registered} before the first read. */
+  java.util.List<io.fabric8.kubernetes.api.model.Taint> nodeTaints(
+      java.util.List<io.fabric8.kubernetes.api.model.Taint> registered) {
+    var t = nodeStatus.taints();
+    return t == null ? registered : t;
   }
 
   /** Connects with the kubeconfig and starts every part; they retry on their own from then on. */
@@ -75,6 +95,18 @@ final class ControlPlane implements AutoCloseable {
     Clock clock = parts.clock();
     String node = settings.nodeName();
     KubeApiClient api = client(settings, clock);
+    WatchedObjects objects =
+        new WatchedObjects(
+            new ApiObjectWatches(api, () -> RetryBackoff.reflectorDefaults(clock)),
+            parts.podConfig()::mergedState,
+            parts.podWorkers()::resync);
+    parts.podObjects().attach(objects);
+    Periodic objectRegistrations =
+        Periodic.start(
+            "berth-pod-objects",
+            STATUS_SYNC_PERIOD,
+            STATUS_SYNC_PERIOD,
+            objects::syncRegistrations);
     ApiServerSource apiPods =
         new ApiServerSource(api, node, parts.podConfig(), RetryBackoff.reflectorDefaults(clock));
     apiPods.start();
@@ -82,19 +114,25 @@ final class ControlPlane implements AutoCloseable {
         new StatusManager(
             api,
             () -> parts.podStatuses().podList().getItems(),
+            parts.podStatuses()::get,
             apiPods::apiPods,
             parts.podWorkers()::couldHaveRunningContainers);
-    statusManager.start(STATUS_SYNC_PERIOD);
+    parts.podStatuses().onStatusChanged(statusManager::statusChanged);
+    statusManager.start();
+    bindMetrics(parts.registry(), api, statusManager);
     NodeStatusBuilder builder =
         new NodeStatusBuilder(
             parts.json(),
             node,
             NodeFacts.ofHost(HostFacts.hostIps(), node),
             "v1.32.0-berth-" + BerthVersion.current(),
-            settings.httpAddress().getPort());
+            settings.httpAddress().getPort(),
+            settings.nodeRegistration());
     NodeObserver observer =
         new NodeObserver(
-            new OshiNodeStatsSource(settings.rootDir(), clock), parts.runtimeVersion());
+            new OshiNodeStatsSource(settings.rootDir(), clock),
+            parts.runtimeVersion(),
+            settings.nodeRegistration().evictionHard());
     NodeStatusReporter nodeStatus = new NodeStatusReporter(api, node, builder, observer, clock);
     nodeStatus.start();
     NodeLease nodeLease = new NodeLease(api, node, nodeStatus::nodeUid, clock);
@@ -112,7 +150,14 @@ final class ControlPlane implements AutoCloseable {
             "berth-mirror-pods", STATUS_SYNC_PERIOD, STATUS_SYNC_PERIOD, mirrors::syncOnce);
     log.info("pods bound to node {} from the API server ({})", node, settings.kubeconfig());
     ControlPlane started =
-        new ControlPlane(apiPods, statusManager, nodeStatus, nodeLease, mirrorPods);
+        new ControlPlane(
+            apiPods,
+            statusManager,
+            nodeStatus,
+            nodeLease,
+            mirrorPods,
+            objects,
+            objectRegistrations);
     started.api = api;
     return started;
   }
@@ -120,6 +165,24 @@ final class ControlPlane implements AutoCloseable {
   /** The API client, for other readers of the API (the Service proxy's informers). */
   KubeApiClient api() {
     return api;
+  }
+
+  /** The API traffic on berth's /metrics (the kubelet's {@code rest_client_*} in short). */
+  private static void bindMetrics(MeterRegistry registry, KubeApiClient api, StatusManager status) {
+    FunctionCounter.builder("berth_apiserver_requests", api, KubeApiClient::requestCount)
+        .description("Requests berth sent to the API server (watches and retries included)")
+        .register(registry);
+    FunctionCounter.builder("berth_apiserver_request_bytes", api, KubeApiClient::bytesSent)
+        .description("Request body bytes berth sent to the API server")
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("berth_apiserver_response_bytes", api, KubeApiClient::bytesReceived)
+        .description("Response body bytes berth received from the API server (watch events too)")
+        .baseUnit("bytes")
+        .register(registry);
+    FunctionCounter.builder("berth_pod_status_patches", status, StatusManager::patches)
+        .description("Pod status patches sent to the API server")
+        .register(registry);
   }
 
   private static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {
@@ -133,6 +196,8 @@ final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
+    objectRegistrations.close();
+    objects.close();
     statusManager.close();
     mirrorPods.close();
     nodeLease.close();

@@ -2,6 +2,8 @@ package io.berth.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.admission.PodAdmitter;
+import io.berth.agent.admission.TaintAdmission;
+import io.berth.agent.config.ApiServerSource;
 import io.berth.agent.config.FileSource;
 import io.berth.agent.config.ManifestDecoder;
 import io.berth.agent.config.ManifestReader;
@@ -25,6 +27,7 @@ import io.berth.agent.kuberuntime.NodeContext;
 import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
+import io.berth.agent.node.NodeRegistration;
 import io.berth.agent.nodeconfig.KubeProxyConfig;
 import io.berth.agent.nodeconfig.KubeletConfig;
 import io.berth.agent.pod.CgroupfsPodCgroups;
@@ -43,6 +46,7 @@ import io.berth.agent.pod.PodStatuses;
 import io.berth.agent.pod.PodWorkers;
 import io.berth.agent.pod.RuntimeHousekeeping;
 import io.berth.agent.pod.RuntimePodSyncer;
+import io.berth.agent.podobjects.PodObjects;
 import io.berth.agent.probe.NodeProber;
 import io.berth.agent.probe.ProbeSyncHandler;
 import io.berth.agent.proxy.LocalPods;
@@ -145,6 +149,8 @@ public final class NodeAgent implements AutoCloseable {
    * @param tuning the config file's further kubelet and proxy fields; null for their defaults
    * @param kubeconfig the API server connection ({@code --kubeconfig}); pods bound to this node
    *     become a pod source; null for standalone
+   * @param nodeRegistration taints, labels and reservations of the Node (allocatable); null for the
+   *     kubelet's defaults
    */
   public record Settings(
       String runtimeEndpoint,
@@ -160,8 +166,10 @@ public final class NodeAgent implements AutoCloseable {
       RuntimeHousekeeping runtimeHousekeeping,
       ServiceProxySettings proxy,
       Tuning tuning,
-      Path kubeconfig) {
+      Path kubeconfig,
+      NodeRegistration nodeRegistration) {
     public Settings {
+      nodeRegistration = nodeRegistration == null ? NodeRegistration.defaults() : nodeRegistration;
       runtimeHousekeeping =
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
@@ -191,6 +199,7 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           manifestUrl,
+          null,
           null,
           null,
           null,
@@ -255,6 +264,11 @@ public final class NodeAgent implements AutoCloseable {
       return edit().kubeconfig(file).build();
     }
 
+    /** These settings with the Node registered with {@code r} (taints, labels, reservations). */
+    public Settings withNodeRegistration(NodeRegistration r) {
+      return edit().nodeRegistration(r).build();
+    }
+
     private Editor edit() {
       return new Editor(this);
     }
@@ -267,6 +281,7 @@ public final class NodeAgent implements AutoCloseable {
       private ServiceProxySettings proxy;
       private Tuning tuning;
       private Path kubeconfig;
+      private NodeRegistration nodeRegistration;
 
       Editor(Settings s) {
         this.s = s;
@@ -275,6 +290,12 @@ public final class NodeAgent implements AutoCloseable {
         this.proxy = s.proxy;
         this.tuning = s.tuning;
         this.kubeconfig = s.kubeconfig;
+        this.nodeRegistration = s.nodeRegistration;
+      }
+
+      Editor nodeRegistration(NodeRegistration v) {
+        nodeRegistration = v;
+        return this;
       }
 
       Editor staticObjectDir(Path v) {
@@ -317,7 +338,8 @@ public final class NodeAgent implements AutoCloseable {
             runtimeHousekeeping,
             proxy,
             tuning,
-            kubeconfig);
+            kubeconfig,
+            nodeRegistration);
       }
     }
   }
@@ -374,6 +396,7 @@ public final class NodeAgent implements AutoCloseable {
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
   private PodVolumes podVolumes; // made with the pod syncer's parts
+  private PodObjects podObjects; // made with the pod syncer's parts
   private final PodLifecycleMetrics lifecycleMetrics;
   private final NodeProber prober;
   private Thread probeResultsFeeder;
@@ -381,7 +404,7 @@ public final class NodeAgent implements AutoCloseable {
   private final ServiceProxy serviceProxy;
   private FileSource manifests;
   private UrlSource manifestUrl;
-  private ControlPlane controlPlane;
+  private volatile ControlPlane controlPlane;
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private ScheduledExecutorService runtimeHousekeepingTimer;
@@ -528,27 +551,49 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
-  /** ConfigMaps and Secrets: from {@code --static-object-dir}, else none. */
+  /**
+   * ConfigMaps and Secrets: from the API server once the control plane attaches it, else (and as
+   * fallback) from {@code --static-object-dir}, else none.
+   */
   private ConfigSource configObjects() {
-    return settings.staticObjectDir() == null
-        ? ConfigSource.NONE
-        : new StaticObjects(settings.staticObjectDir());
+    podObjects =
+        new PodObjects(
+            settings.staticObjectDir() == null
+                ? ConfigSource.NONE
+                : new StaticObjects(settings.staticObjectDir()));
+    return podObjects;
   }
 
   /** The kubelet's admission with this node's allocatable and the default 110 pods. */
   private PodDispatcher.Gate admission() {
     NodeContext node = HostFacts.nodeContext(settings.nodeName());
-    PodAdmitter admitter =
-        new PodAdmitter(
-            new PodAdmitter.NodeLimits(
-                MAX_PODS,
+    // capacity less kubeReserved, systemReserved and the hard eviction threshold, as on the Node
+    NodeRegistration.Allocatable allocatable =
+        settings
+            .nodeRegistration()
+            .allocatable(
                 milli(node.allocatable().get("cpu")),
                 Quantity.getAmountInBytes(
                         node.allocatable().getOrDefault("memory", new Quantity("0")))
-                    .longValue()),
+                    .longValue(),
+                0);
+    PodAdmitter admitter =
+        new PodAdmitter(
+            new PodAdmitter.NodeLimits(
+                MAX_PODS, allocatable.cpuMillis(), allocatable.memoryBytes()),
             List.of());
     return new PodDispatcher.Gate(
-        admitter::admit,
+        (pod, admitted) -> {
+          ControlPlane cp = controlPlane;
+          if (cp != null && ApiServerSource.isFromApi(pod)) {
+            var untolerated =
+                TaintAdmission.check(pod, cp.nodeTaints(settings.nodeRegistration().taints()));
+            if (untolerated.isPresent()) {
+              return untolerated.get();
+            }
+          }
+          return admitter.admit(pod, admitted);
+        },
         uid ->
             podStatuses
                 .get(uid)
@@ -660,7 +705,9 @@ public final class NodeAgent implements AutoCloseable {
                   podWorkers,
                   () -> runtime.runtime().version(),
                   json,
-                  clock));
+                  clock,
+                  podObjects,
+                  registry));
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(

@@ -53,6 +53,7 @@ final class SettingsMapping {
                 k.clusterDNS(),
                 k.clusterDomain(),
                 k.resolvConf(),
-                config.proxy()));
+                config.proxy()))
+        .withNodeRegistration(config.node());
   }
 }

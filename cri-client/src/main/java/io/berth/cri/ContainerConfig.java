@@ -43,6 +43,27 @@ public record ContainerConfig(
     logPath = Copies.str(logPath);
   }
 
+  /** This config with another security context. */
+  public ContainerConfig withSecurityContext(ContainerSecurityContext context) {
+    return new ContainerConfig(
+        metadata,
+        image,
+        command,
+        args,
+        workingDir,
+        envs,
+        mounts,
+        devices,
+        labels,
+        annotations,
+        logPath,
+        stdin,
+        stdinOnce,
+        tty,
+        resources,
+        context);
+  }
+
   public static Builder builder(ContainerMetadata metadata, String image) {
     return new Builder(metadata, ImageSpec.of(image));
   }

@@ -33,6 +33,24 @@ public record ContainerSecurityContext(
     return new Builder();
   }
 
+  /** This context in other namespaces (an ephemeral container joining its target's PIDs). */
+  public ContainerSecurityContext withNamespaceOptions(NamespaceOptions options) {
+    return new ContainerSecurityContext(
+        capabilities,
+        privileged,
+        options,
+        runAsUser,
+        runAsGroup,
+        runAsUsername,
+        readonlyRootfs,
+        supplementalGroups,
+        noNewPrivs,
+        maskedPaths,
+        readonlyPaths,
+        seccomp,
+        apparmor);
+  }
+
   /** Builder for the common fields; unset fields keep CRI defaults. */
   public static final class Builder {
     private Capabilities capabilities;

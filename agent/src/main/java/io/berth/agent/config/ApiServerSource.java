@@ -64,6 +64,13 @@ public final class ApiServerSource implements AutoCloseable {
     return informer.hasSynced();
   }
 
+  /** True for pods from the API server; false for static pods (file, URL). */
+  public static boolean isFromApi(Pod pod) {
+    java.util.Map<String, String> a = pod.getMetadata().getAnnotations();
+    return a != null
+        && ConfigSource.API.annotationValue().equals(a.get(PodConfig.CONFIG_SOURCE_ANNOTATION));
+  }
+
   /** Mirror pods stand for static pods; they are not run from this source. */
   public static boolean isMirror(Pod pod) {
     java.util.Map<String, String> a = pod.getMetadata().getAnnotations();

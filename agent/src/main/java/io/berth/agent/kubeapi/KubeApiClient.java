@@ -53,6 +53,7 @@ public final class KubeApiClient {
   private final ObjectMapper json = new ObjectMapper();
   private final AtomicLong requests = new AtomicLong();
   private final AtomicLong bytesReceived = new AtomicLong();
+  private final AtomicLong bytesSent = new AtomicLong();
 
   public KubeApiClient(
       Kubeconfig config,
@@ -218,6 +219,11 @@ public final class KubeApiClient {
     return requests.get();
   }
 
+  /** Request body bytes sent so far (creates, updates, patches; retries included). */
+  public long bytesSent() {
+    return bytesSent.get();
+  }
+
   /** Response body bytes received so far (watch lines included). */
   public long bytesReceived() {
     return bytesReceived.get();
@@ -240,6 +246,7 @@ public final class KubeApiClient {
     for (int attempt = 0; ; attempt++) {
       limiter.acquire();
       requests.incrementAndGet();
+      bytesSent.addAndGet(payload == null ? 0 : payload.length);
       HttpRequest.Builder b = request(path).timeout(requestTimeout);
       if (payload != null) {
         b.header("Content-Type", contentType);

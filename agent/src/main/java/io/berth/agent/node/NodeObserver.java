@@ -21,14 +21,26 @@ public final class NodeObserver implements Supplier<NodeStatusBuilder.Observed> 
 
   private final NodeStatsSource stats;
   private final Supplier<VersionInfo> runtimeVersion;
+  private final java.util.List<EvictionThreshold> evictionHard;
   private NodeStats last;
 
   /**
    * @param runtimeVersion the CRI Version call; throws while the runtime is unreachable
    */
   public NodeObserver(NodeStatsSource stats, Supplier<VersionInfo> runtimeVersion) {
+    this(stats, runtimeVersion, EvictionThreshold.kubeletDefaults());
+  }
+
+  /**
+   * @param evictionHard the hard eviction thresholds the pressure conditions are judged against
+   */
+  public NodeObserver(
+      NodeStatsSource stats,
+      Supplier<VersionInfo> runtimeVersion,
+      java.util.List<EvictionThreshold> evictionHard) {
     this.stats = stats;
     this.runtimeVersion = runtimeVersion;
+    this.evictionHard = java.util.List.copyOf(evictionHard);
   }
 
   @Override
@@ -42,8 +54,7 @@ public final class NodeObserver implements Supplier<NodeStatusBuilder.Observed> 
       }
     }
     NodeCapacity capacity = NodeCapacity.of(last, NodeCapacity.DEFAULT_MAX_PODS);
-    NodePressure pressure =
-        NodePressure.evaluate(last, Optional.empty(), EvictionThreshold.kubeletDefaults());
+    NodePressure pressure = NodePressure.evaluate(last, Optional.empty(), evictionHard);
     String version = "";
     boolean ready;
     try {

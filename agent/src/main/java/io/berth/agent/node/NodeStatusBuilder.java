@@ -33,17 +33,33 @@ public final class NodeStatusBuilder {
   private final NodeFacts facts;
   private final String berthVersion;
   private final int daemonPort;
+  private final NodeRegistration registration;
 
+  /** Registers with the kubelet's defaults: no taints, no extra labels, no reservations. */
   public NodeStatusBuilder(
       ObjectMapper json, String nodeName, NodeFacts facts, String berthVersion, int daemonPort) {
+    this(json, nodeName, facts, berthVersion, daemonPort, NodeRegistration.defaults());
+  }
+
+  public NodeStatusBuilder(
+      ObjectMapper json,
+      String nodeName,
+      NodeFacts facts,
+      String berthVersion,
+      int daemonPort,
+      NodeRegistration registration) {
     this.json = json;
     this.nodeName = nodeName;
     this.facts = facts;
     this.berthVersion = berthVersion;
     this.daemonPort = daemonPort;
+    this.registration = registration;
   }
 
-  /** The Node to create: name, well-known labels, and an empty spec. */
+  /**
+   * The Node to create: name, the extra labels and then the well-known ones, and a spec with the
+   * registration taints.
+   */
   public ObjectNode node() {
     ObjectNode node = json.createObjectNode();
     node.put("apiVersion", "v1");
@@ -51,12 +67,23 @@ public final class NodeStatusBuilder {
     ObjectNode meta = node.putObject("metadata");
     meta.put("name", nodeName);
     ObjectNode labels = meta.putObject("labels");
+    new java.util.TreeMap<>(registration.labels()).forEach(labels::put);
     labels().forEach(labels::put);
-    node.putObject("spec");
+    ObjectNode spec = node.putObject("spec");
+    if (!registration.taints().isEmpty()) {
+      ArrayNode taints = spec.putArray("taints");
+      for (var t : registration.taints()) {
+        ObjectNode taint = taints.addObject().put("key", t.getKey());
+        if (t.getValue() != null && !t.getValue().isEmpty()) {
+          taint.put("value", t.getValue());
+        }
+        taint.put("effect", t.getEffect());
+      }
+    }
     return node;
   }
 
-  /** The labels the kubelet sets on its Node. */
+  /** The well-known labels the kubelet sets on its Node (and keeps set on an adopted one). */
   public Map<String, String> labels() {
     return Map.of(
         "kubernetes.io/hostname",
@@ -83,7 +110,13 @@ public final class NodeStatusBuilder {
     capacity.put("memory", (o.memoryBytes() / 1024) + "Ki");
     capacity.put("pods", Integer.toString(o.maxPods()));
     capacity.put("ephemeral-storage", (o.ephemeralStorageBytes() / 1024) + "Ki");
-    status.set("allocatable", capacity.deepCopy());
+    NodeRegistration.Allocatable a =
+        registration.allocatable(o.cpuMillis(), o.memoryBytes(), o.ephemeralStorageBytes());
+    ObjectNode allocatable = status.putObject("allocatable");
+    allocatable.put("cpu", cpu(a.cpuMillis()));
+    allocatable.put("memory", (a.memoryBytes() / 1024) + "Ki");
+    allocatable.put("pods", Integer.toString(o.maxPods()));
+    allocatable.put("ephemeral-storage", Long.toString(a.ephemeralStorageBytes()));
     ArrayNode conditions = status.putArray("conditions");
     condition(
         conditions,

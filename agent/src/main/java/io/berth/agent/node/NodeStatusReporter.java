@@ -45,6 +45,7 @@ public final class NodeStatusReporter implements AutoCloseable {
   private Instant lastPass;
   private boolean lastReady;
   private volatile String nodeUid;
+  private volatile java.util.List<io.fabric8.kubernetes.api.model.Taint> taints;
   private Periodic timer;
 
   public NodeStatusReporter(
@@ -62,6 +63,14 @@ public final class NodeStatusReporter implements AutoCloseable {
 
   public synchronized void start() {
     timer = Periodic.start("berth-node-status", Duration.ZERO, FAST_UPDATE, this::syncOnce);
+  }
+
+  /**
+   * The Node's taints as last read from the API server (every 10 s), for admission; null before the
+   * first read.
+   */
+  public java.util.List<io.fabric8.kubernetes.api.model.Taint> taints() {
+    return taints;
   }
 
   /** The registered Node's uid (for the lease's owner reference), or null before registration. */
@@ -89,6 +98,7 @@ public final class NodeStatusReporter implements AutoCloseable {
         current = client.get(path);
       }
       nodeUid = current.path("metadata").path("uid").asText(null);
+      taints = taints(current.path("spec").path("taints"));
       Instant now = clock.instant();
       NodeStatusBuilder.Observed observed = observe.get();
       lastReady = observed.runtimeReady();
@@ -114,6 +124,19 @@ public final class NodeStatusReporter implements AutoCloseable {
           nodeName,
           UPDATE_FREQUENCY.toSeconds(),
           e.getMessage());
+    }
+  }
+
+  private java.util.List<io.fabric8.kubernetes.api.model.Taint> taints(JsonNode list) {
+    if (!list.isArray()) {
+      return java.util.List.of();
+    }
+    try {
+      return java.util.List.of(
+          client.json().treeToValue(list, io.fabric8.kubernetes.api.model.Taint[].class));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      log.warn("node {}: taints unreadable, keeping the last ones: {}", nodeName, e.getMessage());
+      return taints == null ? java.util.List.of() : taints;
     }
   }
 

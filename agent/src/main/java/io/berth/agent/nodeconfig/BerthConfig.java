@@ -1,5 +1,6 @@
 package io.berth.agent.nodeconfig;
 
+import io.berth.agent.node.NodeRegistration;
 import java.util.List;
 
 /**
@@ -7,11 +8,21 @@ import java.util.List;
  * warned about.
  *
  * @param warnings fields that were ignored (not supported by berth, or unknown), with their paths
+ * @param node the KubeletConfiguration's node registration fields (taints, labels, reservations)
  */
 public record BerthConfig(
-    KubeletConfig kubelet, KubeProxyConfig proxy, List<ConfigProblem> warnings) {
+    KubeletConfig kubelet,
+    KubeProxyConfig proxy,
+    List<ConfigProblem> warnings,
+    NodeRegistration node) {
   public BerthConfig {
     warnings = List.copyOf(warnings);
+    node = node == null ? NodeRegistration.defaults() : node;
+  }
+
+  /** With the default node registration (no taints, no reservations). */
+  public BerthConfig(KubeletConfig kubelet, KubeProxyConfig proxy, List<ConfigProblem> warnings) {
+    this(kubelet, proxy, warnings, null);
   }
 
   /** Every default: what berth runs with when there is no config file and no flag. */

@@ -147,6 +147,11 @@ final class FieldReader {
     return List.copyOf(out);
   }
 
+  /** A field's raw value for readers of structured fields; null when absent. */
+  JsonNode raw(String name) {
+    return take(name);
+  }
+
   /** A nested mapping; absent means an empty one, so its defaults apply. */
   FieldReader object(String name) {
     JsonNode v = take(name);

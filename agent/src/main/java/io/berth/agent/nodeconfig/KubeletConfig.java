@@ -245,7 +245,6 @@ public record KubeletConfig(
             "nodeStatusReportFrequency",
             "nodeLeaseDurationSeconds",
             "registerNode",
-            "registerWithTaints",
             "providerID",
             "kubeAPIQPS",
             "kubeAPIBurst",
@@ -273,7 +272,6 @@ public record KubeletConfig(
     }
     for (String f :
         List.of(
-            "evictionHard",
             "evictionSoft",
             "evictionSoftGracePeriod",
             "evictionPressureTransitionPeriod",
@@ -293,8 +291,6 @@ public record KubeletConfig(
     }
     for (String f :
         List.of(
-            "kubeReserved",
-            "systemReserved",
             "enforceNodeAllocatable",
             "kubeReservedCgroup",
             "systemReservedCgroup",

@@ -35,6 +35,7 @@ public final class PodStatusView {
   private final Supplier<List<RejectedManifest>> rejected;
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   private final SeenRuntimeStates seen = new SeenRuntimeStates();
+  private volatile java.util.function.Consumer<String> statusChanged = uid -> {};
 
   private final PodStartLatency startLatency;
 
@@ -58,6 +59,21 @@ public final class PodStatusView {
     startLatency.syncStarts(uid, runtimeHasContainers, clock.instant());
   }
 
+  /**
+   * Tells {@code listener} the uid of each pod whose recorded status changed (or that was removed),
+   * on the recording thread; the status manager is woken by it.
+   */
+  public void onStatusChanged(java.util.function.Consumer<String> listener) {
+    this.statusChanged = listener;
+  }
+
+  private void put(String uid, Pod pod) {
+    Pod old = pods.put(uid, pod);
+    if (old == null || !java.util.Objects.equals(old.getStatus(), pod.getStatus())) {
+      statusChanged.accept(uid);
+    }
+  }
+
   /** Where pull times go, so the start SLI can leave them out. */
   public PodStartLatency startLatency() {
     return startLatency;
@@ -69,7 +85,7 @@ public final class PodStatusView {
     Optional<PodStatus> previous = Optional.ofNullable(pods.get(uid)).map(Pod::getStatus);
     Instant now = clock.instant();
     PodStatus status = PodStatuses.compute(in, previous, now);
-    pods.put(uid, new PodBuilder(in.pod()).withStatus(status).build());
+    put(uid, new PodBuilder(in.pod()).withStatus(status).build());
     seen.record(in.observed());
     startLatency.statusComputed(uid, status, now);
     return status;
@@ -95,7 +111,7 @@ public final class PodStatusView {
             .withMessage("Pod was rejected: " + r.message())
             .withStartTime(clock.instant().toString())
             .build();
-    pods.put(pod.getMetadata().getUid(), new PodBuilder(pod).withStatus(status).build());
+    put(pod.getMetadata().getUid(), new PodBuilder(pod).withStatus(status).build());
   }
 
   /** The kubelet's message for a pod past its {@code activeDeadlineSeconds}. */
@@ -129,7 +145,7 @@ public final class PodStatusView {
             .withReason("DeadlineExceeded")
             .withMessage(DEADLINE_MESSAGE)
             .build();
-    pods.put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(failed).build());
+    put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(failed).build());
     return true;
   }
 
@@ -152,7 +168,7 @@ public final class PodStatusView {
             .withReason("Evicted")
             .withMessage(message)
             .build();
-    pods.put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(evicted).build());
+    put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(evicted).build());
     return true;
   }
 
@@ -181,7 +197,9 @@ public final class PodStatusView {
 
   /** Forgets a terminated pod. */
   public void remove(String uid) {
-    pods.remove(uid);
+    if (pods.remove(uid) != null) {
+      statusChanged.accept(uid);
+    }
     seen.forget(uid);
     startLatency.forget(uid);
   }

@@ -1,6 +1,7 @@
 package io.berth.agent.pod;
 
 import io.berth.agent.kuberuntime.ContainerStates;
+import io.berth.agent.kuberuntime.EphemeralContainers;
 import io.berth.agent.kuberuntime.ObservedPod;
 import io.berth.agent.kuberuntime.QosClass;
 import io.fabric8.kubernetes.api.model.Container;
@@ -155,6 +156,7 @@ public final class PodStatuses {
         .withMessage(terminalBefore.map(PodStatus::getMessage).orElse(null))
         .withInitContainerStatuses(inits)
         .withContainerStatuses(regular)
+        .withEphemeralContainerStatuses(ephemeral(in))
         .build();
   }
 
@@ -254,6 +256,21 @@ public final class PodStatuses {
       return "<orphan>";
     }
     return pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace();
+  }
+
+  /** Ephemeral containers: never ready; {@code null} (no field) for a pod without any. */
+  private static List<ContainerStatus> ephemeral(Input in) {
+    List<Container> all = EphemeralContainers.all(in.pod());
+    if (all.isEmpty()) {
+      return null;
+    }
+    List<ContainerStatus> out = new ArrayList<>();
+    for (Container c : all) {
+      ContainerStatus s = containerStatus(in, c);
+      s.setReady(false);
+      out.add(s);
+    }
+    return out;
   }
 
   private static ContainerStatus containerStatus(Input in, Container c) {

@@ -5,6 +5,7 @@ import io.berth.agent.kuberuntime.ContainerConfigException;
 import io.berth.agent.kuberuntime.ContainerConfigs;
 import io.berth.agent.kuberuntime.ContainerStates;
 import io.berth.agent.kuberuntime.CrashLoopBackoff;
+import io.berth.agent.kuberuntime.EphemeralContainers;
 import io.berth.agent.kuberuntime.ImagePulls;
 import io.berth.agent.kuberuntime.ObservedPod;
 import io.berth.agent.kuberuntime.PodActions;
@@ -222,6 +223,12 @@ public final class RuntimePodSyncer implements PodSyncer {
     for (String n : a.containersToStart()) {
       retry |= !start(ctx, byName(pod.getSpec().getContainers(), n));
     }
+    if (!a.createSandbox()) {
+      // ephemeral containers run once, in the running sandbox only, and are never restarted
+      for (Container e : EphemeralContainers.toStart(pod, before)) {
+        retry |= !start(ctx, e);
+      }
+    }
     record(pod, reobserve(rt, before, sandboxId, created), waiting);
     return retry ? RETRY : RESYNC;
   }
@@ -302,6 +309,7 @@ public final class RuntimePodSyncer implements PodSyncer {
                   c,
                   new ContainerConfigs.StartContext(
                       restartCount, imageRef, ctx.podIps(), serviceEnv, mounts));
+      config = EphemeralContainers.withTarget(pod, c.getName(), before, config);
     } catch (ContainerConfigException e) {
       log.warn("{}: {}", what, e.getMessage());
       waiting.put(c.getName(), ContainerStates.waiting(e.reason(), e.getMessage()));

@@ -3,6 +3,7 @@ package io.berth.agent.volume;
 import io.berth.agent.kuberuntime.ConfigSource;
 import io.berth.agent.kuberuntime.ContainerConfigException;
 import io.berth.agent.kuberuntime.EnvResolver;
+import io.berth.agent.podobjects.ObjectNotSyncedException;
 import io.fabric8.kubernetes.api.model.ConfigMapProjection;
 import io.fabric8.kubernetes.api.model.ConfigMapVolumeSource;
 import io.fabric8.kubernetes.api.model.Container;
@@ -144,8 +145,12 @@ public final class ProjectedPayloads {
       boolean optional)
       throws VolumeException {
     String ns = pod.getMetadata().getNamespace();
-    Optional<Map<String, String>> data =
-        kind.equals("secret") ? configs.secret(ns, name) : configs.configMap(ns, name);
+    Optional<Map<String, String>> data;
+    try {
+      data = kind.equals("secret") ? configs.secret(ns, name) : configs.configMap(ns, name);
+    } catch (ObjectNotSyncedException e) {
+      throw new VolumeException("volume \"" + volume + "\": " + e.getMessage(), e);
+    }
     if (data.isEmpty()) {
       if (optional) {
         return;

@@ -49,12 +49,52 @@ class NodeStatusBuilderTest {
   }
 
   @Test
+  void registrationTaintsAndLabelsGoOnTheCreatedNode() {
+    io.fabric8.kubernetes.api.model.Taint taint = new io.fabric8.kubernetes.api.model.Taint();
+    taint.setKey("dedicated");
+    taint.setValue("infra");
+    taint.setEffect("NoSchedule");
+    NodeStatusBuilder b =
+        new NodeStatusBuilder(
+            json,
+            "n1",
+            new NodeFacts("m", "b", "6.1.0", "Debian", "amd64", List.of("10.0.0.5"), "n1"),
+            "v1.32.0-berth-dev",
+            10248,
+            new NodeRegistration(
+                List.of(taint),
+                java.util.Map.of(
+                    "topology.kubernetes.io/zone", "z1", "kubernetes.io/hostname", "x"),
+                java.util.Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity("250m")),
+                java.util.Map.of(),
+                List.of()));
+    JsonNode node = b.node();
+    assertThat(node.at("/spec/taints").toString())
+        .isEqualTo("[{\"key\":\"dedicated\",\"value\":\"infra\",\"effect\":\"NoSchedule\"}]");
+    assertThat(node.at("/metadata/labels/topology.kubernetes.io~1zone").asText()).isEqualTo("z1");
+    assertThat(node.at("/metadata/labels/kubernetes.io~1hostname").asText())
+        .as("the well-known labels win over extra ones")
+        .isEqualTo("n1");
+    JsonNode s = b.status(observed(true), null, t0);
+    assertThat(s.at("/allocatable/cpu").asText()).isEqualTo("1750m");
+    assertThat(s.at("/allocatable/memory").asText()).isEqualTo("4194304Ki");
+    assertThat(builder.node().at("/spec").isEmpty()).as("no taints by default").isTrue();
+  }
+
+  @Test
   void capacityAddressesAndNodeInfoInTheApiSpelling() {
     JsonNode s = builder.status(observed(true), null, t0);
     assertThat(s.at("/capacity/cpu").asText()).isEqualTo("2");
     assertThat(s.at("/capacity/memory").asText()).isEqualTo("4194304Ki");
     assertThat(s.at("/capacity/pods").asText()).isEqualTo("110");
-    assertThat(s.at("/allocatable")).isEqualTo(s.at("/capacity"));
+    assertThat(s.at("/allocatable/cpu").asText()).isEqualTo("2");
+    assertThat(s.at("/allocatable/memory").asText())
+        .as("capacity less the default memory.available<100Mi, as the kubelet")
+        .isEqualTo((4194304 - 102400) + "Ki");
+    assertThat(s.at("/allocatable/ephemeral-storage").asText())
+        .as("capacity less the default nodefs.available<10%")
+        .isEqualTo(Long.toString((20L << 30) - (2L << 30)));
+    assertThat(s.at("/allocatable/pods").asText()).isEqualTo("110");
     assertThat(s.at("/addresses").toString())
         .isEqualTo(
             "[{\"type\":\"InternalIP\",\"address\":\"10.0.0.5\"},"

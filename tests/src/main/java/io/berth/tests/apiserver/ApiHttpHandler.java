@@ -104,6 +104,7 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         watch,
         req.headers().get(HttpHeaderNames.AUTHORIZATION),
         req.headers().get(HttpHeaderNames.USER_AGENT));
+    requestLog.received(req.content().readableBytes());
     Integer failure =
         faults.failureFor(new Faults.Request(call.method(), call.path(), qs.rawQuery(), watch));
     if (failure != null) {
@@ -117,6 +118,45 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     } else {
       handle(ctx, call, watch);
     }
+  }
+
+  /**
+   * pods/NAME/ephemeralcontainers: GET the pod; PUT or PATCH (any patch type) it, of which only
+   * {@code spec.ephemeralContainers} is taken, and only additions (as the real server validates).
+   */
+  private void ephemeralContainers(ChannelHandlerContext ctx, Call call, ApiPath p)
+      throws java.io.IOException {
+    ApiResource r = p.resource();
+    switch (call.method()) {
+      case "GET" -> sendObject(ctx, call, 200, r, store.get(r, p.namespace(), p.name()));
+      case "PUT" ->
+          sendObject(
+              ctx,
+              call,
+              200,
+              r,
+              store.updateEphemeralContainers(p.namespace(), p.name(), bodyObject(call)));
+      case "PATCH" ->
+          sendObject(
+              ctx,
+              call,
+              200,
+              r,
+              store.updateEphemeralContainers(
+                  p.namespace(),
+                  p.name(),
+                  Patches.apply(
+                      store.get(r, p.namespace(), p.name()),
+                      patchType(call),
+                      Json.MAPPER.readTree(call.body()))));
+      default ->
+          throw ApiError.methodNotAllowed(
+              "method " + call.method() + " not allowed on pods/ephemeralcontainers");
+    }
+  }
+
+  private static String patchType(Call call) {
+    return call.contentType() == null ? "" : call.contentType().split(";")[0].trim();
   }
 
   private void handle(ChannelHandlerContext ctx, Call call, boolean watch) {
@@ -236,6 +276,10 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       }
       return;
     }
+    if (ApiPath.EPHEMERAL_CONTAINERS.equals(p.subresource())) {
+      ephemeralContainers(ctx, call, p);
+      return;
+    }
     switch (call.method()) {
       case "GET" -> sendObject(ctx, call, 200, r, store.get(r, p.namespace(), p.name()));
       case "PUT" ->
@@ -246,9 +290,13 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
               r,
               store.update(r, p.namespace(), p.name(), bodyObject(call), status));
       case "PATCH" -> {
-        String type = call.contentType() == null ? "" : call.contentType().split(";")[0].trim();
         JsonNode patch = Json.MAPPER.readTree(call.body());
-        sendObject(ctx, call, 200, r, store.patch(r, p.namespace(), p.name(), type, patch, status));
+        sendObject(
+            ctx,
+            call,
+            200,
+            r,
+            store.patch(r, p.namespace(), p.name(), patchType(call), patch, status));
       }
       case "DELETE" -> {
         if (status) {

@@ -10,6 +10,9 @@ import java.util.Optional;
 record ApiPath(
     ApiResource resource, String namespace, String name, String subresource, boolean legacyWatch) {
 
+  /** The pods/ephemeralcontainers subresource ({@code kubectl debug}). */
+  static final String EPHEMERAL_CONTAINERS = "ephemeralcontainers";
+
   static Optional<ApiPath> parse(String path) {
     String[] s = Arrays.stream(path.split("/")).filter(x -> !x.isEmpty()).toArray(String[]::new);
     String group;
@@ -48,7 +51,9 @@ record ApiPath(
     }
     String name = s.length - i >= 2 ? s[i + 1] : null;
     String sub = s.length - i == 3 ? s[i + 2] : null;
-    if (sub != null && !(sub.equals("status") && r.get().statusSubresource())) {
+    if (sub != null
+        && !(sub.equals("status") && r.get().statusSubresource())
+        && !(sub.equals(EPHEMERAL_CONTAINERS) && r.get() == ApiResources.PODS)) {
       return Optional.empty();
     }
     return Optional.of(new ApiPath(r.get(), namespace, name, sub, watch));

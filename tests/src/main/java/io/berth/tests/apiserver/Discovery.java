@@ -97,6 +97,14 @@ final class Discovery {
         status.put("kind", r.kind());
         status.putArray("verbs").add("get").add("patch").add("update");
       }
+      if (r.equals(ApiResources.PODS)) {
+        ObjectNode eph = resources.addObject();
+        eph.put("name", "pods/" + ApiPath.EPHEMERAL_CONTAINERS);
+        eph.put("singularName", "");
+        eph.put("namespaced", true);
+        eph.put("kind", "Pod");
+        eph.putArray("verbs").add("get").add("patch").add("update");
+      }
     }
     return Optional.of(list);
   }

@@ -1,6 +1,7 @@
 package io.berth.tests.apiserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.util.ArrayDeque;
@@ -301,6 +302,52 @@ public final class ObjectStore {
     return commit("MODIFIED", key, updated, old);
   }
 
+  /**
+   * The pods/ephemeralcontainers subresource: takes only {@code spec.ephemeralContainers} of {@code
+   * body}; existing ephemeral containers may not be changed or removed (422, as the real server).
+   */
+  public synchronized ObjectNode updateEphemeralContainers(
+      String namespace, String name, ObjectNode body) {
+    ApiResource r = ApiResources.PODS;
+    ObjectNode old = get(r, namespace, name);
+    JsonNode before = old.path("spec").path("ephemeralContainers");
+    JsonNode after = body.path("spec").path("ephemeralContainers");
+    if (!after.isMissingNode() && !after.isNull() && !after.isArray()) {
+      throw ApiError.invalid(r, name, "spec.ephemeralContainers: must be a list");
+    }
+    Map<String, JsonNode> wanted = new java.util.LinkedHashMap<>();
+    for (JsonNode c : after) {
+      String n = c.path("name").asText("");
+      if (n.isEmpty() || c.path("image").asText("").isEmpty()) {
+        throw ApiError.invalid(r, name, "spec.ephemeralContainers: name and image are required");
+      }
+      wanted.put(n, c);
+    }
+    for (JsonNode c : before) {
+      JsonNode now = wanted.get(c.path("name").asText());
+      if (now == null || !now.equals(c)) {
+        throw ApiError.invalid(
+            r,
+            name,
+            "spec.ephemeralContainers: Forbidden: existing ephemeral containers \""
+                + c.path("name").asText()
+                + "\" may not be changed");
+      }
+    }
+    ObjectNode updated = old.deepCopy();
+    ArrayNode list = updated.with("spec").putArray("ephemeralContainers");
+    for (JsonNode c : wanted.values()) {
+      ObjectNode container = c.deepCopy();
+      PodDefaults.containerDefaults(container);
+      list.add(container);
+    }
+    if (updated.equals(old)) {
+      return old;
+    }
+    ObjectKey key = new ObjectKey(r, namespace, name);
+    return commit("MODIFIED", key, updated, old);
+  }
+
   /** Applies a patch of the given content type to the object or its /status. */
   public synchronized ObjectNode patch(
       ApiResource r,
@@ -310,17 +357,7 @@ public final class ObjectStore {
       JsonNode patch,
       boolean status) {
     ObjectNode current = get(r, namespace, name);
-    JsonNode patched =
-        switch (contentType) {
-          case "application/merge-patch+json" -> Patches.mergePatch(current, patch);
-          case "application/json-patch+json" -> Patches.jsonPatch(current, patch);
-          case "application/strategic-merge-patch+json" ->
-              Patches.strategicMergePatch(current, patch);
-          default -> throw ApiError.unsupportedMediaType(contentType);
-        };
-    if (!(patched instanceof ObjectNode patchedObject)) {
-      throw ApiError.badRequest("the patch did not produce an object");
-    }
+    ObjectNode patchedObject = Patches.apply(current, contentType, patch);
     String wanted = patch.path("metadata").path("resourceVersion").asText("");
     if (wanted.isEmpty()) {
       patchedObject

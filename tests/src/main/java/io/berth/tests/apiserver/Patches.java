@@ -42,6 +42,21 @@ final class Patches {
 
   private Patches() {}
 
+  /** {@code patch} of the given content type applied to {@code current}; 400 unless an object. */
+  static ObjectNode apply(ObjectNode current, String contentType, JsonNode patch) {
+    JsonNode patched =
+        switch (contentType) {
+          case "application/merge-patch+json" -> mergePatch(current, patch);
+          case "application/json-patch+json" -> jsonPatch(current, patch);
+          case "application/strategic-merge-patch+json" -> strategicMergePatch(current, patch);
+          default -> throw ApiError.unsupportedMediaType(contentType);
+        };
+    if (!(patched instanceof ObjectNode patchedObject)) {
+      throw ApiError.badRequest("the patch did not produce an object");
+    }
+    return patchedObject;
+  }
+
   static JsonNode mergePatch(JsonNode target, JsonNode patch) {
     if (!patch.isObject()) {
       return patch.deepCopy();

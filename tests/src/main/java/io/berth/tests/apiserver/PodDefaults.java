@@ -21,15 +21,18 @@ final class PodDefaults {
     if (!spec.has("securityContext")) {
       spec.putObject("securityContext");
     }
+    for (JsonNode v : spec.path("volumes")) {
+      // SetDefaults_{ConfigMap,Secret,DownwardAPI,Projected}VolumeSource: defaultMode 0644
+      for (String source : new String[] {"configMap", "secret", "downwardAPI", "projected"}) {
+        if (v.get(source) instanceof ObjectNode s && !s.has("defaultMode")) {
+          s.put("defaultMode", 0644);
+        }
+      }
+    }
     for (String list : new String[] {"initContainers", "containers"}) {
       for (JsonNode c : spec.path(list)) {
         if (c instanceof ObjectNode container) {
-          String image = container.path("image").asText("");
-          String tag = image.contains("@") ? "" : image.substring(image.lastIndexOf('/') + 1);
-          boolean latest = !image.contains("@") && (!tag.contains(":") || tag.endsWith(":latest"));
-          putIfAbsent(container, "imagePullPolicy", latest ? "Always" : "IfNotPresent");
-          putIfAbsent(container, "terminationMessagePath", "/dev/termination-log");
-          putIfAbsent(container, "terminationMessagePolicy", "File");
+          containerDefaults(container);
           if (!container.has("resources")) {
             container.putObject("resources");
           }
@@ -41,6 +44,16 @@ final class PodDefaults {
         }
       }
     }
+  }
+
+  /** imagePullPolicy from the tag, terminationMessagePath and -Policy (ephemeral ones too). */
+  static void containerDefaults(ObjectNode container) {
+    String image = container.path("image").asText("");
+    String tag = image.contains("@") ? "" : image.substring(image.lastIndexOf('/') + 1);
+    boolean latest = !image.contains("@") && (!tag.contains(":") || tag.endsWith(":latest"));
+    putIfAbsent(container, "imagePullPolicy", latest ? "Always" : "IfNotPresent");
+    putIfAbsent(container, "terminationMessagePath", "/dev/termination-log");
+    putIfAbsent(container, "terminationMessagePolicy", "File");
   }
 
   /** Guaranteed, Burstable or BestEffort from the containers' requests and limits. */

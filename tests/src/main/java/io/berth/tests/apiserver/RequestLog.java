@@ -16,6 +16,7 @@ public final class RequestLog {
   private final ArrayDeque<Entry> entries = new ArrayDeque<>();
   private final AtomicLong count = new AtomicLong();
   private final AtomicLong bytesSent = new AtomicLong();
+  private final AtomicLong bytesReceived = new AtomicLong();
 
   void record(String method, String uri, boolean watch, String authorization, String userAgent) {
     count.incrementAndGet();
@@ -29,6 +30,15 @@ public final class RequestLog {
 
   void sent(long bytes) {
     bytesSent.addAndGet(bytes);
+  }
+
+  void received(long bytes) {
+    bytesReceived.addAndGet(bytes);
+  }
+
+  /** Bytes of request bodies (creates, updates, patches). */
+  public long bytesReceived() {
+    return bytesReceived.get();
   }
 
   public long count() {

@@ -72,6 +72,24 @@ final class ApiAgents {
     return out;
   }
 
+  /** The Node {@code name} as the API server holds it, if it exists. */
+  static java.util.Optional<com.fasterxml.jackson.databind.JsonNode> node(
+      TestApiServer api, String name) {
+    return api
+        .store()
+        .list(
+            ApiResources.NODES,
+            null,
+            n -> n.at("/metadata/name").asText().equals(name),
+            0,
+            null,
+            null)
+        .items()
+        .stream()
+        .findFirst()
+        .map(n -> (com.fasterxml.jackson.databind.JsonNode) n);
+  }
+
   static void deleteTree(Path root) throws IOException {
     try (var walk = Files.walk(root)) {
       walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

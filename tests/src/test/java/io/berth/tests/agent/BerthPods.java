@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -146,6 +147,16 @@ final class BerthPods {
     Path tmp = dir.resolve("." + file + ".tmp");
     Files.writeString(tmp, yaml);
     Files.move(tmp, dir.resolve(file), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Mount points (tmpfs volumes of pods) under {@code root}, from /proc/self/mountinfo. */
+  static List<String> tmpfsMountsUnder(Path root) throws IOException {
+    String prefix = root.toRealPath().toString();
+    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
+        .map(l -> l.split(" "))
+        .filter(f -> f[4].startsWith(prefix))
+        .map(f -> f[4])
+        .toList();
   }
 
   static void deleteTree(Path dir) {

@@ -79,7 +79,7 @@ class PodFeaturesIT {
     }
     if (berth != null) {
       // tmpfs volumes of pods still running go first, or the directory could not be removed
-      for (String m : tmpfsMountsUnder(dir)) {
+      for (String m : BerthPods.tmpfsMountsUnder(dir)) {
         new ProcessBuilder("umount", "-l", m).inheritIO().start().waitFor();
       }
       berth.close();
@@ -176,7 +176,7 @@ class PodFeaturesIT {
     await(
         Duration.ofSeconds(20),
         () -> Files.exists(dir.resolve("pods/" + uid)) ? Optional.empty() : Optional.of(true));
-    assertThat(tmpfsMountsUnder(dir)).as("tmpfs volumes unmounted").isEmpty();
+    assertThat(BerthPods.tmpfsMountsUnder(dir)).as("tmpfs volumes unmounted").isEmpty();
   }
 
   @Test
@@ -700,15 +700,6 @@ class PodFeaturesIT {
 
   private static String mountLine(String mounts, String target) {
     return mounts.lines().filter(l -> l.split(" ")[1].equals(target)).findFirst().orElse("<none>");
-  }
-
-  private static List<String> tmpfsMountsUnder(Path root) throws Exception {
-    String prefix = root.toRealPath().toString();
-    return Files.readAllLines(Path.of("/proc/self/mountinfo")).stream()
-        .map(l -> l.split(" "))
-        .filter(f -> f[4].startsWith(prefix))
-        .map(f -> f[4])
-        .toList();
   }
 
   private Optional<JsonNode> pod(String name) throws Exception {

@@ -8,16 +8,22 @@ import io.berth.agent.kubeapi.KubeApiClient;
 import io.berth.agent.kubeapi.KubeconfigLoader;
 import io.berth.agent.node.NodeFacts;
 import io.berth.agent.node.NodeLease;
+import io.berth.agent.node.NodeRegistration;
 import io.berth.agent.node.NodeStatusBuilder;
 import io.berth.agent.node.NodeStatusReporter;
+import io.berth.metrics.node.EvictionThreshold;
 import io.berth.tests.apiserver.ApiResources;
 import io.berth.tests.apiserver.TestApiServer;
+import io.berth.tests.fixtures.Commands;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Taint;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -72,13 +78,18 @@ class NodeInApiIT {
   }
 
   private NodeStatusReporter reporter() {
+    return reporter(NodeRegistration.defaults());
+  }
+
+  private NodeStatusReporter reporter(NodeRegistration registration) {
     NodeStatusBuilder builder =
         new NodeStatusBuilder(
             json,
             NODE,
             new NodeFacts("m", "b", "6.1.0", "Debian", "amd64", List.of("10.0.0.9"), NODE),
             "v1.32.0-berth-t",
-            10248);
+            10248,
+            registration);
     return new NodeStatusReporter(
         client,
         NODE,
@@ -104,6 +115,65 @@ class NodeInApiIT {
       }
     }
     return "";
+  }
+
+  @Test
+  void registrationTaintsLabelsAndReservationsAndACordonBerthNeverUndoes() throws Exception {
+    Taint infra = new Taint();
+    infra.setKey("dedicated");
+    infra.setValue("infra");
+    infra.setEffect("NoSchedule");
+    NodeRegistration registration =
+        new NodeRegistration(
+            List.of(infra),
+            Map.of("topology.kubernetes.io/zone", "zone-a"),
+            Map.of("cpu", new Quantity("500m"), "memory", new Quantity("256Mi")),
+            Map.of(),
+            EvictionThreshold.kubeletDefaults());
+    runtimeReady.set(true);
+    reporter(registration).syncOnce();
+    Path kubeconfig = dir.resolve("kubeconfig");
+    assertThat(kubectl(kubeconfig, "get", "node", NODE, "-o", "jsonpath={.spec.taints}"))
+        .isEqualTo("[{\"effect\":\"NoSchedule\",\"key\":\"dedicated\",\"value\":\"infra\"}]");
+    assertThat(
+            kubectl(
+                kubeconfig,
+                "get",
+                "node",
+                NODE,
+                "-o",
+                "jsonpath={.metadata.labels.topology\\.kubernetes\\.io/zone}"))
+        .isEqualTo("zone-a");
+    var node = api.store().get(ApiResources.NODES, "", NODE);
+    assertThat(node.at("/status/capacity/cpu").asText()).isEqualTo("2");
+    assertThat(node.at("/status/allocatable/cpu").asText()).isEqualTo("1500m");
+    assertThat(node.at("/status/allocatable/memory").asText())
+        .as("1Gi less kubeReserved 256Mi and memory.available<100Mi")
+        .isEqualTo(((1L << 20) - (256 << 10) - (100 << 10)) + "Ki");
+
+    kubectl(kubeconfig, "cordon", NODE);
+    kubectl(kubeconfig, "taint", "node", NODE, "maintenance=soon:NoExecute");
+    runtimeReady.set(false); // a status change: reported at once
+    now.set(now.get().plusSeconds(11));
+    NodeStatusReporter restarted = reporter(registration); // berth restarts: adopts the Node
+    restarted.syncOnce();
+    now.set(now.get().plus(Duration.ofMinutes(6)));
+    restarted.syncOnce();
+    node = api.store().get(ApiResources.NODES, "", NODE);
+    assertThat(ready()).isEqualTo("False");
+    assertThat(node.at("/spec/unschedulable").asBoolean()).as("cordon kept").isTrue();
+    assertThat(node.at("/spec/taints").findValuesAsText("key"))
+        .as("taints added later are not removed, the registration taint not re-added twice")
+        .containsExactly("dedicated", "maintenance");
+    assertThat(kubectl(kubeconfig, "get", "node", NODE))
+        .containsPattern(NODE + "\\s+NotReady,SchedulingDisabled");
+  }
+
+  private static String kubectl(Path kubeconfig, String... args) {
+    List<String> command =
+        new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
+    command.addAll(List.of(args));
+    return Commands.run(command, Duration.ofSeconds(60)).stdout();
   }
 
   @Test
