@@ -48,6 +48,10 @@ import io.berth.agent.probe.ProbeSyncHandler;
 import io.berth.agent.proxy.LocalPods;
 import io.berth.agent.proxy.ServiceProxy;
 import io.berth.agent.proxy.ServiceProxySettings;
+import io.berth.agent.shutdown.DbusLogind;
+import io.berth.agent.shutdown.NodeShutdownManager;
+import io.berth.agent.shutdown.NodeShutdownSettings;
+import io.berth.agent.shutdown.WorkerPods;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.PodLifecycleMetrics;
 import io.berth.agent.stats.RuntimeOperationMetrics;
@@ -145,6 +149,7 @@ public final class NodeAgent implements AutoCloseable {
    * @param tuning the config file's further kubelet and proxy fields; null for their defaults
    * @param kubeconfig the API server connection ({@code --kubeconfig}); pods bound to this node
    *     become a pod source; null for standalone
+   * @param shutdown graceful node shutdown through logind; null: off
    */
   public record Settings(
       String runtimeEndpoint,
@@ -160,8 +165,10 @@ public final class NodeAgent implements AutoCloseable {
       RuntimeHousekeeping runtimeHousekeeping,
       ServiceProxySettings proxy,
       Tuning tuning,
-      Path kubeconfig) {
+      Path kubeconfig,
+      NodeShutdownSettings shutdown) {
     public Settings {
+      shutdown = shutdown == null ? NodeShutdownSettings.off() : shutdown;
       runtimeHousekeeping =
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
@@ -191,6 +198,7 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           manifestUrl,
+          null,
           null,
           null,
           null,
@@ -250,6 +258,11 @@ public final class NodeAgent implements AutoCloseable {
       return edit().tuning(t).build();
     }
 
+    /** These settings with graceful node shutdown configured as {@code s}. */
+    public Settings withShutdown(NodeShutdownSettings s) {
+      return edit().shutdown(s).build();
+    }
+
     /** These settings with pods from the API server behind {@code file} (null: standalone). */
     public Settings withKubeconfig(Path file) {
       return edit().kubeconfig(file).build();
@@ -267,6 +280,7 @@ public final class NodeAgent implements AutoCloseable {
       private ServiceProxySettings proxy;
       private Tuning tuning;
       private Path kubeconfig;
+      private NodeShutdownSettings shutdown;
 
       Editor(Settings s) {
         this.s = s;
@@ -275,6 +289,12 @@ public final class NodeAgent implements AutoCloseable {
         this.proxy = s.proxy;
         this.tuning = s.tuning;
         this.kubeconfig = s.kubeconfig;
+        this.shutdown = s.shutdown;
+      }
+
+      Editor shutdown(NodeShutdownSettings v) {
+        shutdown = v;
+        return this;
       }
 
       Editor staticObjectDir(Path v) {
@@ -317,7 +337,8 @@ public final class NodeAgent implements AutoCloseable {
             runtimeHousekeeping,
             proxy,
             tuning,
-            kubeconfig);
+            kubeconfig,
+            shutdown);
       }
     }
   }
@@ -379,6 +400,7 @@ public final class NodeAgent implements AutoCloseable {
   private Thread probeResultsFeeder;
   private final PodCgroups podCgroups;
   private final ServiceProxy serviceProxy;
+  private final NodeShutdownManager nodeShutdown;
   private FileSource manifests;
   private UrlSource manifestUrl;
   private ControlPlane controlPlane;
@@ -420,6 +442,12 @@ public final class NodeAgent implements AutoCloseable {
             clock,
             lifecycleMetrics::relisted);
     this.serviceProxy = new ServiceProxy(settings.proxy(), settings.nodeName(), clock, localPods());
+    this.nodeShutdown =
+        new NodeShutdownManager(
+            settings.shutdown(),
+            () -> DbusLogind.connect(settings.shutdown().busAddress()),
+            new WorkerPods(podStatuses, podWorkers::resync),
+            clock);
   }
 
   /**
@@ -548,7 +576,11 @@ public final class NodeAgent implements AutoCloseable {
                     .longValue()),
             List.of());
     return new PodDispatcher.Gate(
-        admitter::admit,
+        (pod, others) ->
+            nodeShutdown
+                .admit(pod)
+                .<io.berth.agent.admission.Admission>map(r -> r)
+                .orElseGet(() -> admitter.admit(pod, others)),
         uid ->
             podStatuses
                 .get(uid)
@@ -747,6 +779,7 @@ public final class NodeAgent implements AutoCloseable {
     startPods();
     serviceProxy.start(registry);
     syncLoop.start();
+    nodeShutdown.start();
     timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("berth-timers").daemon(true).unstarted(r));
@@ -831,6 +864,7 @@ public final class NodeAgent implements AutoCloseable {
   @Override
   public synchronized void close() {
     systemd.stopping("berth is stopping; pods keep running");
+    nodeShutdown.close();
     if (watchdog != null) {
       watchdog.close();
     }

@@ -54,6 +54,7 @@ public final class ConfigFile {
     List<ConfigProblem> warnings = new ArrayList<>();
     KubeletConfig kubelet = null;
     KubeProxyConfig proxy = null;
+    NodeShutdownConfig shutdown = NodeShutdownConfig.defaults();
     for (int i = 0; i < docs.size(); i++) {
       JsonNode doc = docs.get(i);
       String where = "document " + (i + 1);
@@ -70,6 +71,7 @@ public final class ConfigFile {
           } else if (checkApiVersion(kind, apiVersion, KubeletConfig.API_VERSION, errors)) {
             FieldReader r = new FieldReader(kind, doc, errors);
             kubelet = KubeletConfig.read(r);
+            shutdown = NodeShutdownConfig.read(r);
             r.finish(kind, KubeletConfig.NOT_SUPPORTED, warnings);
           }
         }
@@ -101,7 +103,8 @@ public final class ConfigFile {
     return new BerthConfig(
         kubelet == null ? KubeletConfig.defaults() : kubelet,
         proxy == null ? KubeProxyConfig.defaults() : proxy,
-        warnings);
+        warnings,
+        shutdown);
   }
 
   private static boolean checkApiVersion(

@@ -264,13 +264,9 @@ public record KubeletConfig(
             "containerLogMonitorInterval")) {
       m.put(f, "container log rotation is not built yet");
     }
-    for (String f :
-        List.of(
-            "shutdownGracePeriod",
-            "shutdownGracePeriodCriticalPods",
-            "shutdownGracePeriodByPodPriority")) {
-      m.put(f, "graceful node shutdown is not built");
-    }
+    m.put(
+        "shutdownGracePeriodByPodPriority",
+        "not built; use shutdownGracePeriod and shutdownGracePeriodCriticalPods");
     for (String f :
         List.of(
             "evictionHard",

@@ -287,4 +287,38 @@ class ConfigFileTest {
       return e.getMessage();
     }
   }
+
+  @Test
+  void shutdownGracePeriodsAreReadAndCheckedAgainstEachOther() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            shutdownGracePeriod: 30s
+            shutdownGracePeriodCriticalPods: 10s
+            """);
+    assertThat(c.warnings()).isEmpty();
+    assertThat(c.shutdown())
+        .isEqualTo(new NodeShutdownConfig(Duration.ofSeconds(30), Duration.ofSeconds(10)));
+    assertThat(BerthConfig.defaults().shutdown().shutdownGracePeriod()).isZero();
+    assertThat(
+            problems(
+                """
+                apiVersion: kubelet.config.k8s.io/v1beta1
+                kind: KubeletConfiguration
+                shutdownGracePeriod: 10s
+                shutdownGracePeriodCriticalPods: 20s
+                """))
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            "KubeletConfiguration.shutdownGracePeriodCriticalPods: must not exceed"
+                + " shutdownGracePeriod (20s > 10s)");
+    assertThat(
+            problems(
+                "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+                    + "shutdownGracePeriod: -5s\n"))
+        .extracting(ConfigProblem::toString)
+        .containsExactly("KubeletConfiguration.shutdownGracePeriod: must not be negative, got -5s");
+  }
 }
