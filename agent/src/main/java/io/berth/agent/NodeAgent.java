@@ -766,7 +766,10 @@ public final class NodeAgent implements AutoCloseable {
             .get("/pods", r -> podStatuses.podsReply())
             .get("/pods/rejected", r -> podStatuses.rejectedReply())
             .get("/metrics/probes", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape()))
-            .get("/probes", r -> prober.probesReply());
+            .get("/probes", r -> prober.probesReply())
+            .get(
+                "/services",
+                r -> io.berth.agent.http.ServiceListReply.of(serviceProxy.services(), json));
     NodeMetricsEndpoints.forHost(
             new RuntimePodInventory(runtime::runtime),
             registry,
