@@ -65,7 +65,13 @@ final class RunCommand {
     return new io.berth.agent.shutdown.NodeShutdownSettings(
         c.shutdown().shutdownGracePeriod(),
         c.shutdown().shutdownGracePeriodCriticalPods(),
-        bus == null || bus.isEmpty() ? io.berth.agent.dbus.DbusConnection.SYSTEM_BUS : bus);
+        bus == null || bus.isEmpty() ? io.berth.agent.dbus.DbusConnection.SYSTEM_BUS : bus,
+        c.shutdown().shutdownGracePeriodByPodPriority().stream()
+            .map(
+                g ->
+                    new io.berth.agent.shutdown.ShutdownGroup(
+                        g.priority(), java.time.Duration.ofSeconds(g.shutdownGracePeriodSeconds())))
+            .toList());
   }
 
   /** The flags given, validated; a bad one is a usage error naming the flag. */

@@ -264,9 +264,6 @@ public record KubeletConfig(
             "containerLogMonitorInterval")) {
       m.put(f, "container log rotation is not built yet");
     }
-    m.put(
-        "shutdownGracePeriodByPodPriority",
-        "not built; use shutdownGracePeriod and shutdownGracePeriodCriticalPods");
     for (String f :
         List.of(
             "evictionHard",

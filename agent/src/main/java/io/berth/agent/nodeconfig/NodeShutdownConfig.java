@@ -1,6 +1,8 @@
 package io.berth.agent.nodeconfig;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The KubeletConfiguration's graceful node shutdown fields, read from the same document as {@link
@@ -8,9 +10,24 @@ import java.time.Duration;
  *
  * @param shutdownGracePeriod how long the node shutdown is delayed for pods; 0 (the default): off
  * @param shutdownGracePeriodCriticalPods the part of it reserved for critical pods
+ * @param shutdownGracePeriodByPodPriority explicit priority groups instead of the two fields
  */
 public record NodeShutdownConfig(
-    Duration shutdownGracePeriod, Duration shutdownGracePeriodCriticalPods) {
+    Duration shutdownGracePeriod,
+    Duration shutdownGracePeriodCriticalPods,
+    List<ByPodPriority> shutdownGracePeriodByPodPriority) {
+
+  /** One {@code shutdownGracePeriodByPodPriority} entry. */
+  public record ByPodPriority(int priority, long shutdownGracePeriodSeconds) {}
+
+  public NodeShutdownConfig {
+    shutdownGracePeriodByPodPriority = List.copyOf(shutdownGracePeriodByPodPriority);
+  }
+
+  public NodeShutdownConfig(
+      Duration shutdownGracePeriod, Duration shutdownGracePeriodCriticalPods) {
+    this(shutdownGracePeriod, shutdownGracePeriodCriticalPods, List.of());
+  }
 
   /** The kubelet's defaults: the feature off. */
   public static NodeShutdownConfig defaults() {
@@ -29,7 +46,18 @@ public record NodeShutdownConfig(
               + GoDuration.format(grace)
               + ")");
     }
-    return new NodeShutdownConfig(grace, critical);
+    List<ByPodPriority> groups = new ArrayList<>();
+    for (FieldReader g : r.objects("shutdownGracePeriodByPodPriority")) {
+      int priority = g.integer("priority", 0, Integer.MIN_VALUE, Integer.MAX_VALUE);
+      int seconds = g.integer("shutdownGracePeriodSeconds", 0, 0, Integer.MAX_VALUE);
+      groups.add(new ByPodPriority(priority, seconds));
+    }
+    if (!groups.isEmpty() && (!grace.isZero() || !critical.isZero())) {
+      r.error(
+          "shutdownGracePeriodByPodPriority",
+          "cannot be given together with shutdownGracePeriod or shutdownGracePeriodCriticalPods");
+    }
+    return new NodeShutdownConfig(grace, critical, groups);
   }
 
   /** The two fields as YAML lines of the KubeletConfiguration document. */

@@ -72,13 +72,13 @@ public final class NodeShutdownManager implements AutoCloseable {
     try {
       logind = connector.connect();
       Duration max = logind.inhibitDelayMax();
-      if (max.compareTo(settings.gracePeriod()) < 0) {
+      if (max.compareTo(settings.totalGracePeriod()) < 0) {
         log.warn(
             "logind's InhibitDelayMaxSec is {} s, shorter than shutdownGracePeriod {} s: the"
                 + " shutdown will not wait longer than {} s for pods (raise InhibitDelayMaxSec in"
                 + " logind.conf)",
             max.toMillis() / 1000.0,
-            settings.gracePeriod().toSeconds(),
+            settings.totalGracePeriod().toSeconds(),
             max.toMillis() / 1000.0);
       }
       logind.onPrepareForShutdown(this::prepareForShutdown);
@@ -136,7 +136,7 @@ public final class NodeShutdownManager implements AutoCloseable {
       lock = null;
       log.info(
           "node is shutting down: no new pods; terminating pods within {} s",
-          settings.gracePeriod().toSeconds());
+          settings.totalGracePeriod().toSeconds());
       shutdown = Thread.ofVirtual().name("berth-node-shutdown").start(() -> terminatePods(held));
     }
   }

@@ -10,10 +10,27 @@ import java.time.Duration;
  * @param criticalPodsGracePeriod {@code shutdownGracePeriodCriticalPods}: the part of it reserved
  *     for critical pods, at most {@code gracePeriod}
  * @param busAddress the system bus where logind lives ({@code unix:path=...})
+ * @param byPodPriority {@code shutdownGracePeriodByPodPriority}: explicit groups instead of the two
+ *     grace periods (which must then be 0); empty for none
  */
 public record NodeShutdownSettings(
-    Duration gracePeriod, Duration criticalPodsGracePeriod, String busAddress) {
+    Duration gracePeriod,
+    Duration criticalPodsGracePeriod,
+    String busAddress,
+    java.util.List<ShutdownGroup> byPodPriority) {
+  public NodeShutdownSettings(
+      Duration gracePeriod, Duration criticalPodsGracePeriod, String busAddress) {
+    this(gracePeriod, criticalPodsGracePeriod, busAddress, java.util.List.of());
+  }
+
   public NodeShutdownSettings {
+    byPodPriority =
+        byPodPriority == null ? java.util.List.of() : java.util.List.copyOf(byPodPriority);
+    if (!byPodPriority.isEmpty() && (!gracePeriod.isZero() || !criticalPodsGracePeriod.isZero())) {
+      throw new IllegalArgumentException(
+          "shutdownGracePeriodByPodPriority and shutdownGracePeriod(CriticalPods) exclude each"
+              + " other");
+    }
     if (gracePeriod.isNegative() || criticalPodsGracePeriod.isNegative()) {
       throw new IllegalArgumentException("shutdown grace periods must not be negative");
     }
@@ -34,16 +51,23 @@ public record NodeShutdownSettings(
   }
 
   public boolean enabled() {
-    return !gracePeriod.isZero();
+    return !gracePeriod.isZero() || !byPodPriority.isEmpty();
+  }
+
+  /** How long a shutdown is delayed in all: the grace period, or the groups' sum. */
+  public Duration totalGracePeriod() {
+    return byPodPriority.isEmpty()
+        ? gracePeriod
+        : byPodPriority.stream().map(ShutdownGroup::grace).reduce(Duration.ZERO, Duration::plus);
   }
 
   /** These settings with other grace periods. */
   public NodeShutdownSettings withGrace(Duration grace, Duration critical) {
-    return new NodeShutdownSettings(grace, critical, busAddress);
+    return new NodeShutdownSettings(grace, critical, busAddress, byPodPriority);
   }
 
   /** These settings with the bus at {@code address}. */
   public NodeShutdownSettings withBusAddress(String address) {
-    return new NodeShutdownSettings(gracePeriod, criticalPodsGracePeriod, address);
+    return new NodeShutdownSettings(gracePeriod, criticalPodsGracePeriod, address, byPodPriority);
   }
 }

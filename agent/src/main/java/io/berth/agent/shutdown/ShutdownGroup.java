@@ -18,11 +18,17 @@ public record ShutdownGroup(int priority, Duration grace) {
   public static final int NODE_CRITICAL = 2_000_001_000;
 
   /**
-   * The kubelet's two groups from {@code shutdownGracePeriod} and {@code
-   * shutdownGracePeriodCriticalPods}: priority 0 and up get the difference, critical pods the
-   * critical share; none when the feature is off. Whole seconds, as the kubelet counts them.
+   * The groups in ascending priority: {@code shutdownGracePeriodByPodPriority} when given, else the
+   * kubelet's two groups from {@code shutdownGracePeriod} and {@code
+   * shutdownGracePeriodCriticalPods} (priority 0 and up get the difference, critical pods the
+   * critical share); none when the feature is off. Whole seconds, as the kubelet counts them.
    */
   public static List<ShutdownGroup> of(NodeShutdownSettings s) {
+    if (!s.byPodPriority().isEmpty()) {
+      return s.byPodPriority().stream()
+          .sorted(Comparator.comparingInt(ShutdownGroup::priority))
+          .toList();
+    }
     if (!s.enabled()) {
       return List.of();
     }

@@ -70,4 +70,28 @@ class ShutdownGroupTest {
     assertThat(NodeShutdownManager.graceFor(pod("c", null, null, null), g))
         .isEqualTo(Duration.ofSeconds(20));
   }
+
+  @Test
+  void explicitGroupsBySortedPriorityReplaceTheTwoDefaultOnes() {
+    NodeShutdownSettings s =
+        new NodeShutdownSettings(
+            Duration.ZERO,
+            Duration.ZERO,
+            "unix:path=/x",
+            List.of(
+                new ShutdownGroup(100_000, Duration.ofSeconds(20)),
+                new ShutdownGroup(0, Duration.ofSeconds(30)),
+                new ShutdownGroup(ShutdownGroup.SYSTEM_CRITICAL, Duration.ofSeconds(5))));
+    assertThat(s.enabled()).isTrue();
+    assertThat(s.totalGracePeriod()).isEqualTo(Duration.ofSeconds(55));
+    List<ShutdownGroup> groups = ShutdownGroup.of(s);
+    assertThat(groups)
+        .extracting(ShutdownGroup::priority)
+        .containsExactly(0, 100_000, 2_000_000_000);
+    Pod batch = pod("batch", 10, null, null);
+    Pod web = pod("web", 100_000, null, null);
+    Pod dns = pod("dns", null, "system-node-critical", null);
+    assertThat(ShutdownGroup.assign(groups, List.of(dns, web, batch)))
+        .containsExactly(List.of(batch), List.of(web), List.of(dns));
+  }
 }
