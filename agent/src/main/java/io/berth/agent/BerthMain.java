@@ -146,6 +146,13 @@ public final class BerthMain {
           out.print(BerthConfig.defaults().toYaml());
           yield 0;
         }
+        case "services", "svc" -> {
+          cmd.accepting("server", "output");
+          yield new ServicesCommand(out, java.time.Clock.systemUTC())
+              .run(
+                  cmd.value("server", "http://127.0.0.1:" + DEFAULT_PORT),
+                  cmd.value("output", "wide"));
+        }
         case "probes" -> {
           cmd.accepting("server", "output");
           yield new ProbesCommand(out)

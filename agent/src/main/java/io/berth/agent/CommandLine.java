@@ -37,6 +37,7 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
              berth cleanup
              berth pods [--server http://127.0.0.1:%2$d] [-o wide|json]
              berth probes [--server http://127.0.0.1:%2$d] [-o wide|json]
+             berth services [--server http://127.0.0.1:%2$d] [-o wide|json]
              berth describe pod NAME [-n NAMESPACE] [-o text|json] [--server URL]
              berth logs POD [-c CONTAINER] [-n NAMESPACE] [-f] [--tail N] [--previous]
                         [--timestamps] [--pod-logs-dir /var/log/pods]

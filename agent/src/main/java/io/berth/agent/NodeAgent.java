@@ -52,6 +52,10 @@ import io.berth.agent.probe.ProbeSyncHandler;
 import io.berth.agent.proxy.LocalPods;
 import io.berth.agent.proxy.ServiceProxy;
 import io.berth.agent.proxy.ServiceProxySettings;
+import io.berth.agent.shutdown.DbusLogind;
+import io.berth.agent.shutdown.NodeShutdownManager;
+import io.berth.agent.shutdown.NodeShutdownSettings;
+import io.berth.agent.shutdown.WorkerPods;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.PodLifecycleMetrics;
 import io.berth.agent.stats.RuntimeOperationMetrics;
@@ -151,6 +155,7 @@ public final class NodeAgent implements AutoCloseable {
    *     become a pod source; null for standalone
    * @param nodeRegistration taints, labels and reservations of the Node (allocatable); null for the
    *     kubelet's defaults
+   * @param shutdown graceful node shutdown through logind; null: off
    */
   public record Settings(
       String runtimeEndpoint,
@@ -167,9 +172,11 @@ public final class NodeAgent implements AutoCloseable {
       ServiceProxySettings proxy,
       Tuning tuning,
       Path kubeconfig,
-      NodeRegistration nodeRegistration) {
+      NodeRegistration nodeRegistration,
+      NodeShutdownSettings shutdown) {
     public Settings {
       nodeRegistration = nodeRegistration == null ? NodeRegistration.defaults() : nodeRegistration;
+      shutdown = shutdown == null ? NodeShutdownSettings.off() : shutdown;
       runtimeHousekeeping =
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
       cgroupRoot = cgroupRoot == null ? CgroupNames.DEFAULT_ROOT : cgroupRoot;
@@ -199,6 +206,7 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           manifestUrl,
+          null,
           null,
           null,
           null,
@@ -259,6 +267,11 @@ public final class NodeAgent implements AutoCloseable {
       return edit().tuning(t).build();
     }
 
+    /** These settings with graceful node shutdown configured as {@code s}. */
+    public Settings withShutdown(NodeShutdownSettings s) {
+      return edit().shutdown(s).build();
+    }
+
     /** These settings with pods from the API server behind {@code file} (null: standalone). */
     public Settings withKubeconfig(Path file) {
       return edit().kubeconfig(file).build();
@@ -282,6 +295,7 @@ public final class NodeAgent implements AutoCloseable {
       private Tuning tuning;
       private Path kubeconfig;
       private NodeRegistration nodeRegistration;
+      private NodeShutdownSettings shutdown;
 
       Editor(Settings s) {
         this.s = s;
@@ -291,10 +305,16 @@ public final class NodeAgent implements AutoCloseable {
         this.tuning = s.tuning;
         this.kubeconfig = s.kubeconfig;
         this.nodeRegistration = s.nodeRegistration;
+        this.shutdown = s.shutdown;
       }
 
       Editor nodeRegistration(NodeRegistration v) {
         nodeRegistration = v;
+        return this;
+      }
+
+      Editor shutdown(NodeShutdownSettings v) {
+        shutdown = v;
         return this;
       }
 
@@ -339,7 +359,8 @@ public final class NodeAgent implements AutoCloseable {
             proxy,
             tuning,
             kubeconfig,
-            nodeRegistration);
+            nodeRegistration,
+            shutdown);
       }
     }
   }
@@ -402,6 +423,7 @@ public final class NodeAgent implements AutoCloseable {
   private Thread probeResultsFeeder;
   private final PodCgroups podCgroups;
   private final ServiceProxy serviceProxy;
+  private final NodeShutdownManager nodeShutdown;
   private FileSource manifests;
   private UrlSource manifestUrl;
   private volatile ControlPlane controlPlane;
@@ -443,6 +465,12 @@ public final class NodeAgent implements AutoCloseable {
             clock,
             lifecycleMetrics::relisted);
     this.serviceProxy = new ServiceProxy(settings.proxy(), settings.nodeName(), clock, localPods());
+    this.nodeShutdown =
+        new NodeShutdownManager(
+            settings.shutdown(),
+            () -> DbusLogind.connect(settings.shutdown().busAddress()),
+            new WorkerPods(podStatuses, podWorkers::resync),
+            clock);
   }
 
   /**
@@ -584,6 +612,11 @@ public final class NodeAgent implements AutoCloseable {
             List.of());
     return new PodDispatcher.Gate(
         (pod, admitted) -> {
+          java.util.Optional<io.berth.agent.admission.Admission> shuttingDown =
+              nodeShutdown.admit(pod).map(r -> r);
+          if (shuttingDown.isPresent()) {
+            return shuttingDown.get();
+          }
           ControlPlane cp = controlPlane;
           if (cp != null && ApiServerSource.isFromApi(pod)) {
             var untolerated =
@@ -781,7 +814,10 @@ public final class NodeAgent implements AutoCloseable {
             .get("/pods", r -> podStatuses.podsReply())
             .get("/pods/rejected", r -> podStatuses.rejectedReply())
             .get("/metrics/probes", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape()))
-            .get("/probes", r -> prober.probesReply());
+            .get("/probes", r -> prober.probesReply())
+            .get(
+                "/services",
+                r -> io.berth.agent.http.ServiceListReply.of(serviceProxy.services(), json));
     NodeMetricsEndpoints.forHost(
             new RuntimePodInventory(runtime::runtime),
             registry,
@@ -800,6 +836,7 @@ public final class NodeAgent implements AutoCloseable {
                     io.berth.agent.kubeapi.ProxyConfigSource.of(
                         c.api(), clock, settings.nodeName())));
     syncLoop.start();
+    nodeShutdown.start();
     timers =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("berth-timers").daemon(true).unstarted(r));
@@ -884,6 +921,7 @@ public final class NodeAgent implements AutoCloseable {
   @Override
   public synchronized void close() {
     systemd.stopping("berth is stopping; pods keep running");
+    nodeShutdown.close();
     if (watchdog != null) {
       watchdog.close();
     }

@@ -56,7 +56,22 @@ final class RunCommand {
     return SettingsMapping.settings(config, flags(cmd))
         .withStaticObjectDir(optionalPath(cmd, "static-object-dir"))
         .withKubeconfig(optionalPath(cmd, "kubeconfig"))
-        .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile));
+        .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile))
+        .withShutdown(shutdown(config, System.getenv("DBUS_SYSTEM_BUS_ADDRESS")));
+  }
+
+  /** Graceful node shutdown from the config file, on the system bus ($DBUS_SYSTEM_BUS_ADDRESS). */
+  static io.berth.agent.shutdown.NodeShutdownSettings shutdown(BerthConfig c, String bus) {
+    return new io.berth.agent.shutdown.NodeShutdownSettings(
+        c.shutdown().shutdownGracePeriod(),
+        c.shutdown().shutdownGracePeriodCriticalPods(),
+        bus == null || bus.isEmpty() ? io.berth.agent.dbus.DbusConnection.SYSTEM_BUS : bus,
+        c.shutdown().shutdownGracePeriodByPodPriority().stream()
+            .map(
+                g ->
+                    new io.berth.agent.shutdown.ShutdownGroup(
+                        g.priority(), java.time.Duration.ofSeconds(g.shutdownGracePeriodSeconds())))
+            .toList());
   }
 
   /** The flags given, validated; a bad one is a usage error naming the flag. */

@@ -9,20 +9,23 @@ import java.util.List;
  *
  * @param warnings fields that were ignored (not supported by berth, or unknown), with their paths
  * @param node the KubeletConfiguration's node registration fields (taints, labels, reservations)
+ * @param shutdown the KubeletConfiguration's graceful node shutdown fields
  */
 public record BerthConfig(
     KubeletConfig kubelet,
     KubeProxyConfig proxy,
     List<ConfigProblem> warnings,
-    NodeRegistration node) {
+    NodeRegistration node,
+    NodeShutdownConfig shutdown) {
   public BerthConfig {
     warnings = List.copyOf(warnings);
     node = node == null ? NodeRegistration.defaults() : node;
+    shutdown = shutdown == null ? NodeShutdownConfig.defaults() : shutdown;
   }
 
-  /** With the default node registration (no taints, no reservations). */
+  /** With the default node registration (no taints, no reservations) and no node shutdown. */
   public BerthConfig(KubeletConfig kubelet, KubeProxyConfig proxy, List<ConfigProblem> warnings) {
-    this(kubelet, proxy, warnings, null);
+    this(kubelet, proxy, warnings, null, null);
   }
 
   /** Every default: what berth runs with when there is no config file and no flag. */
@@ -32,6 +35,6 @@ public record BerthConfig(
 
   /** The two YAML documents of {@code berth config print-defaults}, or of this configuration. */
   public String toYaml() {
-    return kubelet.toYaml() + "---\n" + proxy.toYaml();
+    return kubelet.toYaml() + shutdown.toYaml() + "---\n" + proxy.toYaml();
   }
 }

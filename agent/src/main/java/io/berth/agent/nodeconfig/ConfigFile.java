@@ -55,6 +55,7 @@ public final class ConfigFile {
     KubeletConfig kubelet = null;
     KubeProxyConfig proxy = null;
     io.berth.agent.node.NodeRegistration node = null;
+    NodeShutdownConfig shutdown = NodeShutdownConfig.defaults();
     for (int i = 0; i < docs.size(); i++) {
       JsonNode doc = docs.get(i);
       String where = "document " + (i + 1);
@@ -72,6 +73,7 @@ public final class ConfigFile {
             FieldReader r = new FieldReader(kind, doc, errors);
             kubelet = KubeletConfig.read(r);
             node = NodeRegistrationFields.read(r);
+            shutdown = NodeShutdownConfig.read(r);
             r.finish(kind, KubeletConfig.NOT_SUPPORTED, warnings);
           }
         }
@@ -104,7 +106,8 @@ public final class ConfigFile {
         kubelet == null ? KubeletConfig.defaults() : kubelet,
         proxy == null ? KubeProxyConfig.defaults() : proxy,
         warnings,
-        node);
+        node,
+        shutdown);
   }
 
   private static boolean checkApiVersion(

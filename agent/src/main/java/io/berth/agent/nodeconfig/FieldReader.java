@@ -168,6 +168,31 @@ final class FieldReader {
     return child;
   }
 
+  /** A list of mappings ({@code name[i]} each); absent means none. */
+  List<FieldReader> objects(String name) {
+    JsonNode v = take(name);
+    if (v == null) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      error(name, "must be a list, got " + describe(v));
+      return List.of();
+    }
+    List<FieldReader> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      if (!v.get(i).isObject()) {
+        errors.add(
+            new ConfigProblem(
+                pathOf(name) + "[" + i + "]", "must be a mapping, got " + describe(v.get(i))));
+        continue;
+      }
+      FieldReader child = new FieldReader(pathOf(name) + "[" + i + "]", v.get(i), errors);
+      children.add(child);
+      out.add(child);
+    }
+    return out;
+  }
+
   /** Marks fields as read without using them (apiVersion, kind). */
   void ignore(String... names) {
     consumed.addAll(List.of(names));

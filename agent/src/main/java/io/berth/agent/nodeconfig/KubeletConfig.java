@@ -265,13 +265,6 @@ public record KubeletConfig(
     }
     for (String f :
         List.of(
-            "shutdownGracePeriod",
-            "shutdownGracePeriodCriticalPods",
-            "shutdownGracePeriodByPodPriority")) {
-      m.put(f, "graceful node shutdown is not built");
-    }
-    for (String f :
-        List.of(
             "evictionSoft",
             "evictionSoftGracePeriod",
             "evictionPressureTransitionPeriod",

@@ -36,6 +36,7 @@ public final class PodStatusView {
   private final Map<String, Pod> pods = new ConcurrentHashMap<>();
   private final SeenRuntimeStates seen = new SeenRuntimeStates();
   private volatile java.util.function.Consumer<String> statusChanged = uid -> {};
+  private final Map<String, java.time.Duration> killGrace = new ConcurrentHashMap<>();
 
   private final PodStartLatency startLatency;
 
@@ -172,6 +173,37 @@ public final class PodStatusView {
     return true;
   }
 
+  /**
+   * Fails a pod from outside its worker, as the kubelet's {@code killPodFunc} with a status
+   * function and a grace period override (node shutdown): phase Failed, {@code reason}, {@code
+   * message}; its worker then kills it within {@code grace} (see {@link #killGrace}).
+   *
+   * @return false when the pod is unknown or already terminal
+   */
+  public boolean fail(Pod pod, String reason, String message, java.time.Duration grace) {
+    String uid = pod.getMetadata().getUid();
+    Pod known = pods.get(uid);
+    if (known == null
+        || known.getStatus() == null
+        || PodStatuses.isTerminal(known.getStatus().getPhase())) {
+      return false;
+    }
+    killGrace.put(uid, grace);
+    PodStatus failed =
+        new PodStatusBuilder(known.getStatus())
+            .withPhase("Failed")
+            .withReason(reason)
+            .withMessage(message)
+            .build();
+    pods.put(uid, new PodBuilder(known).withStatus(failed).build());
+    return true;
+  }
+
+  /** The grace period a {@link #fail} asked the worker to kill the pod with, if any. */
+  public Optional<java.time.Duration> killGrace(String uid) {
+    return Optional.ofNullable(killGrace.get(uid));
+  }
+
   /** Time left until the pod's active deadline (at least 100 ms), if it has one still ahead. */
   public Optional<java.time.Duration> untilActiveDeadline(Pod pod) {
     Long deadline = pod.getSpec().getActiveDeadlineSeconds();
@@ -201,6 +233,7 @@ public final class PodStatusView {
       statusChanged.accept(uid);
     }
     seen.forget(uid);
+    killGrace.remove(uid);
     startLatency.forget(uid);
   }
 

@@ -143,7 +143,7 @@ public final class RuntimePodSyncer implements PodSyncer {
     parts.probes().observe(pod, observed, parts.hostIps());
     PodActions a = parts.actions().compute(pod, observed, parts.probes().results(observed));
     Map<String, io.fabric8.kubernetes.api.model.ContainerState> waiting = new LinkedHashMap<>();
-    Duration grace = grace(pod);
+    Duration grace = parts.statuses().killGrace(uid).orElse(grace(pod));
     if (a.killPod()) {
       if (!running(observed).isEmpty()
           || observed.sandboxes().stream().anyMatch(ObservedPod.Sandbox::ready)) {

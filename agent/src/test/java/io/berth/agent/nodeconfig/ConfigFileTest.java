@@ -287,4 +287,73 @@ class ConfigFileTest {
       return e.getMessage();
     }
   }
+
+  @Test
+  void shutdownGracePeriodsAreReadAndCheckedAgainstEachOther() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            shutdownGracePeriod: 30s
+            shutdownGracePeriodCriticalPods: 10s
+            """);
+    assertThat(c.warnings()).isEmpty();
+    assertThat(c.shutdown())
+        .isEqualTo(new NodeShutdownConfig(Duration.ofSeconds(30), Duration.ofSeconds(10)));
+    assertThat(BerthConfig.defaults().shutdown().shutdownGracePeriod()).isZero();
+    assertThat(
+            problems(
+                """
+                apiVersion: kubelet.config.k8s.io/v1beta1
+                kind: KubeletConfiguration
+                shutdownGracePeriod: 10s
+                shutdownGracePeriodCriticalPods: 20s
+                """))
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            "KubeletConfiguration.shutdownGracePeriodCriticalPods: must not exceed"
+                + " shutdownGracePeriod (20s > 10s)");
+    assertThat(
+            problems(
+                "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
+                    + "shutdownGracePeriod: -5s\n"))
+        .extracting(ConfigProblem::toString)
+        .containsExactly("KubeletConfiguration.shutdownGracePeriod: must not be negative, got -5s");
+  }
+
+  @Test
+  void shutdownGracePeriodByPodPriorityIsReadAndExcludesTheTwoFields() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            shutdownGracePeriodByPodPriority:
+            - {priority: 100000, shutdownGracePeriodSeconds: 20}
+            - {priority: 0, shutdownGracePeriodSeconds: 30}
+            """);
+    assertThat(c.warnings()).isEmpty();
+    assertThat(c.shutdown().shutdownGracePeriodByPodPriority())
+        .containsExactly(
+            new NodeShutdownConfig.ByPodPriority(100000, 20),
+            new NodeShutdownConfig.ByPodPriority(0, 30));
+    assertThat(
+            problems(
+                """
+                apiVersion: kubelet.config.k8s.io/v1beta1
+                kind: KubeletConfiguration
+                shutdownGracePeriod: 30s
+                shutdownGracePeriodByPodPriority:
+                - {priority: 0, shutdownGracePeriodSeconds: -1}
+                - 7
+                """))
+        .extracting(ConfigProblem::toString)
+        .containsExactlyInAnyOrder(
+            "KubeletConfiguration.shutdownGracePeriodByPodPriority[0].shutdownGracePeriodSeconds:"
+                + " must be between 0 and 2147483647, got -1",
+            "KubeletConfiguration.shutdownGracePeriodByPodPriority[1]: must be a mapping, got '7'",
+            "KubeletConfiguration.shutdownGracePeriodByPodPriority: cannot be given together with"
+                + " shutdownGracePeriod or shutdownGracePeriodCriticalPods");
+  }
 }
