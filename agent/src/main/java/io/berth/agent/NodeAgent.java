@@ -14,6 +14,7 @@ import io.berth.agent.http.HttpApiServer;
 import io.berth.agent.http.HttpLimits;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRoutes;
+import io.berth.agent.kubeapi.KubeApiClient;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
@@ -48,6 +49,10 @@ import io.berth.agent.probe.ProbeSyncHandler;
 import io.berth.agent.proxy.LocalPods;
 import io.berth.agent.proxy.ServiceProxy;
 import io.berth.agent.proxy.ServiceProxySettings;
+import io.berth.agent.server.NodeApi;
+import io.berth.agent.server.NodeApiServer;
+import io.berth.agent.server.NodeContainers;
+import io.berth.agent.server.NodeServerSettings;
 import io.berth.agent.stats.NodeMetricsEndpoints;
 import io.berth.agent.stats.PodLifecycleMetrics;
 import io.berth.agent.stats.RuntimeOperationMetrics;
@@ -84,6 +89,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -145,6 +151,7 @@ public final class NodeAgent implements AutoCloseable {
    * @param tuning the config file's further kubelet and proxy fields; null for their defaults
    * @param kubeconfig the API server connection ({@code --kubeconfig}); pods bound to this node
    *     become a pod source; null for standalone
+   * @param nodeServer the secure node API (the kubelet's 10250); null: off
    */
   public record Settings(
       String runtimeEndpoint,
@@ -160,7 +167,8 @@ public final class NodeAgent implements AutoCloseable {
       RuntimeHousekeeping runtimeHousekeeping,
       ServiceProxySettings proxy,
       Tuning tuning,
-      Path kubeconfig) {
+      Path kubeconfig,
+      NodeServerSettings nodeServer) {
     public Settings {
       runtimeHousekeeping =
           runtimeHousekeeping == null ? RuntimeHousekeeping.DEFAULTS : runtimeHousekeeping;
@@ -168,6 +176,7 @@ public final class NodeAgent implements AutoCloseable {
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
       proxy = proxy == null ? ServiceProxySettings.off() : proxy;
       tuning = tuning == null ? Tuning.defaults() : tuning;
+      nodeServer = nodeServer == null ? NodeServerSettings.off() : nodeServer;
     }
 
     /** Static pods from a directory and a URL; defaults for everything else, no Service proxy. */
@@ -191,6 +200,7 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           manifestUrl,
+          null,
           null,
           null,
           null,
@@ -255,6 +265,11 @@ public final class NodeAgent implements AutoCloseable {
       return edit().kubeconfig(file).build();
     }
 
+    /** These settings with the secure node API configured as {@code n}. */
+    public Settings withNodeServer(NodeServerSettings n) {
+      return edit().nodeServer(n).build();
+    }
+
     private Editor edit() {
       return new Editor(this);
     }
@@ -267,6 +282,7 @@ public final class NodeAgent implements AutoCloseable {
       private ServiceProxySettings proxy;
       private Tuning tuning;
       private Path kubeconfig;
+      private NodeServerSettings nodeServer;
 
       Editor(Settings s) {
         this.s = s;
@@ -275,6 +291,7 @@ public final class NodeAgent implements AutoCloseable {
         this.proxy = s.proxy;
         this.tuning = s.tuning;
         this.kubeconfig = s.kubeconfig;
+        this.nodeServer = s.nodeServer;
       }
 
       Editor staticObjectDir(Path v) {
@@ -302,6 +319,11 @@ public final class NodeAgent implements AutoCloseable {
         return this;
       }
 
+      Editor nodeServer(NodeServerSettings v) {
+        nodeServer = v;
+        return this;
+      }
+
       Settings build() {
         return new Settings(
             s.runtimeEndpoint,
@@ -317,7 +339,8 @@ public final class NodeAgent implements AutoCloseable {
             runtimeHousekeeping,
             proxy,
             tuning,
-            kubeconfig);
+            kubeconfig,
+            nodeServer);
       }
     }
   }
@@ -389,6 +412,7 @@ public final class NodeAgent implements AutoCloseable {
   private WatchdogKeeper watchdog;
   private ScheduledExecutorService timers;
   private volatile HttpApiServer http;
+  private volatile NodeApiServer nodeApi;
   private final java.util.concurrent.CountDownLatch serving =
       new java.util.concurrent.CountDownLatch(1);
 
@@ -744,6 +768,7 @@ public final class NodeAgent implements AutoCloseable {
         .register(routes);
     http = HttpApiServer.start(settings.httpAddress(), routes, HttpLimits.defaults());
     log.info("serving {} on http://{}", routes.paths(), hostPort(http.address()));
+    startNodeApi(routes);
     startPods();
     serviceProxy.start(registry);
     syncLoop.start();
@@ -757,6 +782,44 @@ public final class NodeAgent implements AutoCloseable {
               watchdog.start(timers);
               log.info("systemd watchdog: pinging every {}", watchdog.pingPeriod());
             });
+  }
+
+  /** The secure node API (10250) over the same local routes, when configured. */
+  private void startNodeApi(HttpRoutes routes) {
+    NodeServerSettings n = settings.nodeServer();
+    if (!n.enabled()) {
+      return;
+    }
+    Optional<KubeApiClient> api =
+        Optional.ofNullable(settings.kubeconfig()).map(f -> ControlPlane.client(settings, clock));
+    nodeApi =
+        NodeApi.start(
+            n,
+            new NodeApi.Sources(
+                settings.nodeName(),
+                HostFacts.hostIps().stream()
+                    .map(NodeAgent::address)
+                    .flatMap(Optional::stream)
+                    .toList(),
+                routes,
+                new NodeContainers(podStatuses::podList, runtime::runtime, json),
+                settings.podLogsDir(),
+                api),
+            clock);
+    log.info("serving the node API on https://{}", hostPort(nodeApi.address()));
+  }
+
+  private static Optional<java.net.InetAddress> address(String ip) {
+    try {
+      return Optional.of(java.net.InetAddress.getByName(ip));
+    } catch (java.net.UnknownHostException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Where the node API listens; empty when it is off. */
+  public Optional<InetSocketAddress> nodeApiAddress() {
+    return Optional.ofNullable(nodeApi).map(NodeApiServer::address);
   }
 
   private void runtimeConnected(CriRuntime cri) {
@@ -865,6 +928,9 @@ public final class NodeAgent implements AutoCloseable {
     prober.close();
     if (http != null) {
       http.close();
+    }
+    if (nodeApi != null) {
+      nodeApi.close();
     }
     runtime.close();
     systemd.close();

@@ -21,27 +21,30 @@ final class RunCommand {
   private RunCommand() {}
 
   static NodeAgent.Settings settings(CommandLine cmd) {
-    cmd.accepting(
-        "config",
-        "log-format",
-        "container-runtime-endpoint",
-        "address",
-        "port",
-        "node-name",
-        "root-dir",
-        "pod-manifest-path",
-        "cgroup-root",
-        "pod-logs-dir",
-        "manifest-url",
-        "static-object-dir",
-        "service-dir",
-        "proxy-mode",
-        "cluster-cidr",
-        "nodeport-addresses",
-        "proxy-healthz-bind-address",
-        "proxy-sync-period",
-        "proxy-min-sync-period",
-        "kubeconfig");
+    java.util.List<String> known = new java.util.ArrayList<>(java.util.List.of(NodeApiFlags.NAMES));
+    known.addAll(
+        java.util.List.of(
+            "config",
+            "log-format",
+            "container-runtime-endpoint",
+            "address",
+            "port",
+            "node-name",
+            "root-dir",
+            "pod-manifest-path",
+            "cgroup-root",
+            "pod-logs-dir",
+            "manifest-url",
+            "static-object-dir",
+            "service-dir",
+            "proxy-mode",
+            "cluster-cidr",
+            "nodeport-addresses",
+            "proxy-healthz-bind-address",
+            "proxy-sync-period",
+            "proxy-min-sync-period",
+            "kubeconfig"));
+    cmd.accepting(known.toArray(String[]::new));
     BerthConfig config = BerthConfig.defaults();
     String file = cmd.value("config", "");
     Optional<KubeProxyConfig> proxyFile = Optional.empty();
@@ -53,10 +56,13 @@ final class RunCommand {
       }
       proxyFile = Optional.of(config.proxy());
     }
-    return SettingsMapping.settings(config, flags(cmd))
-        .withStaticObjectDir(optionalPath(cmd, "static-object-dir"))
-        .withKubeconfig(optionalPath(cmd, "kubeconfig"))
-        .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile));
+    NodeAgent.Settings settings =
+        SettingsMapping.settings(config, flags(cmd))
+            .withStaticObjectDir(optionalPath(cmd, "static-object-dir"))
+            .withKubeconfig(optionalPath(cmd, "kubeconfig"))
+            .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile));
+    return settings.withNodeServer(
+        NodeApiFlags.settings(cmd, settings.rootDir(), settings.kubeconfig() != null));
   }
 
   /** The flags given, validated; a bad one is a usage error naming the flag. */
