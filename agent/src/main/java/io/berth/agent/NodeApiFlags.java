@@ -19,19 +19,6 @@ import java.nio.file.Path;
  * one to authorize requests, so it does not open the port unasked.
  */
 final class NodeApiFlags {
-  static final String[] NAMES = {
-    "node-api",
-    "node-api-address",
-    "node-api-port",
-    "tls-cert-file",
-    "tls-private-key-file",
-    "client-ca-file",
-    "anonymous-auth",
-    "authentication-token-webhook",
-    "authorization-mode",
-    "node-log-dir"
-  };
-
   private NodeApiFlags() {}
 
   static NodeServerSettings settings(CommandLine cmd, Path rootDir, boolean hasApiServer) {

@@ -21,30 +21,37 @@ final class RunCommand {
   private RunCommand() {}
 
   static NodeAgent.Settings settings(CommandLine cmd) {
-    java.util.List<String> known = new java.util.ArrayList<>(java.util.List.of(NodeApiFlags.NAMES));
-    known.addAll(
-        java.util.List.of(
-            "config",
-            "log-format",
-            "container-runtime-endpoint",
-            "address",
-            "port",
-            "node-name",
-            "root-dir",
-            "pod-manifest-path",
-            "cgroup-root",
-            "pod-logs-dir",
-            "manifest-url",
-            "static-object-dir",
-            "service-dir",
-            "proxy-mode",
-            "cluster-cidr",
-            "nodeport-addresses",
-            "proxy-healthz-bind-address",
-            "proxy-sync-period",
-            "proxy-min-sync-period",
-            "kubeconfig"));
-    cmd.accepting(known.toArray(String[]::new));
+    cmd.accepting(
+        "config",
+        "log-format",
+        "container-runtime-endpoint",
+        "address",
+        "port",
+        "node-name",
+        "root-dir",
+        "pod-manifest-path",
+        "cgroup-root",
+        "pod-logs-dir",
+        "manifest-url",
+        "static-object-dir",
+        "service-dir",
+        "proxy-mode",
+        "cluster-cidr",
+        "nodeport-addresses",
+        "proxy-healthz-bind-address",
+        "proxy-sync-period",
+        "proxy-min-sync-period",
+        "kubeconfig",
+        "node-api",
+        "node-api-address",
+        "node-api-port",
+        "tls-cert-file",
+        "tls-private-key-file",
+        "client-ca-file",
+        "anonymous-auth",
+        "authentication-token-webhook",
+        "authorization-mode",
+        "node-log-dir");
     BerthConfig config = BerthConfig.defaults();
     String file = cmd.value("config", "");
     Optional<KubeProxyConfig> proxyFile = Optional.empty();
