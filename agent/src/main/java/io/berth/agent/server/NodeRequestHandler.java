@@ -75,7 +75,8 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
   private final ExecutorService workers;
   private HttpRequest head;
   private long bodyBytes;
-  private boolean busy;
+  private volatile boolean busy; // a request is being answered (set on the loop, cleared anywhere)
+  private int dispatched; // requests handed to the routes; event loop only
   private ScheduledFuture<?> deadline;
 
   NodeRequestHandler(NodeApiRoutes routes, NodeServerLimits limits, ExecutorService workers) {
@@ -181,7 +182,7 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
     if (upgrade) {
       ctx.channel().config().setAutoRead(false); // nothing from the client until the proxy stands
     }
-    NettyExchange ex = new NettyExchange(ctx, req, path, qs.parameters(), upgrade);
+    NettyExchange ex = new NettyExchange(ctx, req, path, qs.parameters(), upgrade, ++dispatched);
     try {
       workers.execute(
           () -> {
@@ -242,6 +243,7 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
     private final Map<String, List<String>> query;
     private final boolean upgrade;
     private final boolean keepAlive;
+    private final int number;
     private volatile boolean answered;
 
     NettyExchange(
@@ -249,12 +251,14 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
         HttpRequest req,
         String path,
         Map<String, List<String>> query,
-        boolean upgrade) {
+        boolean upgrade,
+        int number) {
       this.ctx = ctx;
       this.req = req;
       this.path = path;
       this.query = query;
       this.upgrade = upgrade;
+      this.number = number;
       this.keepAlive = HttpUtil.isKeepAlive(req) && !upgrade;
     }
 
@@ -316,24 +320,29 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
       if (head) {
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
       }
-      finish(ctx.writeAndFlush(r));
+      finish(r);
     }
 
-    private void finish(ChannelFuture written) {
+    /** Writes the last part of the answer; the connection then waits for the next request. */
+    private void finish(Object last) {
       if (keepAlive) {
+        // Not busy before the write: the client may send its next request as soon as it has
+        // the answer, before a listener of this write runs.
+        busy = false;
+        ChannelFuture written = ctx.writeAndFlush(last);
         written.addListener(
-            f ->
-                ctx.executor()
-                    .execute(
-                        () -> {
-                          busy = false;
-                          if (upgrade) {
-                            ctx.channel().config().setAutoRead(true);
-                          }
+            f -> {
+              // the next request must arrive in time, unless it already has
+              ctx.executor()
+                  .execute(
+                      () -> {
+                        if (dispatched == number) {
                           arm(ctx);
-                        }));
+                        }
+                      });
+            });
       } else {
-        written.addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
       }
     }
 
@@ -385,7 +394,7 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
           if (ctx.channel().isActive() && !head) {
             flush();
           }
-          finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+          finish(LastHttpContent.EMPTY_LAST_CONTENT);
         }
       };
     }

@@ -18,7 +18,6 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import javax.net.ssl.SSLException;
 
 /**
  * The node API's TLS: TLS 1.3 and 1.2 only, ECDHE with AEAD ciphers only (the suites Go's
@@ -63,12 +62,14 @@ public final class NodeTls {
               .protocols(PROTOCOLS)
               .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE);
       if (ca != null) {
+        // Requested, not required (tokens and anonymous come without one); a certificate that
+        // is sent and fails the check fails the handshake (the JDK's and Go's behaviour alike).
         b.trustManager(ca.toFile()).clientAuth(ClientAuth.OPTIONAL);
       } else {
         b.clientAuth(ClientAuth.NONE);
       }
       return b.build();
-    } catch (SSLException | IllegalArgumentException e) {
+    } catch (javax.net.ssl.SSLException | IllegalArgumentException e) {
       throw new NodeApiException.TlsSetup(
           "cannot use serving certificate "
               + cert
