@@ -803,7 +803,6 @@ public final class NodeAgent implements AutoCloseable {
                     .toList(),
                 routes,
                 new NodeContainers(podStatuses::podList, runtime::runtime, json),
-                settings.podLogsDir(),
                 api),
             clock);
     log.info("serving the node API on https://{}", hostPort(nodeApi.address()));

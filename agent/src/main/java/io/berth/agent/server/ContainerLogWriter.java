@@ -2,8 +2,8 @@ package io.berth.agent.server;
 
 import io.berth.agent.cli.CriLogParser;
 import io.berth.agent.cli.LogFollower;
-import io.berth.agent.cli.PodLogFiles;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -36,11 +36,9 @@ public final class ContainerLogWriter {
    * @param running whether the container still runs (follow ends when it does not and the file is
    *     read to its end)
    */
-  public void write(
-      PodLogFiles files, ContainerLogOptions options, Sink sink, BooleanSupplier running)
+  public void write(Path file, ContainerLogOptions options, Sink sink, BooleanSupplier running)
       throws InterruptedException {
-    boolean previous = options.previous();
-    LogFollower follower = new LogFollower(previous ? files.previous() : files.current());
+    LogFollower follower = new LogFollower(file);
     CriLogParser parser = new CriLogParser();
     Budget budget = new Budget(options.limitBytes().orElse(Long.MAX_VALUE));
     ArrayDeque<byte[]> tail = new ArrayDeque<>();
@@ -66,12 +64,11 @@ public final class ContainerLogWriter {
         return;
       }
     }
-    if (!options.follow() || previous) {
+    if (!options.follow() || options.previous()) {
       return;
     }
-    int instance = files.instances().getLast();
     while (true) {
-      boolean stillRunning = running.getAsBoolean() && !files.hasNewerThan(instance);
+      boolean stillRunning = running.getAsBoolean();
       List<String> records = follower.poll();
       for (String record : records) {
         byte[] line = render(parser.accept(record), options);
@@ -82,8 +79,8 @@ public final class ContainerLogWriter {
       if (!stillRunning && records.isEmpty()) {
         return;
       }
-      if (records.isEmpty() && !sink.write(new byte[0])) {
-        return; // the client went away while nothing was written
+      if (!sink.write(new byte[0])) {
+        return; // flushed; the client went away
       }
       Thread.sleep(followPoll);
     }

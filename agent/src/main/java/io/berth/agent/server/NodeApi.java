@@ -3,7 +3,6 @@ package io.berth.agent.server;
 import io.berth.agent.http.HttpRoutes;
 import io.berth.agent.kubeapi.KubeApiClient;
 import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +30,6 @@ public final class NodeApi {
       List<InetAddress> nodeIps,
       HttpRoutes localRoutes,
       NodeContainers containers,
-      Path podLogsDir,
       Optional<KubeApiClient> api) {}
 
   /** Binds and serves the node API as configured. */
@@ -58,7 +56,6 @@ public final class NodeApi {
                 sources.localRoutes(),
                 sources.containers(),
                 new ContainerLogWriter(FOLLOW_POLL),
-                sources.podLogsDir(),
                 new NodeLogDirectory(settings.nodeLogDir()),
                 clock),
             settings.limits().maxStreams());

@@ -1,7 +1,5 @@
 package io.berth.agent.server;
 
-import io.berth.agent.cli.CliException;
-import io.berth.agent.cli.PodLogFiles;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRequestView;
 import io.berth.agent.http.HttpRoutes;
@@ -43,7 +41,6 @@ final class NodeApiRoutes {
       HttpRoutes localRoutes,
       NodeContainers containers,
       ContainerLogWriter logWriter,
-      Path podLogsDir,
       NodeLogDirectory nodeLogs,
       Clock clock) {}
 
@@ -160,19 +157,19 @@ final class NodeApiRoutes {
 
   private void containerLogs(Exchange ex, NodePaths p) throws InterruptedException {
     ContainerLogOptions options = ContainerLogOptions.parse(ex.query(), parts.clock());
-    PodLogFiles files;
+    Optional<Path> file;
     try {
-      files = PodLogFiles.find(parts.podLogsDir(), p.namespace(), p.pod(), p.container());
-      if (options.previous()) {
-        files.previous();
-      }
-    } catch (CliException e) {
+      file = parts.containers().logFile(p.namespace(), p.pod(), p.container(), options.previous());
+    } catch (CriException e) {
       log.debug(
-          "node API: no logs for {}/{}/{}: {}",
+          "node API: no log file for {}/{}/{}: {}",
           p.namespace(),
           p.pod(),
           p.container(),
           e.getMessage());
+      file = Optional.empty();
+    }
+    if (file.isEmpty()) {
       text(
           ex,
           404,
@@ -192,7 +189,7 @@ final class NodeApiRoutes {
         parts
             .logWriter()
             .write(
-                files,
+                file.get(),
                 options,
                 out,
                 () ->

@@ -13,6 +13,7 @@ import io.berth.cri.RuntimeService;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,16 +52,59 @@ public final class NodeContainers {
     return pod(namespace, pod)
         .flatMap(
             p ->
-                Stream.of(
-                        p.getStatus().getContainerStatuses(),
-                        p.getStatus().getInitContainerStatuses(),
-                        p.getStatus().getEphemeralContainerStatuses())
-                    .filter(java.util.Objects::nonNull)
-                    .flatMap(List::stream)
+                statuses(p)
                     .filter(s -> name.equals(s.getName()))
                     .filter(s -> s.getContainerID() != null && !s.getContainerID().isEmpty())
                     .findFirst())
         .map(NodeContainers::located);
+  }
+
+  /**
+   * The log file of container {@code name}, chosen as the kubelet's {@code GetContainerLogs} does:
+   * with {@code previous} the instance of {@code lastState.terminated}; otherwise the running one,
+   * else the terminated one, else (waiting, e.g. in CrashLoopBackOff) the last terminated one. The
+   * path is the runtime's ({@code ContainerStatus.logPath}).
+   *
+   * @return empty when there is no such container or instance
+   */
+  public Optional<Path> logFile(String namespace, String pod, String name, boolean previous) {
+    Optional<ContainerStatus> status =
+        pod(namespace, pod)
+            .flatMap(p -> statuses(p).filter(s -> name.equals(s.getName())).findFirst());
+    if (status.isEmpty()) {
+      return Optional.empty();
+    }
+    ContainerStatus s = status.get();
+    String id = null;
+    var last = s.getLastState() == null ? null : s.getLastState().getTerminated();
+    if (previous) {
+      id = last == null ? null : last.getContainerID();
+    } else if (s.getState() != null && s.getState().getRunning() != null) {
+      id = s.getContainerID();
+    } else if (s.getState() != null && s.getState().getTerminated() != null) {
+      id = s.getState().getTerminated().getContainerID();
+    } else if (last != null) {
+      id = last.getContainerID();
+    }
+    if (id == null || id.isEmpty()) {
+      return Optional.empty();
+    }
+    String logPath = runtime.get().containerStatus(runtimeId(id)).logPath();
+    return logPath.isEmpty() ? Optional.empty() : Optional.of(Path.of(logPath));
+  }
+
+  private static Stream<ContainerStatus> statuses(Pod p) {
+    return Stream.of(
+            p.getStatus().getContainerStatuses(),
+            p.getStatus().getInitContainerStatuses(),
+            p.getStatus().getEphemeralContainerStatuses())
+        .filter(java.util.Objects::nonNull)
+        .flatMap(List::stream);
+  }
+
+  private static String runtimeId(String containerId) {
+    int scheme = containerId.indexOf("://");
+    return scheme < 0 ? containerId : containerId.substring(scheme + 3);
   }
 
   /** Whether pod {@code namespace/pod} is one of berth's. */
@@ -77,11 +121,8 @@ public final class NodeContainers {
   }
 
   private static Located located(ContainerStatus s) {
-    String id = s.getContainerID();
-    int scheme = id.indexOf("://");
     return new Located(
-        scheme < 0 ? id : id.substring(scheme + 3),
-        s.getState() != null && s.getState().getRunning() != null);
+        runtimeId(s.getContainerID()), s.getState() != null && s.getState().getRunning() != null);
   }
 
   /** The ready sandbox of pod {@code namespace/pod}. */

@@ -2,7 +2,6 @@ package io.berth.agent.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.berth.agent.cli.PodLogFiles;
 import io.berth.agent.testing.FakeClock;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,11 +34,13 @@ class ContainerLogWriterTest {
   }
 
   private String run(Map<String, List<String>> query) throws Exception {
+    ContainerLogOptions options = ContainerLogOptions.parse(query, clock);
+    Path file = logs.resolve("default_web_uid1/app/" + (options.previous() ? "0.log" : "1.log"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     new ContainerLogWriter(Duration.ofMillis(1))
         .write(
-            PodLogFiles.find(logs, "default", "web", "app"),
-            ContainerLogOptions.parse(query, clock),
+            file,
+            options,
             b -> {
               out.writeBytes(b);
               return true;

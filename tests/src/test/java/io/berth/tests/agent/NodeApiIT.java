@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.berth.agent.server.NodeServerLimits;
 import io.berth.agent.server.NodeServerSettings;
 import io.berth.tests.apiserver.ApiResources;
 import io.berth.tests.apiserver.TestApiServer;
@@ -11,6 +12,7 @@ import io.berth.tests.fixtures.Commands;
 import io.berth.tests.fixtures.HttpsConnection;
 import io.berth.tests.fixtures.NodeApiPki;
 import io.berth.tests.fixtures.Poll;
+import io.berth.tests.fixtures.RequestFuzzer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -43,6 +45,18 @@ class NodeApiIT {
   private static Path kubeconfig;
   private static InetSocketAddress nodeApi;
   private static Path servingCert;
+  private static Path admin;
+  private static final Duration REQUEST_DEADLINE = Duration.ofSeconds(2);
+
+  /** The node's log directory: a file, a subdirectory, a symlink out of it. */
+  private static Path nodeLogs() throws Exception {
+    Path logs = Files.createDirectory(dir.resolve("varlog"));
+    Files.writeString(logs.resolve("node.log"), "node log line\n");
+    Files.createDirectory(logs.resolve("journal"));
+    Files.writeString(dir.resolve("secret"), "not for the node API\n");
+    Files.createSymbolicLink(logs.resolve("escape"), dir.resolve("secret"));
+    return logs;
+  }
 
   @BeforeAll
   static void start() throws Exception {
@@ -58,15 +72,25 @@ class NodeApiIT {
         NodeServerSettings.on(new InetSocketAddress("127.0.0.1", 0), dir.resolve("node-pki"))
             .withAuthentication(
                 new NodeServerSettings.Authentication(
-                    pki.caBundle(), true, Duration.ofMinutes(2), false));
+                    pki.caBundle(), true, Duration.ofMinutes(2), false))
+            .withNodeLogDir(nodeLogs())
+            .withLimits(
+                new NodeServerLimits(
+                    8192,
+                    16 * 1024,
+                    64 * 1024,
+                    REQUEST_DEADLINE,
+                    Duration.ofMinutes(4),
+                    1000,
+                    100));
     berth = BerthOnContainerd.start(NODE, s -> s.withKubeconfig(kubeconfig).withNodeServer(node));
     nodeApi = berth.agent().nodeApiAddress().orElseThrow();
     servingCert = dir.resolve("node-pki/kubelet.crt");
     api.kubelets()
         .register(NODE, nodeApi)
         .clientCertificate(apiserverCert, NodeApiPki.keyOf(apiserverCert));
+    admin = pki.client("admin", "system:masters");
     create("web", "Always", "i=0; while true; do echo line-$i; i=$((i+1)); sleep 0.2; done");
-    create("crash", "Always", "echo run-$(cat /proc/sys/kernel/random/uuid); sleep 1; exit 1");
   }
 
   @AfterAll
@@ -166,10 +190,14 @@ class NodeApiIT {
 
   @Test
   void kubectlLogsPreviousShowsTheInstanceBeforeTheRestart() throws Exception {
+    // its own pod: the restart backoff doubles, so a pod made at the start may be long asleep
+    create("crash", "Always", "echo run-$(cat /proc/sys/kernel/random/uuid); sleep 5; exit 1");
     awaitPod(
         "crash",
-        "restarted once",
-        p -> p.at("/status/containerStatuses/0/restartCount").asInt() >= 1);
+        "running again after a restart",
+        p ->
+            p.at("/status/containerStatuses/0/restartCount").asInt() >= 1
+                && p.at("/status/containerStatuses/0/state/running").isObject());
     String previous = ApiAgents.kubectl(kubeconfig, "logs", "crash", "--previous").strip();
     String current =
         Poll.until(
@@ -216,7 +244,6 @@ class NodeApiIT {
   @Test
   void clientCertificatesMustComeFromTheClientCa() throws Exception {
     awaitPod("web", "running", p -> p.at("/status/phase").asText().equals("Running"));
-    Path admin = pki.client("admin", "system:masters");
     try (HttpsConnection c = connect(as(admin))) {
       HttpsConnection.Response r = c.get("/pods");
       assertThat(r.status()).isEqualTo(200);
@@ -270,6 +297,181 @@ class NodeApiIT {
     Path alice = pki.client("alice", "developers");
     try (HttpsConnection c = connect(as(alice))) {
       assertThat(c.get("/pods").status()).as("a certificate user without rules").isEqualTo(403);
+    }
+  }
+
+  @Test
+  void traversalInNamesPathsAndQueriesIsRefusedWithoutEchoingIt() throws Exception {
+    awaitPod("web", "running", p -> p.at("/status/phase").asText().equals("Running"));
+    record Case(String path, int status, String body) {}
+    List<Case> cases =
+        List.of(
+            // a %2F decodes into a separator: more segments than any route has
+            new Case("/containerLogs/default/web/..%2F..%2F..%2Fetc%2Fpasswd", 404, "not found\n"),
+            new Case("/containerLogs/default/..%2Fweb/main", 404, "not found\n"),
+            new Case("/containerLogs/default/web/..", 400, "invalid container name\n"),
+            new Case("/containerLogs/default/%2e%2e/main", 400, "invalid pod name\n"),
+            new Case("/containerLogs/..%2e/web/main", 400, "invalid namespace\n"),
+            new Case(
+                "/containerLogs/default/web/main?tailLines=..%2F..%2Fetc%2Fpasswd",
+                400, "tailLines must be an integer\n"),
+            new Case(
+                "/containerLogs/default/web/main?sinceTime=%3Cscript%3Epasswd",
+                400, "sinceTime must be an RFC 3339 time\n"),
+            new Case("/containerLogs/default/web/nothere", 404, "container not found\n"),
+            new Case("/logs/..%2F..%2Fetc%2Fpasswd", 404, "not found\n"),
+            new Case("/logs/../../../etc/passwd", 404, "not found\n"),
+            new Case("/logs/%2e%2e/secret", 404, "not found\n"),
+            new Case("/logs/escape", 404, "not found\n"),
+            new Case("/logs/journal/../../secret", 404, "not found\n"),
+            new Case("/logs/node.log", 200, "node log line\n"),
+            new Case("/logs/", 200, "escape\njournal/\nnode.log\n"),
+            new Case("/exec/default/web/..?command=id&stdout=1", 400, "invalid container name\n"),
+            new Case("/exec/default/web/..%2F..%2Fx?command=id", 404, "not found\n"));
+    try (HttpsConnection c = connect(as(admin))) {
+      for (Case k : cases) {
+        HttpsConnection.Response r = c.get(k.path());
+        assertThat(r.status()).as(k.path()).isEqualTo(k.status());
+        assertThat(r.text()).as(k.path()).isEqualTo(k.body());
+      }
+      HttpsConnection.Response logs =
+          c.get("/containerLogs/default/web/main?tailLines=3&timestamps=true");
+      assertThat(logs.status()).isEqualTo(200);
+      assertThat(logs.text().lines()).hasSize(3).allMatch(l -> l.matches("\\S+Z line-\\d+"));
+    }
+  }
+
+  @Test
+  void oversizedHeadersAndBodiesAreRefused() throws Exception {
+    try (HttpsConnection c = connect(as(admin))) {
+      HttpsConnection.Response r = c.get("/pods", "X-Big: " + "a".repeat(20_000));
+      assertThat(r.status()).isEqualTo(431);
+      assertThat(r.text()).isEqualTo("request header too large\n");
+    }
+    try (HttpsConnection c = connect(as(admin))) {
+      c.write(
+          "GET /pods HTTP/1.1\r\nHost: n\r\nContent-Length: 100000\r\n\r\n"
+              .getBytes(StandardCharsets.UTF_8));
+      HttpsConnection.Response r = c.read();
+      assertThat(r.status()).isEqualTo(413);
+      assertThat(r.text()).isEqualTo("request body too large\n");
+    }
+    try (HttpsConnection c = connect(as(admin))) {
+      StringBuilder chunked =
+          new StringBuilder("POST /pods HTTP/1.1\r\nHost: n\r\nTransfer-Encoding: chunked\r\n\r\n");
+      for (int i = 0; i < 20; i++) {
+        chunked.append("1000\r\n").append("b".repeat(4096)).append("\r\n");
+      }
+      c.write(chunked.toString().getBytes(StandardCharsets.UTF_8));
+      HttpsConnection.Response r = c.read();
+      assertThat(r.status()).isEqualTo(413);
+    }
+  }
+
+  @Test
+  void aSlowClientIsCutOffAtTheRequestDeadlineWhileOthersAreServed() throws Exception {
+    try (HttpsConnection slow = connect(as(admin));
+        HttpsConnection other = connect(as(admin))) {
+      long start = System.nanoTime();
+      slow.write("GET /pods HTTP/1.1\r\n".getBytes(StandardCharsets.UTF_8));
+      boolean closed = false;
+      for (int i = 0; i < 100 && !closed; i++) {
+        try {
+          slow.write(("X-Slow-" + i + ": x\r\n").getBytes(StandardCharsets.UTF_8));
+          Thread.sleep(200);
+        } catch (java.io.IOException e) {
+          closed = true;
+        }
+        if (i % 5 == 0) {
+          assertThat(other.get("/healthz").status()).isEqualTo(200);
+        }
+      }
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(closed).as("closed while still trickling headers").isTrue();
+      assertThat(took)
+          .isGreaterThanOrEqualTo(REQUEST_DEADLINE)
+          .isLessThan(REQUEST_DEADLINE.multipliedBy(5));
+    }
+  }
+
+  /** 10,000 malformed requests (fixed seeds), then berth still answers. */
+  @Test
+  void fuzzedRequestsLeaveTheServerServing() throws Exception {
+    awaitPod("web", "running", p -> p.at("/status/phase").asText().equals("Running"));
+    SSLContext adminTls = as(admin);
+    SSLContext anonymous = as(null);
+    Map<Integer, Integer> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
+    var closedWithoutAnswer = new java.util.concurrent.atomic.AtomicInteger();
+    int total = Integer.getInteger("berth.fuzz.requests", 10_000);
+    List<String> unanswered = java.util.Collections.synchronizedList(new ArrayList<>());
+    int threads = 4;
+    long start = System.nanoTime();
+    List<java.util.concurrent.Future<?>> workers = new ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(threads)) {
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        workers.add(
+            pool.submit(
+                () -> {
+                  RequestFuzzer fuzz = new RequestFuzzer(42 + thread);
+                  SSLContext tls = thread % 2 == 0 ? adminTls : anonymous;
+                  HttpsConnection c = null;
+                  byte[][] last = {new byte[0]};
+                  for (int i = thread; i < total; i += threads) {
+                    try {
+                      if (c == null) {
+                        c = HttpsConnection.open(tls, nodeApi, Duration.ofSeconds(5));
+                      }
+                      byte[] request = fuzz.next();
+                      last[0] = request;
+                      c.write(request);
+                      HttpsConnection.Response r = c.read();
+                      statuses.merge(r.status(), 1, Integer::sum);
+                      if ("close".equalsIgnoreCase(r.headers().get("connection"))) {
+                        c.close();
+                        c = null;
+                      }
+                    } catch (java.io.IOException e) {
+                      closedWithoutAnswer.incrementAndGet();
+                      if (unanswered.size() < 5) {
+                        unanswered.add(
+                            e
+                                + ": "
+                                + new String(
+                                        last[0],
+                                        0,
+                                        Math.min(300, last[0].length),
+                                        StandardCharsets.ISO_8859_1)
+                                    .replace("\r", "\\r")
+                                    .replace("\n", "\\n"));
+                      }
+                      if (c != null) {
+                        c.close();
+                      }
+                      c = null;
+                    }
+                  }
+                  if (c != null) {
+                    c.close();
+                  }
+                  return null;
+                }));
+      }
+      for (var w : workers) {
+        w.get();
+      }
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    int answered = statuses.values().stream().mapToInt(Integer::intValue).sum();
+    System.out.printf(
+        "fuzz: %d requests in %d ms, statuses %s, closed without an answer %d%n",
+        total, took.toMillis(), statuses, closedWithoutAnswer.get());
+    unanswered.forEach(u -> System.out.println("fuzz: unanswered " + u));
+    assertThat(answered + closedWithoutAnswer.get()).isEqualTo(total);
+    assertThat(statuses).as("no request made berth fail internally").doesNotContainKeys(500, 502);
+    try (HttpsConnection c = connect(adminTls)) {
+      assertThat(c.get("/healthz").text()).isEqualTo("ok");
+      assertThat(c.get("/pods").status()).isEqualTo(200);
     }
   }
 }
