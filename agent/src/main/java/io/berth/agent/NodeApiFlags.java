@@ -38,8 +38,8 @@ final class NodeApiFlags {
             new InetSocketAddress(
                 address, cmd.port("node-api-port", NodeServerSettings.DEFAULT_PORT)),
             rootDir.resolve("pki"));
-    Path cert = path(cmd, "tls-cert-file");
-    Path key = path(cmd, "tls-private-key-file");
+    Path cert = RunCommand.optionalPath(cmd, "tls-cert-file");
+    Path key = RunCommand.optionalPath(cmd, "tls-private-key-file");
     if ((cert == null) != (key == null)) {
       throw new UsageException("options --tls-cert-file and --tls-private-key-file go together");
     }
@@ -50,7 +50,7 @@ final class NodeApiFlags {
     s =
         s.withAuthentication(
             new NodeServerSettings.Authentication(
-                path(cmd, "client-ca-file"),
+                RunCommand.optionalPath(cmd, "client-ca-file"),
                 bool(cmd, "authentication-token-webhook", authn.webhook()),
                 authn.webhookCacheTtl(),
                 bool(cmd, "anonymous-auth", authn.anonymous())));
@@ -68,7 +68,7 @@ final class NodeApiFlags {
         s.withAuthorization(
             new NodeServerSettings.Authorization(
                 m, authz.cacheAuthorizedTtl(), authz.cacheUnauthorizedTtl()));
-    Path logs = path(cmd, "node-log-dir");
+    Path logs = RunCommand.optionalPath(cmd, "node-log-dir");
     return logs == null ? s : s.withNodeLogDir(logs);
   }
 
@@ -83,17 +83,5 @@ final class NodeApiFlags {
       default ->
           throw new UsageException("option --" + name + " must be true or false, got '" + v + "'");
     };
-  }
-
-  private static Path path(CommandLine cmd, String name) {
-    String v = cmd.value(name, "");
-    if (v.isEmpty()) {
-      return null;
-    }
-    Path p = Path.of(v);
-    if (!p.isAbsolute()) {
-      throw new UsageException("option --" + name + " must be an absolute path, got '" + v + "'");
-    }
-    return p;
   }
 }

@@ -115,7 +115,7 @@ final class RunCommand {
     }
   }
 
-  private static Path optionalPath(CommandLine cmd, String name) {
+  static Path optionalPath(CommandLine cmd, String name) {
     String v = cmd.value(name, "");
     if (v.isEmpty()) {
       return null;

@@ -55,60 +55,28 @@ public record NodeServerSettings(
   }
 
   public NodeServerSettings withTls(Path cert, Path key) {
-    return new NodeServerSettings(
-        enabled, address, cert, key, certDir, authentication, authorization, limits, nodeLogDir);
+    return copy(cert, key, authentication, authorization, limits, nodeLogDir);
   }
 
   public NodeServerSettings withAuthentication(Authentication a) {
-    return new NodeServerSettings(
-        enabled,
-        address,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        certDir,
-        a,
-        authorization,
-        limits,
-        nodeLogDir);
+    return copy(tlsCertFile, tlsPrivateKeyFile, a, authorization, limits, nodeLogDir);
   }
 
   public NodeServerSettings withAuthorization(Authorization a) {
-    return new NodeServerSettings(
-        enabled,
-        address,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        certDir,
-        authentication,
-        a,
-        limits,
-        nodeLogDir);
+    return copy(tlsCertFile, tlsPrivateKeyFile, authentication, a, limits, nodeLogDir);
   }
 
   public NodeServerSettings withLimits(NodeServerLimits l) {
-    return new NodeServerSettings(
-        enabled,
-        address,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        certDir,
-        authentication,
-        authorization,
-        l,
-        nodeLogDir);
+    return copy(tlsCertFile, tlsPrivateKeyFile, authentication, authorization, l, nodeLogDir);
   }
 
   public NodeServerSettings withNodeLogDir(Path dir) {
-    return new NodeServerSettings(
-        enabled,
-        address,
-        tlsCertFile,
-        tlsPrivateKeyFile,
-        certDir,
-        authentication,
-        authorization,
-        limits,
-        dir);
+    return copy(tlsCertFile, tlsPrivateKeyFile, authentication, authorization, limits, dir);
+  }
+
+  private NodeServerSettings copy(
+      Path cert, Path key, Authentication a, Authorization z, NodeServerLimits l, Path logs) {
+    return new NodeServerSettings(enabled, address, cert, key, certDir, a, z, l, logs);
   }
 
   /**

@@ -39,6 +39,9 @@ import java.util.regex.Pattern;
  * /containerLogs}, {@code /exec}, ...), then bytes are piped both ways, so log follows and
  * SPDY/WebSocket upgrades pass through unchanged.
  *
+ * <p>The byte pipe is this double's own, not berth's {@code UpgradeRelay}: a fault in berth's proxy
+ * must not hide behind the same fault in the test's.
+ *
  * <p>Deviations: kubelets are registered by the test ({@link #register}) instead of read from the
  * Node's addresses, and the kubelet's serving certificate is not verified (kube-apiserver's default
  * without {@code --kubelet-certificate-authority}).
