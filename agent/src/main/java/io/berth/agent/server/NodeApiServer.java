@@ -57,6 +57,10 @@ public final class NodeApiServer implements AutoCloseable {
               .channel(EpollServerSocketChannel.class)
               .option(ChannelOption.SO_REUSEADDR, true)
               .option(ChannelOption.SO_BACKLOG, 1024)
+              // streamed replies (logs) keep up to 1 MiB queued before the writer waits
+              .childOption(
+                  ChannelOption.WRITE_BUFFER_WATER_MARK,
+                  new io.netty.channel.WriteBufferWaterMark(512 * 1024, 1024 * 1024))
               .childHandler(
                   new ChannelInitializer<SocketChannel>() {
                     @Override

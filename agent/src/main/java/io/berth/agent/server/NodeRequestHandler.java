@@ -68,7 +68,7 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(NodeRequestHandler.class);
   private static final Set<String> NOT_FORWARDED =
       Set.of("host", "authorization", "proxy-authorization", "x-forwarded-for", "content-length");
-  private static final int STREAM_BUFFER = 32 * 1024;
+  private static final int STREAM_BUFFER = 128 * 1024;
 
   private final NodeApiRoutes routes;
   private final NodeServerLimits limits;
