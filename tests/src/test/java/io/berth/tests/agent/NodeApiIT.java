@@ -474,4 +474,58 @@ class NodeApiIT {
       assertThat(c.get("/pods").status()).isEqualTo(200);
     }
   }
+
+  @Test
+  void kubectlPortForwardReachesAPortInsideThePod() throws Exception {
+    create(
+        "http",
+        "Always",
+        "mkdir -p /www && echo via-port-forward > /www/index.html && exec httpd -f -p 8080 -h /www");
+    awaitPod("http", "running", p -> p.at("/status/phase").asText().equals("Running"));
+    Process forward =
+        new ProcessBuilder(
+                "kubectl",
+                "--kubeconfig",
+                kubeconfig.toString(),
+                "port-forward",
+                "pod/http",
+                ":8080")
+            .redirectErrorStream(true)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(forward.getInputStream(), StandardCharsets.UTF_8))) {
+      String line = out.readLine();
+      assertThat(line)
+          .as("kubectl port-forward output")
+          .isNotNull()
+          .contains("Forwarding from 127.0.0.1:");
+      int port = Integer.parseInt(line.replaceAll(".*127\\.0\\.0\\.1:(\\d+) .*", "$1"));
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      String body =
+          Poll.until(
+              "the pod's page through the forwarded port",
+              Duration.ofSeconds(30),
+              Duration.ofMillis(300),
+              () -> {
+                try {
+                  var r =
+                      http.send(
+                          java.net.http.HttpRequest.newBuilder(
+                                  java.net.URI.create("http://127.0.0.1:" + port + "/"))
+                              .timeout(Duration.ofSeconds(5))
+                              .build(),
+                          java.net.http.HttpResponse.BodyHandlers.ofString());
+                  return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+                } catch (java.io.IOException e) {
+                  return Optional.empty();
+                }
+              },
+              () -> "");
+      assertThat(body.strip()).isEqualTo("via-port-forward");
+    } finally {
+      forward.destroy();
+      forward.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
 }
