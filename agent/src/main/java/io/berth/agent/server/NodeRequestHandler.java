@@ -349,15 +349,15 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
     @Override
     public Stream stream(String contentType, long contentLength) {
       answered = true;
+      boolean head = method().equals("HEAD");
       HttpResponse r = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
       headers(r, contentType, keepAlive);
       if (contentLength >= 0) {
         r.headers().set(HttpHeaderNames.CONTENT_LENGTH, contentLength);
-      } else {
+      } else if (!head) { // a HEAD answer has no body, so no chunks either
         HttpUtil.setTransferEncodingChunked(r, true);
       }
       ctx.writeAndFlush(r);
-      boolean head = method().equals("HEAD");
       return new Stream() {
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(STREAM_BUFFER);
 
