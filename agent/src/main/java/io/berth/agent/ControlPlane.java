@@ -126,7 +126,9 @@ final class ControlPlane implements AutoCloseable {
             node,
             NodeFacts.ofHost(HostFacts.hostIps(), node),
             "v1.32.0-berth-" + BerthVersion.current(),
-            settings.httpAddress().getPort(),
+            settings.nodeServer().enabled()
+                ? settings.nodeServer().address().getPort()
+                : settings.httpAddress().getPort(),
             settings.nodeRegistration());
     NodeObserver observer =
         new NodeObserver(
@@ -185,7 +187,8 @@ final class ControlPlane implements AutoCloseable {
         .register(registry);
   }
 
-  private static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {
+  /** A client for the API server of {@code settings.kubeconfig()} (also the node API's reviews). */
+  static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {
     try {
       Kubeconfig config = new KubeconfigLoader().load(settings.kubeconfig(), Optional.empty());
       return KubeApiClient.create(config, clock, "berth/" + BerthVersion.current());

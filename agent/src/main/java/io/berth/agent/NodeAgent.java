@@ -16,6 +16,7 @@ import io.berth.agent.http.HttpApiServer;
 import io.berth.agent.http.HttpLimits;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRoutes;
+import io.berth.agent.kubeapi.KubeApiClient;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
@@ -52,6 +53,10 @@ import io.berth.agent.probe.ProbeSyncHandler;
 import io.berth.agent.proxy.LocalPods;
 import io.berth.agent.proxy.ServiceProxy;
 import io.berth.agent.proxy.ServiceProxySettings;
+import io.berth.agent.server.NodeApi;
+import io.berth.agent.server.NodeApiServer;
+import io.berth.agent.server.NodeContainers;
+import io.berth.agent.server.NodeServerSettings;
 import io.berth.agent.shutdown.DbusLogind;
 import io.berth.agent.shutdown.NodeShutdownManager;
 import io.berth.agent.shutdown.NodeShutdownSettings;
@@ -92,6 +97,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -156,6 +162,7 @@ public final class NodeAgent implements AutoCloseable {
    * @param nodeRegistration taints, labels and reservations of the Node (allocatable); null for the
    *     kubelet's defaults
    * @param shutdown graceful node shutdown through logind; null: off
+   * @param nodeServer the secure node API (the kubelet's 10250); null: off
    */
   public record Settings(
       String runtimeEndpoint,
@@ -173,7 +180,8 @@ public final class NodeAgent implements AutoCloseable {
       Tuning tuning,
       Path kubeconfig,
       NodeRegistration nodeRegistration,
-      NodeShutdownSettings shutdown) {
+      NodeShutdownSettings shutdown,
+      NodeServerSettings nodeServer) {
     public Settings {
       nodeRegistration = nodeRegistration == null ? NodeRegistration.defaults() : nodeRegistration;
       shutdown = shutdown == null ? NodeShutdownSettings.off() : shutdown;
@@ -183,6 +191,7 @@ public final class NodeAgent implements AutoCloseable {
       podLogsDir = podLogsDir == null ? Path.of(RuntimeSettings.DEFAULT_POD_LOGS_ROOT) : podLogsDir;
       proxy = proxy == null ? ServiceProxySettings.none() : proxy;
       tuning = tuning == null ? Tuning.defaults() : tuning;
+      nodeServer = nodeServer == null ? NodeServerSettings.off() : nodeServer;
     }
 
     /** Static pods from a directory and a URL; defaults for everything else, no Service proxy. */
@@ -206,6 +215,7 @@ public final class NodeAgent implements AutoCloseable {
           cgroupRoot,
           podLogsDir,
           manifestUrl,
+          null,
           null,
           null,
           null,
@@ -282,6 +292,11 @@ public final class NodeAgent implements AutoCloseable {
       return edit().nodeRegistration(r).build();
     }
 
+    /** These settings with the secure node API configured as {@code n}. */
+    public Settings withNodeServer(NodeServerSettings n) {
+      return edit().nodeServer(n).build();
+    }
+
     private Editor edit() {
       return new Editor(this);
     }
@@ -296,6 +311,7 @@ public final class NodeAgent implements AutoCloseable {
       private Path kubeconfig;
       private NodeRegistration nodeRegistration;
       private NodeShutdownSettings shutdown;
+      private NodeServerSettings nodeServer;
 
       Editor(Settings s) {
         this.s = s;
@@ -306,6 +322,7 @@ public final class NodeAgent implements AutoCloseable {
         this.kubeconfig = s.kubeconfig;
         this.nodeRegistration = s.nodeRegistration;
         this.shutdown = s.shutdown;
+        this.nodeServer = s.nodeServer;
       }
 
       Editor nodeRegistration(NodeRegistration v) {
@@ -343,6 +360,11 @@ public final class NodeAgent implements AutoCloseable {
         return this;
       }
 
+      Editor nodeServer(NodeServerSettings v) {
+        nodeServer = v;
+        return this;
+      }
+
       Settings build() {
         return new Settings(
             s.runtimeEndpoint,
@@ -360,7 +382,8 @@ public final class NodeAgent implements AutoCloseable {
             tuning,
             kubeconfig,
             nodeRegistration,
-            shutdown);
+            shutdown,
+            nodeServer);
       }
     }
   }
@@ -434,6 +457,7 @@ public final class NodeAgent implements AutoCloseable {
   private WatchdogKeeper watchdog;
   private ScheduledExecutorService timers;
   private volatile HttpApiServer http;
+  private volatile NodeApiServer nodeApi;
   private final java.util.concurrent.CountDownLatch serving =
       new java.util.concurrent.CountDownLatch(1);
 
@@ -827,6 +851,7 @@ public final class NodeAgent implements AutoCloseable {
         .register(routes);
     http = HttpApiServer.start(settings.httpAddress(), routes, HttpLimits.defaults());
     log.info("serving {} on http://{}", routes.paths(), hostPort(http.address()));
+    startNodeApi(routes);
     startPods();
     serviceProxy.start(
         registry,
@@ -847,6 +872,43 @@ public final class NodeAgent implements AutoCloseable {
               watchdog.start(timers);
               log.info("systemd watchdog: pinging every {}", watchdog.pingPeriod());
             });
+  }
+
+  /** The secure node API (10250) over the same local routes, when configured. */
+  private void startNodeApi(HttpRoutes routes) {
+    NodeServerSettings n = settings.nodeServer();
+    if (!n.enabled()) {
+      return;
+    }
+    Optional<KubeApiClient> api =
+        Optional.ofNullable(settings.kubeconfig()).map(f -> ControlPlane.client(settings, clock));
+    nodeApi =
+        NodeApi.start(
+            n,
+            new NodeApi.Sources(
+                settings.nodeName(),
+                HostFacts.hostIps().stream()
+                    .map(NodeAgent::address)
+                    .flatMap(Optional::stream)
+                    .toList(),
+                routes,
+                new NodeContainers(podStatuses::podList, runtime::runtime, json),
+                api),
+            clock);
+    log.info("serving the node API on https://{}", hostPort(nodeApi.address()));
+  }
+
+  private static Optional<java.net.InetAddress> address(String ip) {
+    try {
+      return Optional.of(java.net.InetAddress.getByName(ip));
+    } catch (java.net.UnknownHostException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Where the node API listens; empty when it is off. */
+  public Optional<InetSocketAddress> nodeApiAddress() {
+    return Optional.ofNullable(nodeApi).map(NodeApiServer::address);
   }
 
   private void runtimeConnected(CriRuntime cri) {
@@ -956,6 +1018,9 @@ public final class NodeAgent implements AutoCloseable {
     prober.close();
     if (http != null) {
       http.close();
+    }
+    if (nodeApi != null) {
+      nodeApi.close();
     }
     runtime.close();
     systemd.close();

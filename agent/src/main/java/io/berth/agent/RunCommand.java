@@ -41,7 +41,17 @@ final class RunCommand {
         "proxy-healthz-bind-address",
         "proxy-sync-period",
         "proxy-min-sync-period",
-        "kubeconfig");
+        "kubeconfig",
+        "node-api",
+        "node-api-address",
+        "node-api-port",
+        "tls-cert-file",
+        "tls-private-key-file",
+        "client-ca-file",
+        "anonymous-auth",
+        "authentication-token-webhook",
+        "authorization-mode",
+        "node-log-dir");
     BerthConfig config = BerthConfig.defaults();
     String file = cmd.value("config", "");
     Optional<KubeProxyConfig> proxyFile = Optional.empty();
@@ -53,11 +63,14 @@ final class RunCommand {
       }
       proxyFile = Optional.of(config.proxy());
     }
-    return SettingsMapping.settings(config, flags(cmd))
-        .withStaticObjectDir(optionalPath(cmd, "static-object-dir"))
-        .withKubeconfig(optionalPath(cmd, "kubeconfig"))
-        .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile))
-        .withShutdown(shutdown(config, System.getenv("DBUS_SYSTEM_BUS_ADDRESS")));
+    NodeAgent.Settings settings =
+        SettingsMapping.settings(config, flags(cmd))
+            .withStaticObjectDir(optionalPath(cmd, "static-object-dir"))
+            .withKubeconfig(optionalPath(cmd, "kubeconfig"))
+            .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile))
+            .withShutdown(shutdown(config, System.getenv("DBUS_SYSTEM_BUS_ADDRESS")));
+    return settings.withNodeServer(
+        NodeApiFlags.settings(cmd, settings.rootDir(), settings.kubeconfig() != null));
   }
 
   /** Graceful node shutdown from the config file, on the system bus ($DBUS_SYSTEM_BUS_ADDRESS). */
@@ -117,7 +130,7 @@ final class RunCommand {
     }
   }
 
-  private static Path optionalPath(CommandLine cmd, String name) {
+  static Path optionalPath(CommandLine cmd, String name) {
     String v = cmd.value(name, "");
     if (v.isEmpty()) {
       return null;

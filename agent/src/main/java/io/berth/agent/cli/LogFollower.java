@@ -37,16 +37,21 @@ public final class LogFollower {
       int n;
       while ((n = ch.read(buf)) > 0) {
         offset += n;
-        buf.flip();
-        while (buf.hasRemaining()) {
-          byte b = buf.get();
-          if (b == '\n') {
-            records.add(pending.toString(StandardCharsets.UTF_8));
-            pending.reset();
-          } else {
-            pending.write(b);
+        byte[] bytes = buf.array();
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+          if (bytes[i] == '\n') {
+            if (pending.size() == 0) {
+              records.add(new String(bytes, start, i - start, StandardCharsets.UTF_8));
+            } else {
+              pending.write(bytes, start, i - start);
+              records.add(pending.toString(StandardCharsets.UTF_8));
+              pending.reset();
+            }
+            start = i + 1;
           }
         }
+        pending.write(bytes, start, n - start); // a line without its newline yet
         buf.clear();
       }
     } catch (IOException e) {

@@ -18,9 +18,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A plain-HTTP listener for berth's API on one epoll event loop. The TLS and authentication that
- * the kubelet port (10250) needs come with the node API issue. Until then berth binds this listener
- * to loopback by default, as the kubelet does its healthz port.
+ * A plain-HTTP listener for berth's local API on one epoll event loop, bound to loopback by default
+ * as the kubelet binds its healthz port. The kubelet's authenticated port (10250) serving the same
+ * routes is {@code io.berth.agent.server}.
  *
  * <p>Thread safety: start once, close once; routes are read-only after start.
  */

@@ -22,6 +22,11 @@ public final class HttpRoutes {
     return Optional.ofNullable(exact.get(path));
   }
 
+  /** The handler of {@code path}, for another listener that serves the same routes (10250). */
+  public Optional<HttpHandler> handler(String path) {
+    return find(path);
+  }
+
   /** The registered paths, sorted (for an index page and logs). */
   public java.util.Set<String> paths() {
     return java.util.Collections.unmodifiableSet(

@@ -46,8 +46,8 @@ public record KubeletConfig(
   public static final String KIND = "KubeletConfiguration";
 
   private static final String NO_SECURE_API =
-      "the node API on address:port with TLS and authn/authz is not built yet; berth serves its"
-          + " local API on healthzBindAddress:healthzPort";
+      "the config file does not configure the node API yet; berth run's flags do (--node-api-port,"
+          + " --tls-cert-file, --client-ca-file, --authorization-mode, ...)";
   private static final String NO_API_SERVER = "berth has no API-server connection yet";
 
   /**

@@ -150,9 +150,9 @@ class ConfigFileTest {
                 + " ignored",
             "KubeletConfiguration.containerLogMaxSize: not supported by berth (container log"
                 + " rotation is not built yet); ignored",
-            "KubeletConfiguration.authentication: not supported by berth (the node API on"
-                + " address:port with TLS and authn/authz is not built yet; berth serves its local"
-                + " API on healthzBindAddress:healthzPort); ignored",
+            "KubeletConfiguration.authentication: not supported by berth (the config file does not"
+                + " configure the node API yet; berth run's flags do (--node-api-port,"
+                + " --tls-cert-file, --client-ca-file, --authorization-mode, ...)); ignored",
             "KubeProxyConfiguration.conntrack: not supported by berth (berth does not set conntrack"
                 + " sysctls; it only clears stale UDP entries); ignored",
             "KubeProxyConfiguration.nftables.syncPerod: unknown field; ignored");

@@ -47,6 +47,8 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final RequestLog requestLog;
   private final long bookmarkMillis;
   private final String serverAddress;
+  private final AuthReviews reviews;
+  private final KubeletProxy kubelets;
 
   ApiHttpHandler(
       ObjectStore store,
@@ -54,13 +56,17 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       Faults faults,
       RequestLog requestLog,
       long bookmarkMillis,
-      String serverAddress) {
+      String serverAddress,
+      AuthReviews reviews,
+      KubeletProxy kubelets) {
     this.store = store;
     this.tables = tables;
     this.faults = faults;
     this.requestLog = requestLog;
     this.bookmarkMillis = bookmarkMillis;
     this.serverAddress = serverAddress;
+    this.reviews = reviews;
+    this.kubelets = kubelets;
   }
 
   /** One request's parsed parts, detached from Netty's reference-counted buffers. */
@@ -112,6 +118,9 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       sendJson(ctx, call, e.code(), e.toStatus(), "application/json");
       return;
     }
+    if (toKubelet(ctx, req, call)) {
+      return;
+    }
     long stall = faults.stallFor();
     if (stall > 0) {
       ctx.executor().schedule(() -> handle(ctx, call, watch), stall, TimeUnit.MILLISECONDS);
@@ -157,6 +166,28 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private static String patchType(Call call) {
     return call.contentType() == null ? "" : call.contentType().split(";")[0].trim();
+  }
+
+  /** Pod log/exec/attach/portforward go to the pod's kubelet; true when proxied or answered. */
+  private boolean toKubelet(ChannelHandlerContext ctx, FullHttpRequest req, Call call) {
+    try {
+      String path = kubelets.kubeletPath(req, store);
+      if (path == null) {
+        return false;
+      }
+      java.net.InetSocketAddress kubelet = kubelets.kubeletOf(req, store);
+      if (kubelet == null) {
+        ApiError e =
+            new ApiError(
+                500, "InternalError", "no kubelet registered for the pod's node", null, null);
+        sendJson(ctx, call, 500, e.toStatus(), "application/json");
+        return true;
+      }
+      kubelets.proxy(ctx, req, kubelet, path);
+    } catch (ApiError e) {
+      sendJson(ctx, call, e.code(), e.toStatus(), "application/json");
+    }
+    return true;
   }
 
   private void handle(ChannelHandlerContext ctx, Call call, boolean watch) {
@@ -216,6 +247,10 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         sendJson(ctx, call, 200, list.get(), "application/json");
         return;
       }
+    }
+    if (reviews.handles(call.method(), path)) {
+      sendJson(ctx, call, 201, reviews.answer(path, bodyObject(call)), "application/json");
+      return;
     }
     Optional<ApiPath> parsed = ApiPath.parse(path);
     if (parsed.isEmpty()) {

@@ -48,6 +48,8 @@ public final class TestApiServer implements AutoCloseable {
   private final ObjectStore store;
   private final Faults faults = new Faults();
   private final RequestLog requestLog = new RequestLog();
+  private final AuthReviews reviews = new AuthReviews();
+  private final KubeletProxy kubelets = new KubeletProxy();
   private final Tables tables;
   private final TlsMaterial tls;
   private final SslContext sslContext;
@@ -156,7 +158,15 @@ public final class TestApiServer implements AutoCloseable {
   private void bind(int wanted) throws IOException {
     String address = "127.0.0.1:" + wanted;
     ApiHttpHandler handler =
-        new ApiHttpHandler(store, tables, faults, requestLog, bookmarkInterval.toMillis(), address);
+        new ApiHttpHandler(
+            store,
+            tables,
+            faults,
+            requestLog,
+            bookmarkInterval.toMillis(),
+            address,
+            reviews,
+            kubelets);
     try {
       listener =
           new ServerBootstrap()
@@ -195,6 +205,16 @@ public final class TestApiServer implements AutoCloseable {
 
   public Faults faults() {
     return faults;
+  }
+
+  /** TokenReview and SubjectAccessReview answers (tokens → users, allow rules). */
+  public AuthReviews reviews() {
+    return reviews;
+  }
+
+  /** Where pods/log, pods/exec, pods/attach and pods/portforward are proxied to. */
+  public KubeletProxy kubelets() {
+    return kubelets;
   }
 
   public RequestLog requests() {
