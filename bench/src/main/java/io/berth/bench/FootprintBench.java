@@ -149,6 +149,8 @@ public final class FootprintBench {
           Locale.ROOT, "%d pods Running after %.1f s%n", pods, (System.nanoTime() - t0) / 1e9);
       double max = 0;
       List<String> samples = new ArrayList<>();
+      double cpu0 = cpuMillis(b.process().pid());
+      long window0 = System.nanoTime();
       for (int i = 0; i < 6; i++) {
         Thread.sleep(5_000);
         get(b.server() + "/metrics/cadvisor"); // a Prometheus scrape, as on a real node
@@ -156,6 +158,13 @@ public final class FootprintBench {
         samples.add(String.format(Locale.ROOT, "%.1f", rss));
         max = Math.max(max, rss);
       }
+      double cpuShare =
+          (cpuMillis(b.process().pid()) - cpu0) / ((System.nanoTime() - window0) / 1e6) * 100;
+      System.out.printf(
+          Locale.ROOT,
+          "CPU of berth with %d pods over those 30 s (one scrape per 5 s): %.2f %% of one core%n",
+          pods,
+          cpuShare);
       System.out.println("  at the last sample: " + rssDetail(b.process().pid()));
       System.out.printf(
           Locale.ROOT,
@@ -199,6 +208,44 @@ public final class FootprintBench {
           idle / anchor.rssMb(),
           pods,
           max / anchor.rssMb());
+      String jvm = "a minimal Java program, same JDK and launcher flags";
+      new BenchResults("footprint", "--pods", "" + pods, "--starts", "" + starts)
+          .figure(
+              Figure.of(
+                      "ready-cds-p50",
+                      "start → READY=1, CDS archive, p50 of " + starts,
+                      "ms",
+                      cds.percentileMillis(50),
+                      anchor.startMillis(),
+                      jvm + " (to its first line)")
+                  .withTargets(Target.atMost(1000, "ms")))
+          .figure(
+              Figure.of(
+                  "ready-cpu-cds-p50",
+                  "CPU time until READY=1, CDS, p50",
+                  "ms",
+                  cdsCpu.percentileMillis(50),
+                  Double.NaN,
+                  ""))
+          .figure(Figure.of("rss-idle", "RSS idle", "MB", idle, anchor.rssMb(), jvm + " (idle)"))
+          .figure(
+              Figure.of(
+                      "rss-pods",
+                      "RSS with " + pods + " pods, max of 6 samples",
+                      "MB",
+                      max,
+                      anchor.rssMb(),
+                      jvm + " (idle)")
+                  .withTargets(Target.atMost(128, "MB")))
+          .figure(
+              Figure.of(
+                  "cpu-pods",
+                  "CPU with " + pods + " pods (a scrape every 5 s)",
+                  "% of a core",
+                  cpuShare,
+                  Double.NaN,
+                  ""))
+          .writeIfRequested();
       removePods(b);
     }
   }

@@ -1,6 +1,5 @@
 package io.berth.bench;
 
-import io.berth.agent.NodeAgent;
 import io.berth.cri.Container;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.ContainerState;
@@ -11,14 +10,9 @@ import io.berth.tests.fixtures.ContainerdLauncher;
 import io.berth.tests.fixtures.CriPods;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -26,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Stream;
 
 /**
  * Pod start-up: from a manifest appearing in berth's manifest directory to its container running
@@ -35,65 +28,50 @@ import java.util.stream.Stream;
  * StartContainer), sequential for single pods and in parallel for the burst, measured in the same
  * run on the same containerd and ending at the same event. "All running" is the last pod's time.
  *
- * <p>Usage: {@code bench/run pod-start [--pods N] [--burst N]}.
+ * <p>Usage: {@code bench/run pod-start [--pods N] [--burst N[,N...]]}: one burst round per size
+ * (e.g. {@code --burst 10,50,110}). With {@code $BERTH_BENCH_OUT} set it also writes {@code
+ * pod-start.json} ({@link BenchResults}) with every pod's time for the distribution chart.
  */
 public final class PodStartBench {
   private final ContainerdLauncher containerd;
   private final RuntimeService rt;
-  private final Path manifests;
+  private final InProcessBerth berth;
   private final TaskStartEvents events;
   private final Samples rawEventLead = new Samples();
 
   private PodStartBench(
-      ContainerdLauncher containerd, RuntimeService rt, Path manifests, TaskStartEvents events) {
+      ContainerdLauncher containerd,
+      RuntimeService rt,
+      InProcessBerth berth,
+      TaskStartEvents events) {
     this.containerd = containerd;
     this.rt = rt;
-    this.manifests = manifests;
+    this.berth = berth;
     this.events = events;
   }
 
   public static void main(String[] args) throws Exception {
     int singles = 20;
-    int burst = 50;
+    List<Integer> bursts = List.of(50);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--pods" -> singles = Integer.parseInt(args[++i]);
-        case "--burst" -> burst = Integer.parseInt(args[++i]);
+        case "--burst" ->
+            bursts = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    Path work = Files.createTempDirectory("berth-pod-start-");
-    Path manifests = Files.createDirectories(work.resolve("manifests"));
     try (ContainerdLauncher containerd = ContainerdLauncher.launch();
         CriRuntime cri = CriRuntime.connect(containerd.endpoint());
-        TaskStartEvents events = new TaskStartEvents(containerd)) {
-      NodeAgent agent =
-          new NodeAgent(
-              new NodeAgent.Settings(
-                  containerd.endpoint(),
-                  new InetSocketAddress("127.0.0.1", 0),
-                  "bench",
-                  work,
-                  Duration.ofSeconds(1),
-                  manifests,
-                  containerd.cgroupParent(),
-                  containerd.podLogRoot()),
-              Clock.systemUTC(),
-              Map.of());
-      agent.start();
-      try {
-        new PodStartBench(containerd, cri.runtime(), manifests, events).run(singles, burst);
-      } finally {
-        agent.close();
-      }
-    } finally {
-      try (Stream<Path> walk = Files.walk(work)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+        TaskStartEvents events = new TaskStartEvents(containerd);
+        InProcessBerth berth = InProcessBerth.start(containerd, "berth-pod-start-")) {
+      new PodStartBench(containerd, cri.runtime(), berth, events)
+          .run(singles, bursts)
+          .writeIfRequested();
     }
   }
 
-  private void run(int singles, int burst) throws Exception {
+  private BenchResults run(int singles, List<Integer> bursts) throws Exception {
     // warm-up: one pod each way, not recorded
     berthStart(List.of("warm"));
     rawStart(1);
@@ -103,20 +81,8 @@ public final class PodStartBench {
       berthSingle.add(berthStart(List.of("single-" + i)).get(0));
       rawSingle.add(rawStart(1).get(0));
     }
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < burst; i++) {
-      names.add("burst-" + i);
-    }
-    // "all running": until the last pod of the burst runs (not the clean-up after it)
-    List<Long> berthBurst = berthStart(names);
-    long berthAll = java.util.Collections.max(berthBurst);
-    List<Long> rawBurst = rawStart(burst);
-    long rawAll = java.util.Collections.max(rawBurst);
-    Samples bb = new Samples();
-    berthBurst.forEach(bb::add);
-    Samples rb = new Samples();
-    rawBurst.forEach(rb::add);
-
+    BenchResults results =
+        new BenchResults("pod-start", "--pods", "" + singles, "--burst", bursts.toString());
     System.out.printf(
         Locale.ROOT,
         "pod start, containerd %s, %d cores; berth: manifest file written -> containerd's"
@@ -126,26 +92,71 @@ public final class PodStartBench {
         Runtime.getRuntime().availableProcessors());
     System.out.println("| measurement | berth ms | raw CRI ms | berth/raw |");
     System.out.println("|---|---:|---:|---:|");
-    row(
-        "1 pod, p50 (" + singles + " pods)",
-        berthSingle.percentileMillis(50),
-        rawSingle.percentileMillis(50));
-    row(
-        "1 pod, p99 (" + singles + " pods)",
-        berthSingle.percentileMillis(99),
-        rawSingle.percentileMillis(99));
-    row("burst of " + burst + ": all running", berthAll / 1e6, rawAll / 1e6);
-    row("burst of " + burst + ": per-pod p50", bb.percentileMillis(50), rb.percentileMillis(50));
-    row("burst of " + burst + ": per-pod p99", bb.percentileMillis(99), rb.percentileMillis(99));
+    results.figure(
+        row(
+                "single-p50",
+                "1 pod, p50 (" + singles + " pods)",
+                berthSingle.percentileMillis(50),
+                rawSingle.percentileMillis(50))
+            .withTargets(Target.ratioAtMost(1.10)));
+    results.figure(
+        row(
+                "single-p99",
+                "1 pod, p99 (" + singles + " pods)",
+                berthSingle.percentileMillis(99),
+                rawSingle.percentileMillis(99))
+            .withTargets(Target.atMost(300, "ms")));
+    results
+        .series("single berth ms", berthSingle.millis())
+        .series("single raw CRI ms", rawSingle.millis());
+    for (int burst : bursts) {
+      List<String> names = new ArrayList<>();
+      for (int i = 0; i < burst; i++) {
+        names.add("burst-" + i);
+      }
+      // "all running": until the last pod of the burst runs (not the clean-up after it)
+      List<Long> berthBurst = berthStart(names);
+      long berthAll = java.util.Collections.max(berthBurst);
+      List<Long> rawBurst = rawStart(burst);
+      long rawAll = java.util.Collections.max(rawBurst);
+      Samples bb = new Samples();
+      berthBurst.forEach(bb::add);
+      Samples rb = new Samples();
+      rawBurst.forEach(rb::add);
+      results.figure(
+          row(
+                  "burst-" + burst + "-all",
+                  "burst of " + burst + ": all running",
+                  berthAll / 1e6,
+                  rawAll / 1e6)
+              .withTargets(Target.ratioAtMost(1.2)));
+      results.figure(
+          row(
+              "burst-" + burst + "-p50",
+              "burst of " + burst + ": per-pod p50",
+              bb.percentileMillis(50),
+              rb.percentileMillis(50)));
+      results.figure(
+          row(
+              "burst-" + burst + "-p99",
+              "burst of " + burst + ": per-pod p99",
+              bb.percentileMillis(99),
+              rb.percentileMillis(99)));
+      results
+          .series("burst " + burst + " berth ms", bb.millis())
+          .series("burst " + burst + " raw CRI ms", rb.millis());
+    }
     System.out.printf(
         Locale.ROOT,
         "%nBoth sides end at containerd's /tasks/start event; for the anchor's single pods it came"
             + " %.1f ms (p50) before StartContainer returned.%n",
         rawEventLead.percentileMillis(50));
+    return results;
   }
 
-  private static void row(String what, double berth, double raw) {
+  private static Figure row(String id, String what, double berth, double raw) {
     System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.2f |%n", what, berth, raw, berth / raw);
+    return Figure.of(id, what, "ms", berth, raw, "raw CRI run+create+start, same pod shape");
   }
 
   /**
@@ -156,20 +167,7 @@ public final class PodStartBench {
     long start = System.nanoTime();
     Instant written = Instant.now();
     for (String name : names) {
-      Path tmp = manifests.resolve("." + name + ".tmp");
-      Files.writeString(
-          tmp,
-          """
-          apiVersion: v1
-          kind: Pod
-          metadata: {name: %s}
-          spec:
-            terminationGracePeriodSeconds: 1
-            containers:
-            - {name: app, image: %s, command: [sleep, "3600"]}
-          """
-              .formatted(name, containerd.busyboxImage()));
-      Files.move(tmp, manifests.resolve(name + ".yaml"));
+      berth.writeSleeper(name, containerd.busyboxImage());
     }
     // find the containers with a slow poll (it must not load containerd), then read when
     // containerd started each one from its event stream
@@ -199,7 +197,7 @@ public final class PodStartBench {
       runningAt.put(name, Duration.between(written, at).toNanos());
     }
     for (String name : names) {
-      Files.delete(manifests.resolve(name + ".yaml"));
+      berth.deleteManifest(name);
     }
     awaitNoSandboxes();
     return names.stream().map(runningAt::get).toList();
