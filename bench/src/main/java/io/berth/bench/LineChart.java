@@ -160,6 +160,10 @@ final class LineChart {
     g.setTransform(old);
     // series
     g.setStroke(new BasicStroke(2f));
+    int legendWidth = 0;
+    for (Series s : series) {
+      legendWidth = Math.max(legendWidth, fm.stringWidth(s.name()));
+    }
     int legendY = TOP + 16;
     for (int i = 0; i < series.size(); i++) {
       Series s = series.get(i);
@@ -181,9 +185,14 @@ final class LineChart {
         lastX = px;
         lastY = py;
       }
+    }
+    g.setColor(new Color(255, 255, 255, 220)); // the legend stays readable over the lines
+    g.fillRect(LEFT + 6, TOP + 4, legendWidth + 34, 16 * series.size() + 4);
+    for (int i = 0; i < series.size(); i++) {
+      g.setColor(COLORS[i % COLORS.length]);
       g.fillRect(LEFT + 12, legendY - 9, 14, 4);
       g.setColor(Color.BLACK);
-      g.drawString(s.name(), LEFT + 32, legendY - 3);
+      g.drawString(series.get(i).name(), LEFT + 32, legendY - 3);
       legendY += 16;
     }
   }
