@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.berth.agent.NodeAgent;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.CriRuntime;
-import io.berth.cri.PodSandbox;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.apiserver.ApiError;
 import io.berth.tests.apiserver.ApiResources;
 import io.berth.tests.apiserver.TestApiServer;
 import io.berth.tests.fixtures.ContainerdLauncher;
+import io.berth.tests.fixtures.CriPods;
 import io.berth.tests.fixtures.Poll;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -239,10 +239,7 @@ class ApiOutageSoakIT {
   private void cleanUp(Path root) throws Exception {
     if (cri != null) {
       if (containerd.isRunning()) {
-        for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
-          cri.runtime().stopPodSandbox(s.id());
-          cri.runtime().removePodSandbox(s.id());
-        }
+        CriPods.removeAllSandboxes(cri.runtime());
       }
       cri.close();
     }

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.CriRuntime;
-import io.berth.cri.PodSandbox;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.tests.fixtures.BerthCommand;
 import io.berth.tests.fixtures.Commands;
 import io.berth.tests.fixtures.ContainerdLauncher;
+import io.berth.tests.fixtures.CriPods;
 import io.berth.tests.fixtures.NodeNetns;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -302,10 +302,7 @@ final class SoakNode implements AutoCloseable {
     }
     try {
       if (containerd.isRunning()) {
-        for (PodSandbox s : cri.runtime().listPodSandbox(PodSandboxFilter.all())) {
-          cri.runtime().stopPodSandbox(s.id());
-          cri.runtime().removePodSandbox(s.id());
-        }
+        CriPods.removeAllSandboxes(cri.runtime());
       }
     } catch (RuntimeException e) {
       failures.add(e);
