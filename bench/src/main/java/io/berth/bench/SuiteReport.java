@@ -237,7 +237,7 @@ public final class SuiteReport {
       if (run.failed()) {
         md.append("| ")
             .append(run.name())
-            .append(" | **no figures: exit ")
+            .append(run.figures().isEmpty() ? " | **no figures: exit " : " | **failed: exit ")
             .append(run.exitCode())
             .append(", see `")
             .append(run.name())
