@@ -371,7 +371,11 @@ public final class FootprintBench {
     List<String> proxy = List.of();
     if (withServices) {
       Path dir = Files.createDirectories(work.resolve("services"));
-      Files.writeString(dir.resolve("services.json"), SyntheticServices.json(services, 10));
+      List<String> files = SyntheticServices.files(services, 10, 500);
+      for (int i = 0; i < files.size(); i++) {
+        Files.writeString(
+            dir.resolve(String.format(Locale.ROOT, "services-%03d.json", i)), files.get(i));
+      }
       proxy =
           List.of(
               "--service-dir",
@@ -480,8 +484,20 @@ public final class FootprintBench {
     long deadline = System.nanoTime() + max.toNanos();
     int running = 0;
     while (System.nanoTime() < deadline) {
+      if (!b.process().isAlive()) {
+        throw new IllegalStateException("berth exited while starting pods; log " + b.log());
+      }
       running = 0;
-      for (JsonNode p : json.readTree(get(b.server() + "/pods")).path("items")) {
+      String listed;
+      try {
+        listed = get(b.server() + "/pods");
+      } catch (IOException | RuntimeException e) { // busy or a dropped connection: ask again
+        System.out.println(
+            "  /pods did not answer (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        Thread.sleep(2_000);
+        continue;
+      }
+      for (JsonNode p : json.readTree(listed).path("items")) {
         if (p.at("/status/phase").asText().equals("Running")) {
           running++;
         }

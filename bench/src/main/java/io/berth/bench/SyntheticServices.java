@@ -9,13 +9,27 @@ package io.berth.bench;
 final class SyntheticServices {
   private SyntheticServices() {}
 
-  static String json(int n, int endpoints) {
+  /**
+   * The same, split into documents of at most {@code perFile} Services (berth's YAML/JSON parser
+   * refuses a document over 3 MiB code points, as SnakeYAML's default limit).
+   */
+  static java.util.List<String> files(int n, int endpoints, int perFile) {
+    java.util.List<String> files = new java.util.ArrayList<>();
+    for (int first = 0; first < n; first += perFile) {
+      files.add(json(first, Math.min(n, first + perFile), endpoints));
+    }
+    return files;
+  }
+
+  /** Services {@code from} (inclusive) to {@code to} (exclusive) as one List document. */
+  static String json(int from, int to, int endpoints) {
+    int n = to;
     if (n > 250 * 250 || (long) n * endpoints > 250L * 250 * 50) {
       throw new IllegalArgumentException("too many Services for the address ranges: " + n);
     }
-    StringBuilder b = new StringBuilder(n * (300 + endpoints * 60));
+    StringBuilder b = new StringBuilder((to - from) * (300 + endpoints * 60));
     b.append("{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[\n");
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < to; i++) {
       String name = "svc-" + i;
       b.append("{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"")
           .append(name)
@@ -48,7 +62,7 @@ final class SyntheticServices {
             .append(a % 250 + 1)
             .append("\"],\"conditions\":{\"ready\":true}}");
       }
-      b.append("]}").append(i == n - 1 ? "\n" : ",\n");
+      b.append("]}").append(i == to - 1 ? "\n" : ",\n");
     }
     return b.append("]}\n").toString();
   }
