@@ -485,7 +485,7 @@ public final class FootprintBench {
     int running = 0;
     while (System.nanoTime() < deadline) {
       if (!b.process().isAlive()) {
-        throw new IllegalStateException("berth exited while starting pods; log " + b.log());
+        throw new IllegalStateException("berth exited while starting pods; " + logTail(b));
       }
       running = 0;
       String listed;
@@ -541,12 +541,8 @@ public final class FootprintBench {
     long deadline = System.nanoTime() + max.toNanos();
     while (System.nanoTime() < deadline) {
       if (!b.process().isAlive()) {
-        List<String> log = Files.readAllLines(b.log());
         throw new IllegalStateException(
-            "berth exited while loading "
-                + services
-                + " Services; its log ends:\n"
-                + String.join("\n", log.subList(Math.max(0, log.size() - 15), log.size())));
+            "berth exited while loading " + services + " Services; " + logTail(b));
       }
       try {
         String metrics = get(b.server() + "/metrics");
@@ -562,6 +558,12 @@ public final class FootprintBench {
       Thread.sleep(1_000);
     }
     throw new IllegalStateException("the proxy did not sync " + services + " Services in " + max);
+  }
+
+  private static String logTail(Berth b) throws IOException {
+    List<String> log = Files.readAllLines(b.log());
+    return "its log ends:\n"
+        + String.join("\n", log.subList(Math.max(0, log.size() - 15), log.size()));
   }
 
   /** The first sample of {@code name} (without labels) in a text exposition, or NaN. */
