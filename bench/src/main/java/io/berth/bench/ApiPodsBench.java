@@ -117,6 +117,27 @@ public final class ApiPodsBench {
         apiNanos / 1e6,
         staticNanos / 1e6,
         apiNanos / (double) staticNanos);
+    BenchResults results = new BenchResults("api-pods", "--pods", "" + pods);
+    results.figure(
+        Figure.of(
+            "api-" + pods + "-all",
+            pods + " pods from the API: all Running+Ready",
+            "ms",
+            apiNanos / 1e6,
+            staticNanos / 1e6,
+            "the same pods as static manifests, same berth"));
+    results.figure(
+        Figure.of(
+            "api-requests-per-pod", "API requests per pod", "requests", requests, Double.NaN, ""));
+    results.figure(
+        Figure.of(
+            "api-bytes-per-pod",
+            "API bytes per pod, sent + received",
+            "bytes",
+            sent + received,
+            Double.NaN,
+            ""));
+    results.writeIfRequested();
     System.out.printf(
         Locale.ROOT,
         "%nberth's API traffic per pod, from create to Running+Ready and deletion: %.2f requests"

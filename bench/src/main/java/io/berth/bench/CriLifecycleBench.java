@@ -364,10 +364,19 @@ public final class CriLifecycleBench {
                 + ",\"runtime\":\"containerd "
                 + runtimeVersion
                 + "\",\"calls\":[");
+    BenchResults results = new BenchResults("cri", "--pods", Integer.toString(pods));
     for (String op : OPERATIONS) {
       Samples b = berth.get(op);
       Samples r = raw.get(op);
       double ratio = b.percentileMillis(50) / r.percentileMillis(50);
+      results.figure(
+          Figure.of(
+              "cri-" + op.replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT) + "-p50",
+              op + " p50",
+              "ms",
+              b.percentileMillis(50),
+              r.percentileMillis(50),
+              "bare generated gRPC stubs, same transport"));
       md.add(
           String.format(
               Locale.ROOT,
@@ -391,6 +400,7 @@ public final class CriLifecycleBench {
               ratio));
     }
     json.append("]}\n");
+    results.writeIfRequested();
     md.forEach(out::println);
     Files.createDirectories(dir);
     Files.write(dir.resolve("cri-lifecycle.md"), md);

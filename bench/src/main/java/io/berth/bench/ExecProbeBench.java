@@ -86,6 +86,34 @@ public final class ExecProbeBench {
           Locale.ROOT,
           "| overhead p50 | %.2f | |%n",
           probe.percentileMillis(50) - bare.percentileMillis(50));
+      String anchor = "bare ExecSync of the same command, same container";
+      new BenchResults("exec-probe", args)
+          .figure(
+              Figure.of(
+                  "exec-p50",
+                  "exec probe p50",
+                  "ms",
+                  probe.percentileMillis(50),
+                  bare.percentileMillis(50),
+                  anchor))
+          .figure(
+              Figure.of(
+                  "exec-p99",
+                  "exec probe p99",
+                  "ms",
+                  probe.percentileMillis(99),
+                  bare.percentileMillis(99),
+                  anchor))
+          .figure(
+              Figure.of(
+                      "exec-overhead-p50",
+                      "exec probe overhead beyond ExecSync, p50",
+                      "ms",
+                      probe.percentileMillis(50) - bare.percentileMillis(50),
+                      Double.NaN,
+                      anchor)
+                  .withTargets(Target.atMost(1, "ms")))
+          .writeIfRequested();
     } finally {
       loop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }

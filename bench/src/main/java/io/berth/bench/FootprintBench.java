@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandbox;
 import io.berth.cri.PodSandboxFilter;
+import io.berth.tests.fixtures.Commands;
 import io.berth.tests.fixtures.ContainerdLauncher;
+import io.berth.tests.fixtures.NodeNetns;
 import io.berth.tests.fixtures.NotifySocketListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,7 +36,11 @@ import javax.tools.ToolProvider;
  * on the same JDK and launcher flags: a minimal Java program's time to its first output line and
  * its idle RSS.
  *
- * <p>Usage: {@code bench/run footprint [--pods 110] [--starts 5] [--dist agent/target]}.
+ * <p>Usage: {@code bench/run footprint [--pods 110] [--starts 5] [--dist agent/target] [--services
+ * N]}. With {@code --services N}, containerd and berth run in a node network namespace of their own
+ * and the RSS phase loads N Services × 10 endpoints from a {@code --service-dir} (the nftables
+ * proxy), waiting for kube-proxy's healthz to answer 200 before the idle sample; the results are
+ * then written as {@code footprint-services}.
  */
 public final class FootprintBench {
   private static final Pattern SERVING = Pattern.compile("serving on ([0-9.]+:\\d+)");
@@ -43,30 +49,41 @@ public final class FootprintBench {
   private final Path work;
   private final Path berth;
   private final ContainerdLauncher containerd;
+  private final NodeNetns node; // null: no Services, berth in the bench's own namespace
+  private final int services;
 
-  private FootprintBench(Path work, Path berth, ContainerdLauncher containerd) {
+  private FootprintBench(
+      Path work, Path berth, ContainerdLauncher containerd, NodeNetns node, int services) {
     this.work = work;
     this.berth = berth;
     this.containerd = containerd;
+    this.node = node;
+    this.services = services;
   }
 
   public static void main(String[] args) throws Exception {
     int pods = 110;
     int starts = 5;
     Path dist = Path.of("agent", "target");
+    int services = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--pods" -> pods = Integer.parseInt(args[++i]);
         case "--starts" -> starts = Integer.parseInt(args[++i]);
         case "--dist" -> dist = Path.of(args[++i]);
+        case "--services" -> services = Integer.parseInt(args[++i]);
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
     Path work = Files.createTempDirectory("berth-footprint-");
     try {
       Path home = unpack(dist, work);
-      try (ContainerdLauncher containerd = ContainerdLauncher.launch()) {
-        new FootprintBench(work, home.resolve("bin/berth"), containerd).run(starts, pods);
+      // with Services, berth's proxy needs a network namespace of its own (never the host's)
+      try (NodeNetns node = services > 0 ? NodeNetns.create("fp") : null;
+          ContainerdLauncher containerd =
+              node == null ? ContainerdLauncher.launch() : ContainerdLauncher.launch(node)) {
+        new FootprintBench(work, home.resolve("bin/berth"), containerd, node, services)
+            .run(starts, pods);
       }
     } finally {
       try (Stream<Path> walk = Files.walk(work)) {
@@ -94,7 +111,7 @@ public final class FootprintBench {
     Samples noCds = new Samples();
     Samples noCdsCpu = new Samples();
     for (int i = 0; i < starts; i++) {
-      try (Berth b = start(false)) {
+      try (Berth b = start(false, false)) {
         noCds.add(b.readyNanos());
         noCdsCpu.add(Math.round(b.cpuMillisAtReady() * 1e6));
       }
@@ -104,7 +121,7 @@ public final class FootprintBench {
     Samples cds = new Samples();
     Samples cdsCpu = new Samples();
     for (int i = 0; i <= starts; i++) {
-      try (Berth b = start(true)) {
+      try (Berth b = start(true, false)) {
         (i == 0 ? firstCds : cds).add(b.readyNanos());
         if (i > 0) {
           cdsCpu.add(Math.round(b.cpuMillisAtReady() * 1e6));
@@ -132,7 +149,16 @@ public final class FootprintBench {
         Samples.ms(cds.percentileMillis(100)),
         starts);
 
-    try (Berth b = start(!"0".equals(System.getenv("BERTH_BENCH_CDS")))) {
+    try (Berth b = start(!"0".equals(System.getenv("BERTH_BENCH_CDS")), services > 0)) {
+      if (services > 0) {
+        long s0 = System.nanoTime();
+        awaitProxySynced(b, Duration.ofMinutes(10));
+        System.out.printf(
+            Locale.ROOT,
+            "%d Services x 10 endpoints loaded and synced %.1f s after READY%n",
+            services,
+            (System.nanoTime() - s0) / 1e9);
+      }
       Thread.sleep(5_000);
       double idle = rssMb(b.process().pid());
       System.out.printf(
@@ -149,6 +175,8 @@ public final class FootprintBench {
           Locale.ROOT, "%d pods Running after %.1f s%n", pods, (System.nanoTime() - t0) / 1e9);
       double max = 0;
       List<String> samples = new ArrayList<>();
+      double cpu0 = cpuMillis(b.process().pid());
+      long window0 = System.nanoTime();
       for (int i = 0; i < 6; i++) {
         Thread.sleep(5_000);
         get(b.server() + "/metrics/cadvisor"); // a Prometheus scrape, as on a real node
@@ -156,6 +184,13 @@ public final class FootprintBench {
         samples.add(String.format(Locale.ROOT, "%.1f", rss));
         max = Math.max(max, rss);
       }
+      double cpuShare =
+          (cpuMillis(b.process().pid()) - cpu0) / ((System.nanoTime() - window0) / 1e6) * 100;
+      System.out.printf(
+          Locale.ROOT,
+          "CPU of berth with %d pods over those 30 s (one scrape per 5 s): %.2f %% of one core%n",
+          pods,
+          cpuShare);
       System.out.println("  at the last sample: " + rssDetail(b.process().pid()));
       System.out.printf(
           Locale.ROOT,
@@ -202,8 +237,57 @@ public final class FootprintBench {
           idle / anchor.rssMb(),
           pods,
           max / anchor.rssMb());
+      String jvm = "a minimal Java program, same JDK and launcher flags";
+      new BenchResults(
+              services > 0 ? "footprint-services" : "footprint",
+              "--pods",
+              "" + pods,
+              "--starts",
+              "" + starts,
+              "--services",
+              "" + services)
+          .figure(
+              Figure.of(
+                      "ready-cds-p50",
+                      "start → READY=1, CDS archive, p50 of " + starts,
+                      "ms",
+                      cds.percentileMillis(50),
+                      anchor.startMillis(),
+                      jvm + " (to its first line)")
+                  .withTargets(Target.atMost(1000, "ms")))
+          .figure(
+              Figure.of(
+                  "ready-cpu-cds-p50",
+                  "CPU time until READY=1, CDS, p50",
+                  "ms",
+                  cdsCpu.percentileMillis(50),
+                  Double.NaN,
+                  ""))
+          .figure(Figure.of("rss-idle", "RSS idle", "MB", idle, anchor.rssMb(), jvm + " (idle)"))
+          .figure(
+              Figure.of(
+                      "rss-pods",
+                      "RSS with " + pods + " pods" + servicesLabel() + ", max of 6 samples",
+                      "MB",
+                      max,
+                      anchor.rssMb(),
+                      jvm + " (idle)")
+                  .withTargets(Target.atMost(128, "MB")))
+          .figure(
+              Figure.of(
+                  "cpu-pods",
+                  "CPU with " + pods + " pods" + servicesLabel() + " (a scrape every 5 s)",
+                  "% of a core",
+                  cpuShare,
+                  Double.NaN,
+                  ""))
+          .writeIfRequested();
       removePods(b);
     }
+  }
+
+  private String servicesLabel() {
+    return services > 0 ? " and " + services + " Services" : "";
   }
 
   record Anchor(double startMillis, double rssMb) {}
@@ -285,13 +369,31 @@ public final class FootprintBench {
     }
   }
 
-  private Berth start(boolean cds) throws Exception {
+  private Berth start(boolean cds, boolean withServices) throws Exception {
     Path manifests = Files.createDirectories(work.resolve("manifests"));
+    List<String> proxy = List.of();
+    if (withServices) {
+      Path dir = Files.createDirectories(work.resolve("services"));
+      List<String> files = SyntheticServices.files(services, 10, 500);
+      for (int i = 0; i < files.size(); i++) {
+        Files.writeString(
+            dir.resolve(String.format(Locale.ROOT, "services-%03d.json", i)), files.get(i));
+      }
+      proxy =
+          List.of(
+              "--service-dir",
+              dir.toString(),
+              "--cluster-cidr",
+              containerd.podCidr(),
+              "--nodeport-addresses",
+              node.nodeIp() + "/32");
+    }
     Path log = work.resolve("berth.log");
     Path socket = work.resolve("notify-" + System.nanoTime());
     try (NotifySocketListener systemd = new NotifySocketListener(socket)) {
-      ProcessBuilder pb =
-          new ProcessBuilder(
+      List<String> cmd =
+          new ArrayList<>(
+              List.of(
                   berth.toString(),
                   "run",
                   "--container-runtime-endpoint",
@@ -307,7 +409,10 @@ public final class FootprintBench {
                   "--cgroup-root",
                   containerd.cgroupParent(),
                   "--pod-logs-dir",
-                  containerd.podLogRoot().toString())
+                  containerd.podLogRoot().toString()));
+      cmd.addAll(proxy);
+      ProcessBuilder pb =
+          new ProcessBuilder(node == null ? cmd : node.command(cmd.toArray(String[]::new)))
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
       pb.environment().put("NOTIFY_SOCKET", socket.toString());
@@ -382,8 +487,20 @@ public final class FootprintBench {
     long deadline = System.nanoTime() + max.toNanos();
     int running = 0;
     while (System.nanoTime() < deadline) {
+      if (!b.process().isAlive()) {
+        throw new IllegalStateException("berth exited while starting pods; " + logTail(b));
+      }
       running = 0;
-      for (JsonNode p : json.readTree(get(b.server() + "/pods")).path("items")) {
+      String listed;
+      try {
+        listed = get(b.server() + "/pods");
+      } catch (IOException | RuntimeException e) { // busy or a dropped connection: ask again
+        System.out.println(
+            "  /pods did not answer (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        Thread.sleep(2_000);
+        continue;
+      }
+      for (JsonNode p : json.readTree(listed).path("items")) {
         if (p.at("/status/phase").asText().equals("Running")) {
           running++;
         }
@@ -417,7 +534,57 @@ public final class FootprintBench {
     }
   }
 
+  /**
+   * Waits until berth's proxy has seen every Service ({@code
+   * kubeproxy_sync_proxy_rules_service_changes_total}) and synced after the last change ({@code
+   * _last_timestamp_seconds} ≥ {@code _last_queued_timestamp_seconds}); fails with berth's log if
+   * berth exits meanwhile.
+   */
+  private void awaitProxySynced(Berth b, Duration max) throws Exception {
+    long deadline = System.nanoTime() + max.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!b.process().isAlive()) {
+        throw new IllegalStateException(
+            "berth exited while loading " + services + " Services; " + logTail(b));
+      }
+      try {
+        String metrics = get(b.server() + "/metrics");
+        double changes = metric(metrics, "kubeproxy_sync_proxy_rules_service_changes_total");
+        double synced = metric(metrics, "kubeproxy_sync_proxy_rules_last_timestamp_seconds");
+        double queued = metric(metrics, "kubeproxy_sync_proxy_rules_last_queued_timestamp_seconds");
+        if (changes >= services && synced > 0 && (Double.isNaN(queued) || synced >= queued)) {
+          return;
+        }
+      } catch (IOException | RuntimeException e) {
+        // not answering yet
+      }
+      Thread.sleep(1_000);
+    }
+    throw new IllegalStateException("the proxy did not sync " + services + " Services in " + max);
+  }
+
+  private static String logTail(Berth b) throws IOException {
+    List<String> log = Files.readAllLines(b.log());
+    return "its log ends:\n"
+        + String.join("\n", log.subList(Math.max(0, log.size() - 15), log.size()));
+  }
+
+  /** The first sample of {@code name} (without labels) in a text exposition, or NaN. */
+  private static double metric(String text, String name) {
+    for (String line : text.lines().toList()) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return Double.NaN;
+  }
+
   private String get(String url) throws IOException, InterruptedException {
+    if (node != null) { // berth listens on the node namespace's loopback
+      return Commands.run(
+              node.command("curl", "-sSf", "--max-time", "30", url), Duration.ofSeconds(40))
+          .stdout();
+    }
     return http.send(
             HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
             HttpResponse.BodyHandlers.ofString())

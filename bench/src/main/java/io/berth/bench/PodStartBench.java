@@ -1,6 +1,5 @@
 package io.berth.bench;
 
-import io.berth.agent.NodeAgent;
 import io.berth.cri.Container;
 import io.berth.cri.ContainerFilter;
 import io.berth.cri.ContainerState;
@@ -10,18 +9,13 @@ import io.berth.cri.RuntimeService;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +25,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Pod start-up: from a manifest appearing in berth's manifest directory to its container running
@@ -41,12 +34,14 @@ import java.util.stream.Stream;
  * sequential for single pods and in parallel for the burst, measured in the same run on the same
  * containerd and ending at the same event. "All running" is the last pod's time.
  *
- * <p>Usage: {@code bench/run pod-start [--pods N] [--burst N]}.
+ * <p>Usage: {@code bench/run pod-start [--pods N] [--burst N[,N...]]}: one burst round per size
+ * (e.g. {@code --burst 10,50,110}). With {@code $BERTH_BENCH_OUT} set it also writes {@code
+ * pod-start.json} ({@link BenchResults}) with every pod's time for the distribution chart.
  */
 public final class PodStartBench {
   private final ContainerdLauncher containerd;
   private final RuntimeService rt;
-  private final Path manifests;
+  private final InProcessBerth berth;
   private final TaskStartEvents events;
   private final SamePodConfigs anchorPods;
   private final String imageRef;
@@ -58,13 +53,13 @@ public final class PodStartBench {
   private PodStartBench(
       ContainerdLauncher containerd,
       RuntimeService rt,
-      Path manifests,
+      InProcessBerth berth,
       TaskStartEvents events,
       SamePodConfigs anchorPods,
       String imageRef) {
     this.containerd = containerd;
     this.rt = rt;
-    this.manifests = manifests;
+    this.berth = berth;
     this.events = events;
     this.anchorPods = anchorPods;
     this.imageRef = imageRef;
@@ -72,59 +67,34 @@ public final class PodStartBench {
 
   public static void main(String[] args) throws Exception {
     int singles = 20;
-    int burst = 50;
+    List<Integer> bursts = List.of(50);
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--pods" -> singles = Integer.parseInt(args[++i]);
-        case "--burst" -> burst = Integer.parseInt(args[++i]);
+        case "--burst" ->
+            bursts = java.util.Arrays.stream(args[++i].split(",")).map(Integer::valueOf).toList();
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    Path work = Files.createTempDirectory("berth-pod-start-");
-    Path manifests = Files.createDirectories(work.resolve("manifests"));
     try (ContainerdLauncher containerd = ContainerdLauncher.launch();
         CriRuntime cri = CriRuntime.connect(containerd.endpoint());
-        TaskStartEvents events = new TaskStartEvents(containerd)) {
-      NodeAgent agent =
-          new NodeAgent(
-              new NodeAgent.Settings(
-                  containerd.endpoint(),
-                  new InetSocketAddress("127.0.0.1", 0),
-                  "bench",
-                  work,
-                  Duration.ofSeconds(1),
-                  manifests,
-                  containerd.cgroupParent(),
-                  containerd.podLogRoot()),
-              Clock.systemUTC(),
-              Map.of());
-      agent.start();
-      try {
-        SamePodConfigs anchorPods =
-            new SamePodConfigs(
-                "bench",
-                Files.createDirectories(work.resolve("anchor")),
-                containerd.cgroupParent(),
-                containerd.podLogRoot());
-        String imageRef =
-            cri.images()
-                .imageStatus(containerd.busyboxImage())
-                .orElseThrow(() -> new IllegalStateException("busybox image not imported"))
-                .id();
-        new PodStartBench(containerd, cri.runtime(), manifests, events, anchorPods, imageRef)
-            .run(singles, burst, URI.create("http://" + hostPort(agent) + "/metrics"));
-      } finally {
-        agent.close();
-      }
-    } finally {
-      try (Stream<Path> walk = Files.walk(work)) {
-        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+        TaskStartEvents events = new TaskStartEvents(containerd);
+        InProcessBerth berth = InProcessBerth.start(containerd, "berth-pod-start-")) {
+      SamePodConfigs anchorPods =
+          new SamePodConfigs(
+              "bench",
+              java.nio.file.Files.createDirectories(berth.dir.resolve("anchor")),
+              containerd.cgroupParent(),
+              containerd.podLogRoot());
+      String imageRef =
+          cri.images()
+              .imageStatus(containerd.busyboxImage())
+              .orElseThrow(() -> new IllegalStateException("busybox image not imported"))
+              .id();
+      new PodStartBench(containerd, cri.runtime(), berth, events, anchorPods, imageRef)
+          .run(singles, bursts, URI.create(berth.baseUrl() + "/metrics"))
+          .writeIfRequested();
     }
-  }
-
-  private static String hostPort(NodeAgent agent) {
-    return "127.0.0.1:" + agent.httpAddress().getPort();
   }
 
   /** berth's CRI calls so far by operation, from its own metrics. */
@@ -146,7 +116,28 @@ public final class PodStartBench {
           "(?m)^berth_runtime_operations_duration_seconds_count\\{[^}]*operation_type=\"(\\w+)\"[^}]*\\}"
               + " (\\S+)$");
 
-  private void run(int singles, int burst, URI metrics) throws Exception {
+  /** berth's CRI calls per pod until every pod of a burst ran; the anchor makes 3 per pod. */
+  private static String criCallsPerPod(
+      int burst, Map<String, Long> before, Map<String, Long> after) {
+    StringBuilder calls = new StringBuilder();
+    long total = 0;
+    for (var e : after.entrySet()) {
+      long n = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+      if (n > 0) {
+        calls.append(String.format(Locale.ROOT, " %s %.1f,", e.getKey(), n / (double) burst));
+        total += n;
+      }
+    }
+    return String.format(
+        Locale.ROOT,
+        "burst of %d: berth's CRI calls per pod until all ran (PLEG relists included): %.1f (%s);"
+            + " the anchor makes 3 per pod",
+        burst,
+        total / (double) burst,
+        calls.toString().replaceAll(",$", "").strip());
+  }
+
+  private BenchResults run(int singles, List<Integer> bursts, URI metricsUri) throws Exception {
     // warm-up: one pod each way, not recorded
     berthStart(List.of("warm"));
     rawStart(1);
@@ -156,24 +147,8 @@ public final class PodStartBench {
       berthSingle.add(berthStart(List.of("single-" + i)).get(0));
       rawSingle.add(rawStart(1).get(0));
     }
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < burst; i++) {
-      names.add("burst-" + i);
-    }
-    // "all running": until the last pod of the burst runs (not the clean-up after it)
-    Map<String, Long> callsBefore = criCalls(metrics);
-    this.metrics = metrics;
-    List<Long> berthBurst = berthStart(names);
-    this.metrics = null;
-    Map<String, Long> callsAfter = callsAtRunning;
-    long berthAll = java.util.Collections.max(berthBurst);
-    List<Long> rawBurst = rawStart(burst);
-    long rawAll = java.util.Collections.max(rawBurst);
-    Samples bb = new Samples();
-    berthBurst.forEach(bb::add);
-    Samples rb = new Samples();
-    rawBurst.forEach(rb::add);
-
+    BenchResults results =
+        new BenchResults("pod-start", "--pods", "" + singles, "--burst", bursts.toString());
     System.out.printf(
         Locale.ROOT,
         "pod start, containerd %s, %d cores, load average %.1f; berth: manifest file written ->"
@@ -184,42 +159,84 @@ public final class PodStartBench {
         java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     System.out.println("| measurement | berth ms | raw CRI ms | berth/raw |");
     System.out.println("|---|---:|---:|---:|");
-    row(
-        "1 pod, p50 (" + singles + " pods)",
-        berthSingle.percentileMillis(50),
-        rawSingle.percentileMillis(50));
-    row(
-        "1 pod, p99 (" + singles + " pods)",
-        berthSingle.percentileMillis(99),
-        rawSingle.percentileMillis(99));
-    row("burst of " + burst + ": all running", berthAll / 1e6, rawAll / 1e6);
-    row("burst of " + burst + ": per-pod p50", bb.percentileMillis(50), rb.percentileMillis(50));
-    row("burst of " + burst + ": per-pod p99", bb.percentileMillis(99), rb.percentileMillis(99));
-    // berth's CRI calls until every pod of the burst ran: the anchor makes 3 per pod
-    StringBuilder calls = new StringBuilder();
-    long total = 0;
-    for (var e : callsAfter.entrySet()) {
-      long n = e.getValue() - callsBefore.getOrDefault(e.getKey(), 0L);
-      if (n > 0) {
-        calls.append(String.format(Locale.ROOT, " %s %.1f,", e.getKey(), n / (double) burst));
-        total += n;
+    results.figure(
+        row(
+                "single-p50",
+                "1 pod, p50 (" + singles + " pods)",
+                berthSingle.percentileMillis(50),
+                rawSingle.percentileMillis(50))
+            .withTargets(Target.ratioAtMost(1.10)));
+    results.figure(
+        row(
+                "single-p99",
+                "1 pod, p99 (" + singles + " pods)",
+                berthSingle.percentileMillis(99),
+                rawSingle.percentileMillis(99))
+            .withTargets(Target.atMost(300, "ms")));
+    results
+        .series("single berth ms", berthSingle.millis())
+        .series("single raw CRI ms", rawSingle.millis());
+    List<String> calls = new ArrayList<>();
+    for (int burst : bursts) {
+      List<String> names = new ArrayList<>();
+      for (int i = 0; i < burst; i++) {
+        names.add("burst-" + i);
       }
+      // "all running": until the last pod of the burst runs (not the clean-up after it)
+      Map<String, Long> callsBefore = criCalls(metricsUri);
+      this.metrics = metricsUri;
+      List<Long> berthBurst = berthStart(names);
+      this.metrics = null;
+      calls.add(criCallsPerPod(burst, callsBefore, callsAtRunning));
+      long berthAll = java.util.Collections.max(berthBurst);
+      List<Long> rawBurst = rawStart(burst);
+      long rawAll = java.util.Collections.max(rawBurst);
+      Samples bb = new Samples();
+      berthBurst.forEach(bb::add);
+      Samples rb = new Samples();
+      rawBurst.forEach(rb::add);
+      results.figure(
+          row(
+                  "burst-" + burst + "-all",
+                  "burst of " + burst + ": all running",
+                  berthAll / 1e6,
+                  rawAll / 1e6)
+              .withTargets(Target.ratioAtMost(1.2)));
+      results.figure(
+          row(
+              "burst-" + burst + "-p50",
+              "burst of " + burst + ": per-pod p50",
+              bb.percentileMillis(50),
+              rb.percentileMillis(50)));
+      results.figure(
+          row(
+              "burst-" + burst + "-p99",
+              "burst of " + burst + ": per-pod p99",
+              bb.percentileMillis(99),
+              rb.percentileMillis(99)));
+      results
+          .series("burst " + burst + " berth ms", bb.millis())
+          .series("burst " + burst + " raw CRI ms", rb.millis());
     }
-    System.out.printf(
-        Locale.ROOT,
-        "%nberth's CRI calls per pod until the burst ran (PLEG relists included): %.1f (%s);"
-            + " the anchor makes 3 per pod%n",
-        total / (double) burst,
-        calls.toString().replaceAll(",$", "").strip());
+    System.out.println();
+    calls.forEach(System.out::println);
     System.out.printf(
         Locale.ROOT,
         "%nBoth sides end at containerd's /tasks/start event; for the anchor's single pods it came"
             + " %.1f ms (p50) before StartContainer returned.%n",
         rawEventLead.percentileMillis(50));
+    return results;
   }
 
-  private static void row(String what, double berth, double raw) {
+  private static Figure row(String id, String what, double berth, double raw) {
     System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.2f |%n", what, berth, raw, berth / raw);
+    return Figure.of(
+        id,
+        what,
+        "ms",
+        berth,
+        raw,
+        "raw CRI run+create+start with berth's requests, same manifest");
   }
 
   /**
@@ -230,9 +247,7 @@ public final class PodStartBench {
     long start = System.nanoTime();
     Instant written = Instant.now();
     for (String name : names) {
-      Path tmp = manifests.resolve("." + name + ".tmp");
-      Files.writeString(tmp, manifest(name));
-      Files.move(tmp, manifests.resolve(name + ".yaml"));
+      berth.writeSleeper(name, containerd.busyboxImage());
     }
     // wait for the pods' task starts on containerd's event stream (a sandbox and a container
     // each), then find the containers with one listing: polling ListContainers while berth
@@ -271,7 +286,7 @@ public final class PodStartBench {
       callsAtRunning = criCalls(metrics);
     }
     for (String name : names) {
-      Files.delete(manifests.resolve(name + ".yaml"));
+      berth.deleteManifest(name);
     }
     awaitNoSandboxes();
     return names.stream().map(runningAt::get).toList();

@@ -28,6 +28,11 @@ final class Samples {
     return sorted.get(Math.max(0, rank - 1)) / 1e6;
   }
 
+  /** Every sample in milliseconds, in the order added. */
+  List<Double> millis() {
+    return nanos.stream().map(n -> n / 1e6).toList();
+  }
+
   static String ms(double millis) {
     return String.format(Locale.ROOT, "%.1f", millis);
   }

@@ -415,13 +415,14 @@ public final class ProbeBenchmark {
 
     String stop() {
       running = false;
-      var sorted = Arrays.copyOf(lags, n);
+      int count = n; // read once: the event loop may still record a tick while this runs
+      var sorted = Arrays.copyOf(lags, count);
       Arrays.sort(sorted);
-      return n == 0
+      return count == 0
           ? "n/a"
           : String.format(
               "p50 %.3f ms, max %.3f ms over %d timers",
-              sorted[n / 2] / 1e6, sorted[n - 1] / 1e6, n);
+              sorted[count / 2] / 1e6, sorted[count - 1] / 1e6, count);
     }
   }
 
