@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * instead of asking the runtime again.
  *
  * <p>States only move forward for an ID (created → running → exited → removed; a restart is a new
- * container ID), so an event that equals the worker's view can never hide a change.
+ * container ID), so a start or a creation the worker has already seen can never hide a change.
  */
 final class SeenRuntimeStates {
   private final Map<String, Map<String, PodLifecycleEvent.Type>> byPod = new ConcurrentHashMap<>();
@@ -40,10 +40,30 @@ final class SeenRuntimeStates {
     byPod.remove(uid);
   }
 
-  /** Whether {@code event} tells the pod's worker something its last look did not show. */
+  /**
+   * Whether {@code event} tells the pod's worker something it has to act on:
+   *
+   * <ul>
+   *   <li>a death always: the worker's last look may have seen it (a container that exits right
+   *       after it started) without acting on it yet, and the restart policy must run now;
+   *   <li>a start unless the worker saw that sandbox or container running;
+   *   <li>a change (created, or unknown to the runtime) unless the worker has seen that ID at all:
+   *       a relist that ran while the worker created a container reports it "created" after the
+   *       worker already started it. The cost is that a container the runtime later reports in an
+   *       unknown state waits for the next periodic sync.
+   * </ul>
+   */
   boolean isNews(PodLifecycleEvent event) {
     Map<String, PodLifecycleEvent.Type> seen = byPod.get(event.podUid());
-    return seen == null || seen.get(event.id()) != event.type();
+    if (seen == null) {
+      return true;
+    }
+    PodLifecycleEvent.Type last = seen.get(event.id());
+    return switch (event.type()) {
+      case CONTAINER_DIED, CONTAINER_REMOVED -> true;
+      case CONTAINER_STARTED -> last != PodLifecycleEvent.Type.CONTAINER_STARTED;
+      case CONTAINER_CHANGED -> last == null;
+    };
   }
 
   private static PodLifecycleEvent.Type type(ContainerState state) {

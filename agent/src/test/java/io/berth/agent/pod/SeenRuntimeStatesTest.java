@@ -56,10 +56,27 @@ class SeenRuntimeStatesTest {
   }
 
   @Test
-  void aForgottenPodIsNewsAgain() {
-    seen.record(pod(PodSandboxState.NOT_READY, ContainerState.EXITED));
-    assertThat(seen.isNews(event(PodLifecycleEvent.Type.CONTAINER_DIED, "c1"))).isFalse();
-    seen.forget("uid-1");
+  void aRelistThatSawTheContainerCreatedIsStaleOnceTheWorkerSawItRun() {
+    seen.record(pod(PodSandboxState.READY, ContainerState.RUNNING));
+    assertThat(seen.isNews(event(PodLifecycleEvent.Type.CONTAINER_CHANGED, "c1"))).isFalse();
+    assertThat(seen.isNews(event(PodLifecycleEvent.Type.CONTAINER_CHANGED, "c9")))
+        .as("a container the worker never saw")
+        .isTrue();
+  }
+
+  @Test
+  void aDeathIsNewsEvenWhenTheWorkersLastLookSawIt() {
+    // a container that exited right after its start: the worker read it back dead but has not
+    // applied the restart policy yet
+    seen.record(pod(PodSandboxState.READY, ContainerState.EXITED));
     assertThat(seen.isNews(event(PodLifecycleEvent.Type.CONTAINER_DIED, "c1"))).isTrue();
+  }
+
+  @Test
+  void aForgottenPodIsNewsAgain() {
+    seen.record(pod(PodSandboxState.READY, ContainerState.RUNNING));
+    assertThat(seen.isNews(event(PodLifecycleEvent.Type.CONTAINER_STARTED, "c1"))).isFalse();
+    seen.forget("uid-1");
+    assertThat(seen.isNews(event(PodLifecycleEvent.Type.CONTAINER_STARTED, "c1"))).isTrue();
   }
 }

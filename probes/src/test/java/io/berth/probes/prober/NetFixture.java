@@ -74,16 +74,19 @@ final class NetFixture implements AutoCloseable {
   int blackHole() throws IOException {
     var server = new ServerSocket(0, 1, loopback());
     closeables.add(server);
-    // full once two connects in a row time out: one timeout alone can be a slow machine
+    // full once two connects in a row time out after the queue took its connections (a backlog
+    // of 1 holds two on Linux): a timeout before that is a slow machine, not a full queue
     int timeouts = 0;
+    int accepted = 0;
     for (int i = 0; i < 32; i++) {
       var s = new Socket();
       closeables.add(s);
       try {
         s.connect(new InetSocketAddress(loopback(), server.getLocalPort()), 300);
+        accepted++;
         timeouts = 0;
       } catch (SocketTimeoutException e) {
-        if (++timeouts == 2) {
+        if (++timeouts == 2 && accepted >= 2) {
           return server.getLocalPort();
         }
       }
