@@ -134,7 +134,8 @@ final class ControlPlane implements AutoCloseable {
         new NodeObserver(
             new OshiNodeStatsSource(settings.rootDir(), clock),
             parts.runtimeVersion(),
-            settings.nodeRegistration().evictionHard());
+            settings.nodeRegistration().evictionHard(),
+            settings.tuning().maxPods());
     NodeStatusReporter nodeStatus = new NodeStatusReporter(api, node, builder, observer, clock);
     nodeStatus.start();
     NodeLease nodeLease = new NodeLease(api, node, nodeStatus::nodeUid, clock);

@@ -132,9 +132,6 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
 
-  /** The kubelet's default {@code maxPods}. */
-  static final int MAX_PODS = 110;
-
   /** Connect and whole-request timeout for the manifest URL. */
   static final Duration MANIFEST_URL_TIMEOUT = Duration.ofSeconds(10);
 
@@ -404,9 +401,25 @@ public final class NodeAgent implements AutoCloseable {
       List<String> clusterDns,
       String clusterDomain,
       Path resolvConf,
-      KubeProxyConfig proxy) {
+      KubeProxyConfig proxy,
+      int maxPods,
+      List<String> allowedUnsafeSysctls) {
     public Tuning {
       clusterDns = List.copyOf(clusterDns);
+      allowedUnsafeSysctls = List.copyOf(allowedUnsafeSysctls);
+    }
+
+    /** These values with admission's {@code maxPods} and {@code allowedUnsafeSysctls}. */
+    public Tuning withAdmission(int pods, List<String> unsafeSysctls) {
+      return new Tuning(
+          fileCheckFrequency,
+          httpCheckFrequency,
+          clusterDns,
+          clusterDomain,
+          resolvConf,
+          proxy,
+          pods,
+          unsafeSysctls);
     }
 
     /** The kubelet's and kube-proxy's defaults. */
@@ -418,7 +431,9 @@ public final class NodeAgent implements AutoCloseable {
           k.clusterDNS(),
           k.clusterDomain(),
           k.resolvConf(),
-          KubeProxyConfig.defaults());
+          KubeProxyConfig.defaults(),
+          k.maxPods(),
+          k.allowedUnsafeSysctls());
     }
   }
 
@@ -632,8 +647,8 @@ public final class NodeAgent implements AutoCloseable {
     PodAdmitter admitter =
         new PodAdmitter(
             new PodAdmitter.NodeLimits(
-                MAX_PODS, allocatable.cpuMillis(), allocatable.memoryBytes()),
-            List.of());
+                settings.tuning().maxPods(), allocatable.cpuMillis(), allocatable.memoryBytes()),
+            settings.tuning().allowedUnsafeSysctls());
     return new PodDispatcher.Gate(
         (pod, admitted) -> {
           java.util.Optional<io.berth.agent.admission.Admission> shuttingDown =

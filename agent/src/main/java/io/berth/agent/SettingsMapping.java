@@ -53,7 +53,9 @@ final class SettingsMapping {
                 k.clusterDNS(),
                 k.clusterDomain(),
                 k.resolvConf(),
-                config.proxy()))
+                config.proxy(),
+                k.maxPods(),
+                k.allowedUnsafeSysctls()))
         .withNodeRegistration(config.node());
   }
 }

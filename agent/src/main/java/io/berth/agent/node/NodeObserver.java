@@ -23,24 +23,28 @@ public final class NodeObserver implements Supplier<NodeStatusBuilder.Observed> 
   private final Supplier<VersionInfo> runtimeVersion;
   private final java.util.List<EvictionThreshold> evictionHard;
   private NodeStats last;
+  private final int maxPods;
 
   /**
    * @param runtimeVersion the CRI Version call; throws while the runtime is unreachable
    */
   public NodeObserver(NodeStatsSource stats, Supplier<VersionInfo> runtimeVersion) {
-    this(stats, runtimeVersion, EvictionThreshold.kubeletDefaults());
+    this(stats, runtimeVersion, EvictionThreshold.kubeletDefaults(), NodeCapacity.DEFAULT_MAX_PODS);
   }
 
   /**
    * @param evictionHard the hard eviction thresholds the pressure conditions are judged against
+   * @param maxPods the node's {@code pods} capacity ({@code maxPods})
    */
   public NodeObserver(
       NodeStatsSource stats,
       Supplier<VersionInfo> runtimeVersion,
-      java.util.List<EvictionThreshold> evictionHard) {
+      java.util.List<EvictionThreshold> evictionHard,
+      int maxPods) {
     this.stats = stats;
     this.runtimeVersion = runtimeVersion;
     this.evictionHard = java.util.List.copyOf(evictionHard);
+    this.maxPods = maxPods;
   }
 
   @Override
@@ -53,7 +57,7 @@ public final class NodeObserver implements Supplier<NodeStatusBuilder.Observed> 
         throw e;
       }
     }
-    NodeCapacity capacity = NodeCapacity.of(last, NodeCapacity.DEFAULT_MAX_PODS);
+    NodeCapacity capacity = NodeCapacity.of(last, maxPods);
     NodePressure pressure = NodePressure.evaluate(last, Optional.empty(), evictionHard);
     String version = "";
     boolean ready;

@@ -28,6 +28,9 @@ import java.util.Map;
  * @param clusterDNS cluster DNS server IPs given to ClusterFirst pods; empty: host DNS
  * @param clusterDomain the cluster's DNS domain; empty for none (the kubelet's default)
  * @param resolvConf the resolver file whose servers and search domains pods inherit
+ * @param maxPods how many pods berth admits (kubelet default 110); more are refused with OutOfpods
+ * @param allowedUnsafeSysctls unsafe namespaced sysctls pods may set (names, or prefixes ending in
+ *     {@code *}); the safe set is always allowed
  */
 public record KubeletConfig(
     Path staticPodPath,
@@ -41,7 +44,9 @@ public record KubeletConfig(
     String containerRuntimeEndpoint,
     List<String> clusterDNS,
     String clusterDomain,
-    Path resolvConf) {
+    Path resolvConf,
+    int maxPods,
+    List<String> allowedUnsafeSysctls) {
   public static final String API_VERSION = "kubelet.config.k8s.io/v1beta1";
   public static final String KIND = "KubeletConfiguration";
 
@@ -58,6 +63,7 @@ public record KubeletConfig(
 
   public KubeletConfig {
     clusterDNS = List.copyOf(clusterDNS);
+    allowedUnsafeSysctls = List.copyOf(allowedUnsafeSysctls);
   }
 
   /** The kubelet's defaults for every field berth implements. */
@@ -74,7 +80,9 @@ public record KubeletConfig(
         "unix:///run/containerd/containerd.sock",
         List.of(),
         "",
-        Path.of("/etc/resolv.conf"));
+        Path.of("/etc/resolv.conf"),
+        110,
+        List.of());
   }
 
   /** Where pods' cgroups go: {@code <cgroupRoot>/kubepods}, as the kubelet's cgroupsPerQOS. */
@@ -122,6 +130,17 @@ public record KubeletConfig(
     }
     String domain = r.parsed("clusterDomain", d.clusterDomain(), KubeletConfig::dnsDomain);
     Path resolvConf = r.parsed("resolvConf", d.resolvConf(), KubeletConfig::absolute);
+    int maxPods = r.integer("maxPods", d.maxPods(), 1, 1_000_000);
+    List<String> unsafe = new ArrayList<>();
+    List<String> givenUnsafe = r.strings("allowedUnsafeSysctls");
+    for (int i = 0; i < givenUnsafe.size(); i++) {
+      try {
+        new io.berth.agent.admission.SysctlAdmission(List.of(givenUnsafe.get(i)));
+        unsafe.add(givenUnsafe.get(i));
+      } catch (IllegalArgumentException e) {
+        r.error("allowedUnsafeSysctls[" + i + "]", e.getMessage());
+      }
+    }
     return new KubeletConfig(
         staticPodPath,
         staticPodURL,
@@ -134,7 +153,9 @@ public record KubeletConfig(
         endpoint,
         dns,
         domain,
-        resolvConf);
+        resolvConf,
+        maxPods,
+        unsafe);
   }
 
   /** This configuration as a YAML document, every field berth implements (print-defaults). */
@@ -142,6 +163,7 @@ public record KubeletConfig(
     Yaml y = new Yaml();
     y.line("apiVersion", API_VERSION);
     y.line("kind", KIND);
+    y.list("allowedUnsafeSysctls", allowedUnsafeSysctls);
     y.line("cgroupDriver", "cgroupfs");
     y.line("cgroupRoot", cgroupRoot);
     y.raw("cgroupsPerQOS", true);
@@ -152,6 +174,7 @@ public record KubeletConfig(
     y.line("healthzBindAddress", healthzBindAddress.getHostAddress());
     y.raw("healthzPort", healthzPort);
     y.line("httpCheckFrequency", GoDuration.format(httpCheckFrequency));
+    y.raw("maxPods", maxPods);
     y.line("podLogsDir", podLogsDir.toString());
     y.line("resolvConf", resolvConf.toString());
     y.line("staticPodPath", staticPodPath == null ? "" : staticPodPath.toString());
@@ -253,7 +276,6 @@ public record KubeletConfig(
             "podCIDR")) {
       m.put(f, NO_API_SERVER);
     }
-    m.put("maxPods", "no pod admission limits yet");
     m.put("podPidsLimit", "no pod admission limits yet");
     for (String f :
         List.of(

@@ -130,7 +130,7 @@ class ConfigFileTest {
             apiVersion: kubelet.config.k8s.io/v1beta1
             kind: KubeletConfiguration
             staticPodPth: /etc/typo
-            maxPods: 250
+            podPidsLimit: 4096
             containerLogMaxSize: 50Mi
             authentication:
               anonymous: {enabled: false}
@@ -146,8 +146,8 @@ class ConfigFileTest {
         .extracting(ConfigProblem::toString)
         .containsExactlyInAnyOrder(
             "KubeletConfiguration.staticPodPth: unknown field; ignored",
-            "KubeletConfiguration.maxPods: not supported by berth (no pod admission limits yet);"
-                + " ignored",
+            "KubeletConfiguration.podPidsLimit: not supported by berth (no pod admission limits"
+                + " yet); ignored",
             "KubeletConfiguration.containerLogMaxSize: not supported by berth (container log"
                 + " rotation is not built yet); ignored",
             "KubeletConfiguration.authentication: not supported by berth (the config file does not"
@@ -355,5 +355,38 @@ class ConfigFileTest {
             "KubeletConfiguration.shutdownGracePeriodByPodPriority[1]: must be a mapping, got '7'",
             "KubeletConfiguration.shutdownGracePeriodByPodPriority: cannot be given together with"
                 + " shutdownGracePeriod or shutdownGracePeriodCriticalPods");
+  }
+
+  @Test
+  void maxPodsAndAllowedUnsafeSysctlsAreReadAndCheckedWithTheirPaths() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            maxPods: 250
+            allowedUnsafeSysctls: ["net.core.somaxconn", "kernel.msg*"]
+            """);
+    assertThat(c.warnings()).isEmpty();
+    assertThat(c.kubelet().maxPods()).isEqualTo(250);
+    assertThat(c.kubelet().allowedUnsafeSysctls())
+        .containsExactly("net.core.somaxconn", "kernel.msg*");
+    assertThat(
+            problems(
+                """
+                apiVersion: kubelet.config.k8s.io/v1beta1
+                kind: KubeletConfiguration
+                maxPods: 0
+                allowedUnsafeSysctls: ["net.core.somaxconn", "vm.swappiness"]
+                """))
+        .extracting(ConfigProblem::toString)
+        .hasSize(2)
+        .anySatisfy(p -> assertThat(p).startsWith("KubeletConfiguration.maxPods: "))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith("KubeletConfiguration.allowedUnsafeSysctls[1]: ")
+                    .contains("vm.swappiness")
+                    .contains("not a namespaced sysctl"));
   }
 }

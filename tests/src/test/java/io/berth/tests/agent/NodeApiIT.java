@@ -334,8 +334,14 @@ class NodeApiIT {
         assertThat(r.status()).as(k.path()).isEqualTo(k.status());
         assertThat(r.text()).as(k.path()).isEqualTo(k.body());
       }
+      // the pod writes a line every 200 ms from its start; wait until it has written three
       HttpsConnection.Response logs =
           c.get("/containerLogs/default/web/main?tailLines=3&timestamps=true");
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (logs.text().lines().count() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(200);
+        logs = c.get("/containerLogs/default/web/main?tailLines=3&timestamps=true");
+      }
       assertThat(logs.status()).isEqualTo(200);
       assertThat(logs.text().lines()).hasSize(3).allMatch(l -> l.matches("\\S+Z line-\\d+"));
     }

@@ -46,7 +46,13 @@ class PodFeaturesIT {
   void start() throws Exception {
     objects = Files.createTempDirectory("berth-features-objects-");
     writeObjects("port=80");
-    berth = BerthOnContainerd.start(NODE, s -> s.withStaticObjectDir(objects));
+    berth =
+        BerthOnContainerd.start(
+            NODE,
+            s ->
+                s.withStaticObjectDir(objects)
+                    .withTuning(
+                        s.tuning().withAdmission(110, List.of("net.core.somaxconn"))));
     dir = berth.dir;
     manifests = berth.manifests;
     containerd = berth.containerd;
@@ -405,7 +411,10 @@ class PodFeaturesIT {
           terminationGracePeriodSeconds: 2
           shareProcessNamespace: true
           dnsPolicy: None
-          securityContext: {sysctls: [{name: net.ipv4.ip_local_port_range, value: "40000 50000"}]}
+          securityContext:
+            sysctls:
+            - {name: net.ipv4.ip_local_port_range, value: "40000 50000"}
+            - {name: net.core.somaxconn, value: "1234"}
           dnsConfig: {nameservers: [10.96.0.10], searches: [svc.cluster.local], options: [{name: ndots, value: "2"}]}
           containers:
           - name: main
@@ -489,6 +498,9 @@ class PodFeaturesIT {
     assertThat(exec(id, "cat", "/proc/sys/net/ipv4/ip_local_port_range"))
         .as("a safe sysctl is applied in the pod")
         .isEqualTo("40000\t50000");
+    assertThat(exec(id, "cat", "/proc/sys/net/core/somaxconn"))
+        .as("an unsafe sysctl the node's allowedUnsafeSysctls allows is applied too")
+        .isEqualTo("1234");
     String priv = exec(containerId("secure", "priv"), "cat", "/proc/self/status");
     assertThat(Long.bitCount(Long.parseLong(field(priv, "CapEff"), 16)))
         .as("privileged: every capability")
