@@ -180,20 +180,4 @@ class IptcOracleIT {
       assertThat(save(p.ffi, IpFamily.IPV4)).doesNotContain("BERTH-");
     }
   }
-
-  @Test
-  void aRuleBerthCannotEncodeNamesLineAndServiceBeforeTouchingTheKernel() {
-    String bad =
-        "*nat\n:BERTH-SERVICES - [0:0]\n"
-            + "-A BERTH-SERVICES -d 10.96.0.10/32 -p tcp -m tcp --dport 99999 -m comment"
-            + " --comment \"shop/cart:http cluster IP\" -j RETURN\nCOMMIT\n";
-    assertThatThrownBy(() -> LibiptcTables.prepare(bad, IpFamily.IPV4))
-        .isInstanceOfSatisfying(
-            TransactionFailedException.class,
-            e -> {
-              assertThat(e.offendingServices()).containsExactly("shop/cart:http");
-              assertThat(e.errors().get(0).line()).isEqualTo(3);
-              assertThat(e.errors().get(0).message()).contains("port 99999");
-            });
-  }
 }
