@@ -167,7 +167,8 @@ final class LibiptcTables implements AutoCloseable {
     LibIptc lib = libs.get(family);
     Pointer h = open(family, lib, t.table());
     try {
-      List<String> existing = berthChains(lib, h);
+      // a set: the create/delete passes ask it once per chain (a list was O(n²): 6 s at 5k)
+      Set<String> existing = new LinkedHashSet<>(berthChains(lib, h));
       int ops = 0;
       for (String c : existing) {
         check(lib, lib.flushEntries(c, h), family, t.table(), "flush chain " + c, null);
