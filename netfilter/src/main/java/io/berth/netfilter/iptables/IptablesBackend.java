@@ -34,8 +34,9 @@ import java.util.regex.Pattern;
  *       binaries encode. berth's native nftables back end is the FFI path on such nodes.
  * </ul>
  *
- * The rest of this comment describes the restore path; the libiptc path reads the tables on every
- * sync (libiptc always fetches the whole table) and so needs no remembered state.
+ * Both paths: a FULL sync rewrites every berth chain, an INCREMENTAL one trusts what the last
+ * successful sync applied (the libiptc path then rewrites only the chains whose rules changed). The
+ * rest of this comment describes the restore path.
  *
  * <p>Every sync rewrites all of berth's chains (each one declared, hence flushed, then refilled),
  * deletes the {@code BERTH-*} chains that are no longer rendered, and inserts the jumps from the
@@ -116,7 +117,7 @@ public final class IptablesBackend implements NetfilterBackend {
   public synchronized SyncResult sync(ServiceModel desired, SyncMode mode)
       throws NetfilterException {
     if (ffi != null) {
-      return syncThroughLibiptc(desired);
+      return syncThroughLibiptc(desired, mode);
     }
     long start = nanos.getAsLong();
     boolean full = mode == SyncMode.FULL || applied.size() < IpFamily.values().length;
@@ -173,13 +174,26 @@ public final class IptablesBackend implements NetfilterBackend {
   }
 
   /**
-   * One libiptc transaction per table and family. Every rule is encoded before any table is opened,
-   * so a rule berth cannot encode changes nothing. A family whose tables cannot be opened (e.g. no
-   * IPv6 netfilter) is skipped with one warning while no service port of it exists.
+   * What the last successful libiptc sync rendered, per family: table → chain → rule lines. An
+   * INCREMENTAL sync rewrites only the chains whose lines differ; empty after a failure.
    */
-  private SyncResult syncThroughLibiptc(ServiceModel desired) throws NetfilterException {
+  private final Map<IpFamily, Map<String, Map<String, List<String>>>> appliedRules =
+      new EnumMap<>(IpFamily.class);
+
+  /**
+   * One libiptc transaction per table and family. A FULL sync (asked for, the first, or the first
+   * after a failure) flushes and refills every berth chain; an INCREMENTAL one only the chains
+   * whose rendered rules changed since the last sync (plus new and stale chains), trusting the
+   * kernel for the rest as the restore path does. Every rule to write is encoded before any table
+   * is opened, so a rule berth cannot encode changes nothing. A family whose tables cannot be
+   * opened (e.g. no IPv6 netfilter) is skipped with one warning while no service port of it exists.
+   */
+  private SyncResult syncThroughLibiptc(ServiceModel desired, SyncMode mode)
+      throws NetfilterException {
     long start = nanos.getAsLong();
     Map<IpFamily, List<LibiptcTables.TableInput>> inputs = new EnumMap<>(IpFamily.class);
+    Map<IpFamily, Map<String, Map<String, List<String>>>> next = new EnumMap<>(IpFamily.class);
+    boolean full = mode == SyncMode.FULL;
     for (IpFamily family : IpFamily.values()) {
       if (desired.ports(family).isEmpty()) {
         try {
@@ -193,16 +207,37 @@ public final class IptablesBackend implements NetfilterBackend {
           continue;
         }
       }
-      inputs.put(family, LibiptcTables.prepare(IptablesRenderer.render(desired, family), family));
+      full |= !appliedRules.containsKey(family);
+    }
+    for (IpFamily family : IpFamily.values()) {
+      if (unavailable.contains(family) && desired.ports(family).isEmpty()) {
+        continue;
+      }
+      String rendered = IptablesRenderer.render(desired, family);
+      next.put(family, LibiptcTables.rulesByChain(rendered));
+      inputs.put(
+          family,
+          LibiptcTables.prepare(
+              rendered, family, full ? Optional.empty() : Optional.of(appliedRules.get(family))));
     }
     long rendered = nanos.getAsLong();
     int ops = 0;
-    for (Map.Entry<IpFamily, List<LibiptcTables.TableInput>> e : inputs.entrySet()) {
-      ops += ffi.apply(e.getKey(), e.getValue());
+    try {
+      for (Map.Entry<IpFamily, List<LibiptcTables.TableInput>> e : inputs.entrySet()) {
+        ops += ffi.apply(e.getKey(), e.getValue());
+      }
+    } catch (NetfilterException | RuntimeException e) {
+      appliedRules.clear();
+      throw e;
     }
+    appliedRules.clear();
+    appliedRules.putAll(next);
     long done = nanos.getAsLong();
     return new SyncResult(
-        SyncMode.FULL, ops, Duration.ofNanos(rendered - start), Duration.ofNanos(done - rendered));
+        full ? SyncMode.FULL : SyncMode.INCREMENTAL,
+        ops,
+        Duration.ofNanos(rendered - start),
+        Duration.ofNanos(done - rendered));
   }
 
   /** berth's chains and jumps in each table of {@code family}, read back with iptables-save. */
@@ -310,6 +345,7 @@ public final class IptablesBackend implements NetfilterBackend {
   public synchronized List<String> removeAll() throws NetfilterException {
     List<String> removed = new ArrayList<>();
     if (ffi != null) {
+      appliedRules.clear();
       for (IpFamily family : IpFamily.values()) {
         try {
           removed.addAll(ffi.removeAll(family));

@@ -50,8 +50,39 @@ final class LibiptcTables implements AutoCloseable {
   /** Loaded and namespace entered on the libiptc thread by the first call; then fixed. */
   private Map<IpFamily, LibIptc> libs;
 
-  /** A table of one family as {@code iptables-restore} input: declared chains, numbered rules. */
-  record TableInput(String table, Set<String> chains, List<Line> rules) {}
+  /**
+   * What to write into one table of one family.
+   *
+   * @param chains every berth chain the table must hold afterwards (others are deleted)
+   * @param rewrite the chains to flush and refill with {@code rules}; the other declared chains
+   *     keep what the kernel holds (an incremental sync, trusting the last one)
+   * @param rules the rules of the {@code rewrite} chains, in rendered order
+   * @param full rewrite every berth chain, whatever {@code rewrite} says
+   */
+  record TableInput(
+      String table, Set<String> chains, Set<String> rewrite, List<Line> rules, boolean full) {}
+
+  /** The rule lines of each chain, per table, as rendered: what an incremental sync compares. */
+  static Map<String, Map<String, List<String>>> rulesByChain(String rendered) {
+    Map<String, Map<String, List<String>>> out = new LinkedHashMap<>();
+    Map<String, List<String>> current = null;
+    for (String line : rendered.lines().toList()) {
+      if (line.startsWith("*")) {
+        current = new LinkedHashMap<>();
+        out.put(line.substring(1), current);
+      } else if (line.startsWith(":")) {
+        current.put(line.substring(1, line.indexOf(' ')), new ArrayList<>());
+      } else if (line.startsWith("-A ")) {
+        current.get(chainOf(line)).add(line);
+      }
+    }
+    return out;
+  }
+
+  private static String chainOf(String ruleLine) {
+    int end = ruleLine.indexOf(' ', 3);
+    return ruleLine.substring(3, end < 0 ? ruleLine.length() : end);
+  }
 
   /** One rule line of the rendered text: its 1-based line number, text and encoded entry. */
   record Line(int number, String text, EntryEncoder.Encoded encoded) {}
@@ -83,13 +114,35 @@ final class LibiptcTables implements AutoCloseable {
         netns);
   }
 
-  /**
-   * Parses and encodes {@code rendered} ({@link IptablesRenderer#render} output) plus the built-in
-   * jumps; nothing touches the kernel, so a rule berth cannot encode fails the sync before any
-   * table changes.
-   */
+  /** A full sync's input: every berth chain rewritten. */
   static List<TableInput> prepare(String rendered, IpFamily family)
       throws TransactionFailedException {
+    return prepare(rendered, family, Optional.empty());
+  }
+
+  /**
+   * Parses {@code rendered} ({@link IptablesRenderer#render} output) and encodes the rules of the
+   * chains to rewrite: all of them without {@code previous}; with it (what the last successful sync
+   * rendered, {@link #rulesByChain}) only the chains whose rule lines differ or that are new.
+   * Nothing touches the kernel, so a rule berth cannot encode fails the sync before any table
+   * changes.
+   */
+  static List<TableInput> prepare(
+      String rendered, IpFamily family, Optional<Map<String, Map<String, List<String>>>> previous)
+      throws TransactionFailedException {
+    Map<String, Map<String, List<String>>> now = rulesByChain(rendered);
+    Map<String, Set<String>> rewrite = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<String, List<String>>> t : now.entrySet()) {
+      Map<String, List<String>> before =
+          previous.map(p -> p.getOrDefault(t.getKey(), Map.of())).orElse(null);
+      Set<String> changed = new LinkedHashSet<>();
+      for (Map.Entry<String, List<String>> c : t.getValue().entrySet()) {
+        if (before == null || !c.getValue().equals(before.get(c.getKey()))) {
+          changed.add(c.getKey());
+        }
+      }
+      rewrite.put(t.getKey(), changed);
+    }
     Map<String, Set<String>> chains = new LinkedHashMap<>();
     Map<String, List<Line>> rules = new LinkedHashMap<>();
     List<RuleError> errors = new ArrayList<>();
@@ -103,7 +156,7 @@ final class LibiptcTables implements AutoCloseable {
         rules.put(table, new ArrayList<>());
       } else if (line.startsWith(":")) {
         chains.get(table).add(line.substring(1, line.indexOf(' ')));
-      } else if (line.startsWith("-A ")) {
+      } else if (line.startsWith("-A ") && rewrite.get(table).contains(chainOf(line))) {
         try {
           rules.get(table).add(new Line(n, line, EntryEncoder.encode(line, family)));
         } catch (IllegalArgumentException e) {
@@ -117,7 +170,7 @@ final class LibiptcTables implements AutoCloseable {
     }
     List<TableInput> out = new ArrayList<>();
     for (String t : chains.keySet()) {
-      out.add(new TableInput(t, chains.get(t), rules.get(t)));
+      out.add(new TableInput(t, chains.get(t), rewrite.get(t), rules.get(t), previous.isEmpty()));
     }
     return out;
   }
@@ -171,10 +224,26 @@ final class LibiptcTables implements AutoCloseable {
       Set<String> existing = new LinkedHashSet<>(berthChains(lib, h));
       int ops = 0;
       for (String c : existing) {
-        check(lib, lib.flushEntries(c, h), family, t.table(), "flush chain " + c, null);
+        if (t.full() || t.rewrite().contains(c) || !t.chains().contains(c)) {
+          check(lib, lib.flushEntries(c, h), family, t.table(), "flush chain " + c, null);
+        }
       }
       for (String c : t.chains()) {
         if (!existing.contains(c)) {
+          if (!t.full() && !t.rewrite().contains(c)) {
+            // someone deleted a chain berth trusted to be unchanged: only a full sync can rebuild
+            // it
+            throw new NetfilterException(
+                "chain "
+                    + c
+                    + " vanished from "
+                    + family
+                    + " table "
+                    + t.table()
+                    + " since the last sync ("
+                    + where()
+                    + "); a full sync follows");
+          }
           check(lib, lib.createChain(c, h), family, t.table(), "create chain " + c, null);
           ops++;
         }

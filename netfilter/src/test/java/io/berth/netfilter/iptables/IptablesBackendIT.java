@@ -79,9 +79,7 @@ class IptablesBackendIT {
           .containsExactly("pod1", "pod2");
 
       SyncResult second = backend.sync(model(web(List.of(pod(1), pod(3)))), SyncMode.INCREMENTAL);
-      // legacy goes through libiptc, which reads and rewrites berth's chains on every sync
-      assertThat(second.mode())
-          .isEqualTo(flavour == IptablesMode.Flavour.LEGACY ? SyncMode.FULL : SyncMode.INCREMENTAL);
+      assertThat(second.mode()).isEqualTo(SyncMode.INCREMENTAL);
       assertThat(answers(lab, "http://" + VIP + "/", 24)).containsExactly("pod1", "pod3");
       String nat = save(lab, flavour, "nat");
       assertThat(nat.lines().filter(l -> l.startsWith(":BERTH-SEP-")).count())

@@ -119,8 +119,15 @@ class IptcOracleIT {
       assertThat(expected).contains("-A BERTH-"); // the oracle itself is not empty
       assertThat(save(p.ffi, family)).isEqualTo(expected);
 
-      // a second sync of the same text changes nothing (no duplicate jumps, same rules)
+      // a second full sync of the same text changes nothing (no duplicate jumps, same rules)
       applyFfi(p, family, rendered);
+      assertThat(save(p.ffi, family)).isEqualTo(expected);
+      // an incremental one against what was applied has nothing to write, and keeps it all
+      List<LibiptcTables.TableInput> nothing =
+          LibiptcTables.prepare(
+              rendered, family, Optional.of(LibiptcTables.rulesByChain(rendered)));
+      assertThat(nothing).allSatisfy(t -> assertThat(t.rules()).isEmpty());
+      p.tables.apply(family, nothing);
       assertThat(save(p.ffi, family)).isEqualTo(expected);
     }
   }
@@ -132,6 +139,24 @@ class IptcOracleIT {
     try (Pair p = new Pair()) {
       applyFfi(p, IpFamily.IPV4, first);
       applyFfi(p, IpFamily.IPV4, second);
+      restore(p.tool, IpFamily.IPV4, restoreInput(second));
+      assertThat(save(p.ffi, IpFamily.IPV4)).isEqualTo(save(p.tool, IpFamily.IPV4));
+    }
+  }
+
+  @Test
+  void anIncrementalSyncEndsLikeAFreshRestoreOfTheNewText() throws Exception {
+    String first = Files.readString(GOLDEN.resolve("clusterip-nodeport.rules"));
+    String second = Files.readString(GOLDEN.resolve("source-ranges.rules"));
+    try (Pair p = new Pair()) {
+      applyFfi(p, IpFamily.IPV4, first);
+      List<LibiptcTables.TableInput> diff =
+          LibiptcTables.prepare(
+              second, IpFamily.IPV4, Optional.of(LibiptcTables.rulesByChain(first)));
+      // unchanged chains (e.g. BERTH-POSTROUTING, BERTH-MARK-MASQ) are not rewritten
+      assertThat(diff.stream().mapToInt(t -> t.rules().size()).sum())
+          .isLessThan((int) second.lines().filter(l -> l.startsWith("-A ")).count());
+      p.tables.apply(IpFamily.IPV4, diff);
       restore(p.tool, IpFamily.IPV4, restoreInput(second));
       assertThat(save(p.ffi, IpFamily.IPV4)).isEqualTo(save(p.tool, IpFamily.IPV4));
     }
