@@ -102,7 +102,10 @@ public final class IptablesSyncBench {
           "one endpoint removed, " + services + " services",
           t2 - t1,
           a2 - a1,
-          "berth rewrites every BERTH chain; " + split(flavour, second));
+          (flavour == IptablesMode.Flavour.LEGACY
+                  ? "berth rewrites the changed chains; "
+                  : "berth rewrites every BERTH chain; ")
+              + split(flavour, second));
     } finally {
       new ProcessBuilder("ip", "netns", "del", berthNs).inheritIO().start().waitFor();
       new ProcessBuilder("ip", "netns", "del", anchorNs).inheritIO().start().waitFor();
