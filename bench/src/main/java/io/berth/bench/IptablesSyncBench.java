@@ -23,16 +23,17 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * berth's iptables back end against the tool it drives, in the same run: for S services × 10
- * endpoints, berth's full sync ({@code IptablesBackend.sync}: render, read back with iptables-save,
- * {@code iptables-restore --noflush}) vs a bare {@code iptables-restore --noflush} of the very same
- * ruleset text into a fresh namespace (the anchor: what the kernel and the tool cost with no berth
- * around them); then one endpoint removed: berth's next sync vs the bare tool loading the changed
- * text over the loaded one. Each side gets its own network namespace ({@code berth-iptb-*}),
- * deleted at the end. Root only.
+ * berth's iptables back end against the bare restore tool, in the same run: for S services × 10
+ * endpoints, berth's full sync ({@code IptablesBackend.sync}; legacy, the default: render + encode
+ * + libiptc in-process, one {@code iptc_commit} per table; nft: render, read back with
+ * iptables-save, {@code iptables-nft-restore --noflush}) vs a bare {@code iptables-restore
+ * --noflush} of the very same ruleset text into a fresh namespace (the anchor: what the kernel and
+ * the tool cost with no berth around them); then one endpoint removed: berth's next sync vs the
+ * bare tool loading the changed text over the loaded one. Each side gets its own network namespace
+ * ({@code berth-iptb-*}), deleted at the end. Root only.
  *
  * <pre>
- *   java -cp ... io.berth.bench.IptablesSyncBench [--sizes 1000,5000] [--flavour nft|legacy]
+ *   java -cp ... io.berth.bench.IptablesSyncBench [--sizes 1000,5000] [--flavour legacy|nft]
  * </pre>
  */
 public final class IptablesSyncBench {
@@ -40,7 +41,7 @@ public final class IptablesSyncBench {
 
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = List.of(1000);
-    IptablesMode.Flavour flavour = IptablesMode.Flavour.NFT;
+    IptablesMode.Flavour flavour = IptablesMode.Flavour.LEGACY;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--sizes" -> {
@@ -57,8 +58,11 @@ public final class IptablesSyncBench {
     }
     String restore = "iptables-" + flavour.name().toLowerCase(Locale.ROOT) + "-restore";
     System.out.printf(
-        "| measurement (%s) | berth ms | anchor ms (bare %s --noflush, same text) | berth/anchor |%n",
-        flavour.name().toLowerCase(Locale.ROOT), restore);
+        "| measurement (%s) | berth ms (%s) | anchor ms (bare %s --noflush, same text) |"
+            + " berth/anchor |%n",
+        flavour.name().toLowerCase(Locale.ROOT),
+        flavour == IptablesMode.Flavour.LEGACY ? "libiptc FFI" : restore,
+        restore);
     System.out.println("|---|---|---|---|");
     for (int size : sizes) {
       run(size, flavour, restore);
@@ -72,13 +76,19 @@ public final class IptablesSyncBench {
     try {
       ServiceModel full = model(services, -1);
       ServiceModel changed = model(services, services / 2);
-      IptablesBackend berth =
-          IptablesBackend.of(flavour, Optional.of(Path.of("/run/netns", berthNs)));
-      long t0 = System.nanoTime();
-      SyncResult first = berth.sync(full, SyncMode.FULL);
-      long t1 = System.nanoTime();
-      berth.sync(changed, SyncMode.INCREMENTAL);
-      long t2 = System.nanoTime();
+      long t0;
+      long t1;
+      long t2;
+      SyncResult first;
+      SyncResult second;
+      try (IptablesBackend berth =
+          IptablesBackend.of(flavour, Optional.of(Path.of("/run/netns", berthNs)))) {
+        t0 = System.nanoTime();
+        first = berth.sync(full, SyncMode.FULL);
+        t1 = System.nanoTime();
+        second = berth.sync(changed, SyncMode.INCREMENTAL);
+        t2 = System.nanoTime();
+      }
 
       String jumps = jumpSection();
       long a0 = System.nanoTime();
@@ -87,21 +97,29 @@ public final class IptablesSyncBench {
       exec(anchorNs, restore, IptablesRenderer.render(changed, IpFamily.IPV4));
       long a2 = System.nanoTime();
 
-      row(
-          "full sync, " + services + " × 10",
-          t1 - t0,
-          a1 - a0,
-          String.format(
-              Locale.ROOT, "render + iptables-save %.0f ms", first.render().toNanos() / 1e6));
+      row("full sync, " + services + " × 10", t1 - t0, a1 - a0, split(flavour, first));
       row(
           "one endpoint removed, " + services + " services",
           t2 - t1,
           a2 - a1,
-          "berth rewrites every BERTH chain");
+          (flavour == IptablesMode.Flavour.LEGACY
+                  ? "berth rewrites the changed chains; "
+                  : "berth rewrites every BERTH chain; ")
+              + split(flavour, second));
     } finally {
       new ProcessBuilder("ip", "netns", "del", berthNs).inheritIO().start().waitFor();
       new ProcessBuilder("ip", "netns", "del", anchorNs).inheritIO().start().waitFor();
     }
+  }
+
+  private static String split(IptablesMode.Flavour flavour, SyncResult r) {
+    return String.format(
+        Locale.ROOT,
+        flavour == IptablesMode.Flavour.LEGACY
+            ? "render + encode %.0f ms, libiptc %.0f ms"
+            : "render + iptables-save %.0f ms, restore %.0f ms",
+        r.render().toNanos() / 1e6,
+        r.apply().toNanos() / 1e6);
   }
 
   private static void row(String what, long berthNanos, long anchorNanos, String note) {

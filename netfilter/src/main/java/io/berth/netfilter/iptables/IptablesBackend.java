@@ -22,11 +22,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The iptables data plane: {@link IptablesRenderer}'s kube-proxy-shaped ruleset applied with {@code
- * iptables-restore --noflush} (and {@code ip6tables-restore}) of the detected flavour, exactly as
- * kube-proxy's iptables mode applies it. Not through FFI: libiptc is legacy-only and not a stable
- * API, and iptables-nft has no library at all; the restore tools are the interface both flavours
- * keep stable.
+ * The iptables data plane: {@link IptablesRenderer}'s kube-proxy-shaped ruleset, applied one of two
+ * ways depending on the detected flavour:
+ *
+ * <ul>
+ *   <li><b>legacy</b> (x_tables): in-process through libiptc ({@link LibiptcTables}, jnr-ffi), one
+ *       {@code iptc_init … iptc_commit} transaction per table and family; no child process.
+ *   <li><b>nft</b> (iptables-nft): with {@code iptables-nft-restore --noflush} as a child process,
+ *       exactly as kube-proxy's iptables mode applies it. <em>Not FFI</em>: iptables-nft has no
+ *       library; its rules are nftables expressions with xt compat matches that only the iptables
+ *       binaries encode. berth's native nftables back end is the FFI path on such nodes.
+ * </ul>
+ *
+ * Both paths: a FULL sync rewrites every berth chain, an INCREMENTAL one trusts what the last
+ * successful sync applied (the libiptc path then rewrites only the chains whose rules changed). The
+ * rest of this comment describes the restore path.
  *
  * <p>Every sync rewrites all of berth's chains (each one declared, hence flushed, then refilled),
  * deletes the {@code BERTH-*} chains that are no longer rendered, and inserts the jumps from the
@@ -55,21 +65,60 @@ public final class IptablesBackend implements NetfilterBackend {
   private static final org.slf4j.Logger log =
       org.slf4j.LoggerFactory.getLogger(IptablesBackend.class);
 
+  /** The libiptc writer (legacy flavour), or null: apply with the restore tools. */
+  private final LibiptcTables ffi;
+
+  /** Applies with the restore tools of {@code tools} (the nft flavour, or tests with fakes). */
   public IptablesBackend(IptablesCommands tools, LongSupplier nanos) {
+    this(tools, null, nanos);
+  }
+
+  private IptablesBackend(IptablesCommands tools, LibiptcTables ffi, LongSupplier nanos) {
     this.tools = tools;
+    this.ffi = ffi;
     this.nanos = nanos;
   }
 
-  /** The tools of {@code flavour} as child processes, in {@code netns} (empty: berth's own). */
+  /**
+   * The back end for {@code flavour} in {@code netns} (empty: berth's own): legacy through libiptc
+   * (FFI), nft through {@code iptables-nft-restore}.
+   */
   public static IptablesBackend of(
+      io.berth.netfilter.detect.IptablesMode.Flavour flavour, Optional<Path> netns) {
+    return switch (flavour) {
+      case LEGACY -> libiptc(netns, System::nanoTime);
+      case NFT -> restoreTools(flavour, netns);
+    };
+  }
+
+  /** The restore tools of {@code flavour} as child processes (the only way for nft). */
+  public static IptablesBackend restoreTools(
       io.berth.netfilter.detect.IptablesMode.Flavour flavour, Optional<Path> netns) {
     return new IptablesBackend(
         new IptablesCommands(flavour, netns, IptablesCommands.processes()), System::nanoTime);
   }
 
+  /**
+   * Legacy x_tables through libiptc ({@code libip4tc.so.2}, {@code libip6tc.so.2}) in-process. The
+   * libraries are loaded (and the namespace entered) by the first call; a missing library makes
+   * that call fail with a {@link NetfilterException}.
+   */
+  public static IptablesBackend libiptc(Optional<Path> netns, LongSupplier nanos) {
+    LibiptcTables ffi = LibiptcTables.open(netns);
+    IptablesCommands tools =
+        new IptablesCommands(
+            io.berth.netfilter.detect.IptablesMode.Flavour.LEGACY,
+            netns,
+            IptablesCommands.processes());
+    return new IptablesBackend(tools, ffi, nanos);
+  }
+
   @Override
   public synchronized SyncResult sync(ServiceModel desired, SyncMode mode)
       throws NetfilterException {
+    if (ffi != null) {
+      return syncThroughLibiptc(desired, mode);
+    }
     long start = nanos.getAsLong();
     boolean full = mode == SyncMode.FULL || applied.size() < IpFamily.values().length;
     Map<IpFamily, String> inputs = new EnumMap<>(IpFamily.class);
@@ -120,6 +169,73 @@ public final class IptablesBackend implements NetfilterBackend {
     return new SyncResult(
         full ? SyncMode.FULL : SyncMode.INCREMENTAL,
         lines,
+        Duration.ofNanos(rendered - start),
+        Duration.ofNanos(done - rendered));
+  }
+
+  /**
+   * What the last successful libiptc sync rendered, per family: table → chain → rule lines. An
+   * INCREMENTAL sync rewrites only the chains whose lines differ; empty after a failure.
+   */
+  private final Map<IpFamily, Map<String, Map<String, List<String>>>> appliedRules =
+      new EnumMap<>(IpFamily.class);
+
+  /**
+   * One libiptc transaction per table and family. A FULL sync (asked for, the first, or the first
+   * after a failure) flushes and refills every berth chain; an INCREMENTAL one only the chains
+   * whose rendered rules changed since the last sync (plus new and stale chains), trusting the
+   * kernel for the rest as the restore path does. Every rule to write is encoded before any table
+   * is opened, so a rule berth cannot encode changes nothing. A family whose tables cannot be
+   * opened (e.g. no IPv6 netfilter) is skipped with one warning while no service port of it exists.
+   */
+  private SyncResult syncThroughLibiptc(ServiceModel desired, SyncMode mode)
+      throws NetfilterException {
+    long start = nanos.getAsLong();
+    Map<IpFamily, List<LibiptcTables.TableInput>> inputs = new EnumMap<>(IpFamily.class);
+    Map<IpFamily, Map<String, Map<String, List<String>>>> next = new EnumMap<>(IpFamily.class);
+    boolean full = mode == SyncMode.FULL;
+    for (IpFamily family : IpFamily.values()) {
+      if (desired.ports(family).isEmpty()) {
+        try {
+          ffi.probe(family);
+          unavailable.remove(family);
+        } catch (LibiptcTables.TableUnavailableException e) {
+          if (unavailable.add(family)) {
+            log.warn(
+                "{}; berth writes no {} rules while no Service needs them", e.getMessage(), family);
+          }
+          continue;
+        }
+      }
+      full |= !appliedRules.containsKey(family);
+    }
+    for (IpFamily family : IpFamily.values()) {
+      if (unavailable.contains(family) && desired.ports(family).isEmpty()) {
+        continue;
+      }
+      String rendered = IptablesRenderer.render(desired, family);
+      next.put(family, LibiptcTables.rulesByChain(rendered));
+      inputs.put(
+          family,
+          LibiptcTables.prepare(
+              rendered, family, full ? Optional.empty() : Optional.of(appliedRules.get(family))));
+    }
+    long rendered = nanos.getAsLong();
+    int ops = 0;
+    try {
+      for (Map.Entry<IpFamily, List<LibiptcTables.TableInput>> e : inputs.entrySet()) {
+        ops += ffi.apply(e.getKey(), e.getValue());
+      }
+    } catch (NetfilterException | RuntimeException e) {
+      appliedRules.clear();
+      throw e;
+    }
+    appliedRules.clear();
+    appliedRules.putAll(next);
+    long done = nanos.getAsLong();
+    return new SyncResult(
+        full ? SyncMode.FULL : SyncMode.INCREMENTAL,
+        ops,
         Duration.ofNanos(rendered - start),
         Duration.ofNanos(done - rendered));
   }
@@ -228,6 +344,17 @@ public final class IptablesBackend implements NetfilterBackend {
    */
   public synchronized List<String> removeAll() throws NetfilterException {
     List<String> removed = new ArrayList<>();
+    if (ffi != null) {
+      appliedRules.clear();
+      for (IpFamily family : IpFamily.values()) {
+        try {
+          removed.addAll(ffi.removeAll(family));
+        } catch (LibiptcTables.TableUnavailableException e) {
+          log.warn("{}; nothing of berth's to remove there", e.getMessage());
+        }
+      }
+      return removed;
+    }
     for (IpFamily family : IpFamily.values()) {
       Map<String, SavedChains> have = read(family);
       StringBuilder input = new StringBuilder();
@@ -269,6 +396,9 @@ public final class IptablesBackend implements NetfilterBackend {
 
   @Override
   public String describe() {
+    if (ffi != null) {
+      return "iptables (legacy, in-process through libiptc, BERTH-* chains in filter and nat)";
+    }
     return "iptables ("
         + tools.flavour().name().toLowerCase(java.util.Locale.ROOT)
         + ", "
@@ -277,5 +407,9 @@ public final class IptablesBackend implements NetfilterBackend {
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    if (ffi != null) {
+      ffi.close();
+    }
+  }
 }

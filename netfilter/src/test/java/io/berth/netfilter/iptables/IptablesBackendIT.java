@@ -25,11 +25,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Real traffic through berth's iptables rules applied by {@code iptables-restore}, in namespaces
- * this test creates ({@link NetnsLab}), once per iptables flavour: ClusterIP and NodePort reach
- * every ready endpoint and no other, an endpoint removal takes effect after one sync and deletes
- * its chain, a Service without endpoints refuses connections, and removing berth's chains leaves a
- * foreign chain and its jump byte-for-byte intact.
+ * Real traffic through berth's iptables rules (legacy: through libiptc in-process; nft: by {@code
+ * iptables-nft-restore}), in namespaces this test creates ({@link NetnsLab}), once per iptables
+ * flavour: ClusterIP and NodePort reach every ready endpoint and no other, an endpoint removal
+ * takes effect after one sync and deletes its chain, a Service without endpoints refuses
+ * connections, and removing berth's chains leaves a foreign chain and its jump byte-for-byte
+ * intact.
  */
 class IptablesBackendIT {
   private static final String VIP = LabServices.VIP;

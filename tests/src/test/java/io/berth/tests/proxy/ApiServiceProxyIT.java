@@ -38,8 +38,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the ClusterIP and the NodePort follows the slices: pod a only, then a and b, then b only (a not
  * ready; with the node labelled zone-a and zone hints, only the zone-a pod). Pods started after the
  * Service get its environment variables from the API Service. Once with each data plane ({@code
- * --proxy-mode nftables}, {@code iptables}); at the end {@code berth cleanup} removes berth's
- * tables or chains and leaves a canary of the same kind identical.
+ * --proxy-mode nftables}; {@code iptables} on an iptables-nft node, applied by
+ * iptables-nft-restore; {@code iptables} on a legacy node, applied through libiptc); at the end
+ * {@code berth cleanup} removes berth's tables or chains and leaves a canary of the same kind
+ * identical.
  */
 class ApiServiceProxyIT {
   private static final String NODE = "berth-as-node";
@@ -86,7 +88,7 @@ class ApiServiceProxyIT {
   }
 
   @ParameterizedTest(name = "--proxy-mode {0}")
-  @ValueSource(strings = {"nftables", "iptables"})
+  @ValueSource(strings = {"nftables", "iptables", "iptables-legacy"})
   void trafficThroughClusterIpAndNodePortFollowsTheApisEndpointSlices(String mode)
       throws Exception {
     String canaryBefore = addCanary(mode);
@@ -111,6 +113,14 @@ class ApiServiceProxyIT {
         api.store().get(ApiResources.SERVICES, "default", "web").at("/spec/clusterIP").asText();
     // berth has the Service (and no endpoint yet): its REJECT answers, connection refused
     awaitTrue("the ClusterIP rejects", Duration.ofSeconds(90), () -> curl(vip, 80).exit() == 7);
+    if (mode.startsWith("iptables")) {
+      // which path applied the rules: libiptc in-process on a legacy node, the tool on an nft one
+      assertThat(Files.readString(dir.resolve("berth.log")))
+          .contains(
+              mode.equals("iptables-legacy")
+                  ? "service proxy: iptables (legacy, in-process through libiptc"
+                  : "service proxy: iptables (nft, iptables-nft-restore --noflush");
+    }
 
     for (String name : List.of("a", "b")) {
       kubectl(
@@ -258,11 +268,13 @@ class ApiServiceProxyIT {
               """);
       node.run("nft", "-f", f.toString());
     } else {
-      node.run("iptables-nft", "-N", "CANARY");
-      node.run("iptables-nft", "-A", "CANARY", "-p", "tcp", "--dport", "9", "-j", "RETURN");
-      node.run("iptables-nft", "-A", "INPUT", "-j", "CANARY");
-      node.run("iptables-nft", "-t", "nat", "-N", "CANARY-NAT");
-      node.run("iptables-nft", "-t", "nat", "-A", "PREROUTING", "-j", "CANARY-NAT");
+      // the canary's flavour is the one kube-proxy's detection (and berth's) then picks
+      String tool = iptablesTool(mode);
+      node.run(tool, "-N", "CANARY");
+      node.run(tool, "-A", "CANARY", "-p", "tcp", "--dport", "9", "-j", "RETURN");
+      node.run(tool, "-A", "INPUT", "-j", "CANARY");
+      node.run(tool, "-t", "nat", "-N", "CANARY-NAT");
+      node.run(tool, "-t", "nat", "-A", "PREROUTING", "-j", "CANARY-NAT");
     }
     return canary(mode);
   }
@@ -271,7 +283,7 @@ class ApiServiceProxyIT {
     if (mode.equals("nftables")) {
       return node.run("nft", "list", "table", "ip", "canary").stdout();
     }
-    return node.run("iptables-nft-save")
+    return node.run(iptablesTool(mode) + "-save")
         .stdout()
         .lines()
         .filter(l -> l.contains("CANARY"))
@@ -289,7 +301,8 @@ class ApiServiceProxyIT {
           .toList();
     }
     List<String> out = new ArrayList<>();
-    for (String tool : List.of("iptables-nft-save", "ip6tables-nft-save")) {
+    String tool4 = iptablesTool(mode);
+    for (String tool : List.of(tool4 + "-save", "ip6" + tool4.substring(2) + "-save")) {
       node.run(tool).stdout().lines().filter(l -> l.contains("BERTH")).forEach(out::add);
     }
     return out;
@@ -384,6 +397,13 @@ class ApiServiceProxyIT {
     return seen;
   }
 
+  /**
+   * iptables-legacy (the mode "iptables-legacy": berth writes through libiptc), else iptables-nft.
+   */
+  private static String iptablesTool(String mode) {
+    return mode.equals("iptables-legacy") ? "iptables-legacy" : "iptables-nft";
+  }
+
   private Process startBerth(String mode) throws IOException {
     List<String> cmd =
         BerthCommand.of(
@@ -409,7 +429,7 @@ class ApiServiceProxyIT {
             "--proxy-sync-period",
             "2s",
             "--proxy-mode",
-            mode);
+            mode.startsWith("iptables") ? "iptables" : mode);
     return new ProcessBuilder(node.command(cmd.toArray(String[]::new)))
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("berth.log").toFile()))
