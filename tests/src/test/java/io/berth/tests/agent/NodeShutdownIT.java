@@ -107,7 +107,15 @@ class NodeShutdownIT {
       Instant signalled = Instant.now();
       logind.prepareForShutdown(true);
 
-      // a pod that arrives now is refused, as the kubelet's shutdown admission does
+      // a pod that arrives once berth acts on the signal (it marks the pods it stops) is refused,
+      // as the kubelet's shutdown admission does; the signal itself reaches berth asynchronously
+      berth.pods.await(
+          Duration.ofSeconds(10),
+          () ->
+              berth
+                  .pods
+                  .pod("polite-" + NODE)
+                  .filter(p -> p.path("status").path("reason").asText().equals("Terminated")));
       BerthPods.writeManifest(
           berth.manifests, "late.yaml", pod("late", "", "[\"sleep\", \"3600\"]", image));
       String late = "late-" + NODE;

@@ -51,8 +51,7 @@ class PodFeaturesIT {
             NODE,
             s ->
                 s.withStaticObjectDir(objects)
-                    .withTuning(
-                        s.tuning().withAdmission(110, List.of("net.core.somaxconn"))));
+                    .withTuning(s.tuning().withAdmission(110, List.of("net.core.somaxconn"))));
     dir = berth.dir;
     manifests = berth.manifests;
     containerd = berth.containerd;
