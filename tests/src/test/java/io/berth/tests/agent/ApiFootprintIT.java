@@ -187,7 +187,11 @@ class ApiFootprintIT {
             "--pod-logs-dir",
             containerd.podLogRoot().toString(),
             "--kubeconfig",
-            kubeconfig.toString()));
+            kubeconfig.toString(),
+            // berth runs in the host's network namespace here: its Service proxy stays off, or
+            // it would program nftables tables there (the API server has the kubernetes Service)
+            "--proxy-mode",
+            "none"));
     ProcessBuilder pb = new ProcessBuilder(command);
     pb.environment().put("MALLOC_ARENA_MAX", "2");
     pb.redirectErrorStream(true);
