@@ -67,16 +67,18 @@ public final class NodeApiServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                       SslHandler ssl = tls.newHandler(ch.alloc());
                       ssl.setHandshakeTimeoutMillis(10_000);
+                      NodeRequestHandler http = new NodeRequestHandler(routes, limits, workers);
                       ch.pipeline()
                           .addLast(limiter)
                           .addLast(ssl)
                           .addLast(
                               new IdleStateHandler(
                                   0, 0, limits.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                          .addLast(http.requestStart())
                           .addLast(
                               new HttpServerCodec(
                                   limits.maxInitialLineBytes(), limits.maxHeaderBytes(), 8192))
-                          .addLast(new NodeRequestHandler(routes, limits, workers));
+                          .addLast(http);
                     }
                   })
               .bind(bind)

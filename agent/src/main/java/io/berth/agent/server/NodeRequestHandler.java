@@ -6,6 +6,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -36,6 +38,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,13 +54,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One connection's HTTP/1.1 protocol for the node API: enforces the request limits (431 for long
- * heads, 413 for bodies, a deadline for the whole request against slowloris, one request at a
- * time), hands each complete request to {@link NodeApiRoutes} on a virtual thread, and writes its
- * answer: a whole reply, a streamed body with backpressure, or, for exec/attach/portForward, a
- * byte-level proxy of the upgrade to the runtime's streaming server.
+ * heads, 413 for bodies, a deadline for the whole request against slowloris, one request at a time:
+ * a request that arrives before the previous answer is written waits for it), hands each complete
+ * request to {@link NodeApiRoutes} on a virtual thread, and writes its answer: a whole reply, a
+ * streamed body with backpressure, or, for exec/attach/portForward, a byte-level proxy of the
+ * upgrade to the runtime's streaming server.
+ *
+ * <p>The request deadline runs, as Go's {@code ReadHeaderTimeout} does for the kubelet, from the
+ * end of the TLS handshake for a connection's first request and from the first byte of each later
+ * one; a kept-alive connection may idle between requests for the idle timeout, not the request
+ * deadline. {@link #requestStart()} sees those first bytes before the codec parses them.
  *
  * <pre>
- *   client ─TLS─▶ [SslHandler] ─▶ [IdleStateHandler] ─▶ [HttpServerCodec] ─▶ [this]
+ *   client ─TLS─▶ [SslHandler] ─▶ [IdleStateHandler] ─▶ [requestStart] ─▶ [HttpServerCodec] ─▶ [this]
  *   after an upgrade:  [SslHandler] ─▶ [UpgradeRelay] ◀──▶ [UpgradeRelay] ─▶ streaming server
  * </pre>
  *
@@ -75,9 +84,12 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
   private final ExecutorService workers;
   private HttpRequest head;
   private long bodyBytes;
-  private volatile boolean busy; // a request is being answered (set on the loop, cleared anywhere)
-  private int dispatched; // requests handed to the routes; event loop only
-  private ScheduledFuture<?> deadline;
+  private boolean busy; // a request is being answered, until its last part is written; event loop
+  // what arrived of the next request while busy (pipelined, or sent as soon as a sized answer's
+  // last byte was there, before its end was written); event loop only
+  private final ArrayDeque<Object> held = new ArrayDeque<>();
+  private ScheduledFuture<?> deadline; // event loop only
+  private final ChannelHandler requestStart = new RequestStart();
 
   NodeRequestHandler(NodeApiRoutes routes, NodeServerLimits limits, ExecutorService workers) {
     this.routes = routes;
@@ -85,16 +97,35 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
     this.workers = workers;
   }
 
+  /** The handler to place before the HTTP codec: it starts the deadline of each later request. */
+  ChannelHandler requestStart() {
+    return requestStart;
+  }
+
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    arm(ctx);
+    if (ctx.pipeline().get(SslHandler.class) == null) {
+      arm(ctx); // plain: the first request's deadline runs from the connection
+    }
     super.channelActive(ctx);
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     disarm();
+    releaseHeld();
     super.channelInactive(ctx);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    releaseHeld();
+  }
+
+  private void releaseHeld() {
+    for (Object m = held.poll(); m != null; m = held.poll()) {
+      ReferenceCountUtil.release(m);
+    }
   }
 
   /** The whole next request (head and body) must arrive within the header timeout. */
@@ -120,10 +151,33 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (busy || !held.isEmpty()) {
+      held.add(msg); // answered in turn once this answer is written (see answered)
+      ctx.channel().config().setAutoRead(false);
+      return;
+    }
+    read(ctx, msg);
+  }
+
+  /** The current answer is written: the requests held meanwhile go on, in order. Event loop. */
+  private void answered(ChannelHandlerContext ctx) {
+    busy = false;
+    while (!busy && !held.isEmpty()) {
+      read(ctx, held.poll());
+    }
+    if (!busy && ctx.channel().isActive()) {
+      if (head != null && deadline == null) {
+        arm(ctx); // a held request is still arriving
+      }
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void read(ChannelHandlerContext ctx, Object msg) {
     try {
       if (msg instanceof HttpRequest req) {
-        if (busy || head != null) {
-          ctx.close(); // pipelining is not supported
+        if (head != null) {
+          ctx.close(); // a new request before the last one's body ended: not HTTP/1.1
           return;
         }
         if (req.decoderResult().isFailure()) {
@@ -182,7 +236,7 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
     if (upgrade) {
       ctx.channel().config().setAutoRead(false); // nothing from the client until the proxy stands
     }
-    NettyExchange ex = new NettyExchange(ctx, req, path, qs.parameters(), upgrade, ++dispatched);
+    NettyExchange ex = new NettyExchange(ctx, req, path, qs.parameters(), upgrade);
     try {
       workers.execute(
           () -> {
@@ -226,6 +280,9 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
       return;
     }
+    if (event instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+      arm(ctx); // the first request's deadline runs from the end of the handshake
+    }
     super.userEventTriggered(ctx, event);
   }
 
@@ -233,6 +290,20 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("node API: closing {}: {}", ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
+  }
+
+  /**
+   * Sees the decrypted bytes before the codec: the first bytes that arrive between requests start
+   * the next request's deadline. Event loop only, like the handler.
+   */
+  private final class RequestStart extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (deadline == null && !busy && head == null && msg instanceof ByteBuf b && b.isReadable()) {
+        arm(ctx);
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 
   /** The exchange of one request on this connection. */
@@ -243,7 +314,6 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
     private final Map<String, List<String>> query;
     private final boolean upgrade;
     private final boolean keepAlive;
-    private final int number;
     private volatile boolean answered;
 
     NettyExchange(
@@ -251,14 +321,12 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
         HttpRequest req,
         String path,
         Map<String, List<String>> query,
-        boolean upgrade,
-        int number) {
+        boolean upgrade) {
       this.ctx = ctx;
       this.req = req;
       this.path = path;
       this.query = query;
       this.upgrade = upgrade;
-      this.number = number;
       this.keepAlive = HttpUtil.isKeepAlive(req) && !upgrade;
     }
 
@@ -326,21 +394,10 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
     /** Writes the last part of the answer; the connection then waits for the next request. */
     private void finish(Object last) {
       if (keepAlive) {
-        // Not busy before the write: the client may send its next request as soon as it has
-        // the answer, before a listener of this write runs.
-        busy = false;
-        ChannelFuture written = ctx.writeAndFlush(last);
-        written.addListener(
-            f -> {
-              // the next request must arrive in time, unless it already has
-              ctx.executor()
-                  .execute(
-                      () -> {
-                        if (dispatched == number) {
-                          arm(ctx);
-                        }
-                      });
-            });
+        // The client may send its next request as soon as it has the answer, even before this
+        // write's end: held until answered runs. Its deadline starts with its first byte.
+        ctx.writeAndFlush(last);
+        ctx.executor().execute(() -> answered(ctx));
       } else {
         ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
       }
@@ -434,6 +491,7 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
                     var p = ctx.pipeline();
                     p.addLast(new UpgradeRelay(back));
                     p.remove(IdleStateHandler.class);
+                    p.remove(requestStart);
                     p.remove(HttpServerCodec.class);
                     p.remove(NodeRequestHandler.this);
                   });
