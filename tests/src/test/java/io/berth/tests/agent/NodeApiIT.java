@@ -433,7 +433,12 @@ class NodeApiIT {
                       byte[] request = fuzz.next();
                       last[0] = request;
                       c.write(request);
-                      HttpsConnection.Response r = c.read();
+                      // a HEAD answer announces a length but has no body; berth answers every
+                      // request it finds in the bytes, in order, like a pipelining server
+                      HttpsConnection.Response r =
+                          c.read(
+                              new String(request, 0, 5, StandardCharsets.ISO_8859_1)
+                                  .equals("HEAD "));
                       statuses.merge(r.status(), 1, Integer::sum);
                       if ("close".equalsIgnoreCase(r.headers().get("connection"))) {
                         c.close();
