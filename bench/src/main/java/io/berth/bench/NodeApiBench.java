@@ -99,7 +99,7 @@ public final class NodeApiBench {
             "| route | 10250 TLS+cert req/s | p99 ms | 10248 plain req/s | p99 ms | req/s ratio |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
         BenchResults results = new BenchResults("nodeapi", args);
-        String plainAnchor = "the same route on berth's plain-HTTP 10248, same run";
+        String plainAnchor = "the same route on berth's plain-HTTP 10248";
         for (String route : List.of("/healthz", "/pods")) {
           Load berth =
               load(
@@ -309,6 +309,6 @@ public final class NodeApiBench {
             "MB/s",
             berthMbs,
             catMbs,
-            "cat of the same log file, same run"));
+            "cat of the same log file"));
   }
 }

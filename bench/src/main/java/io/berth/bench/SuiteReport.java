@@ -281,9 +281,12 @@ public final class SuiteReport {
               .append(" | ")
               .append(Double.isNaN(f.ratio()) ? "—" : String.format(Locale.ROOT, "%.2f", f.ratio()))
               .append(" | ")
-              .append(f.targets().stream().map(Target::text).collect(Collectors.joining("; ")))
+              .append(
+                  f.targets().isEmpty()
+                      ? "—"
+                      : f.targets().stream().map(Target::text).collect(Collectors.joining("; ")))
               .append(" | ")
-              .append(f.met().map(m -> m ? "yes" : "**no**").orElse(""))
+              .append(f.met().map(m -> m ? "yes" : "**no**").orElse("—"))
               .append(" |\n");
         }
       }
