@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * the slice berth last saw; after the restore the changed slice and the new Service are applied; no
  * request of the whole run fails; no pod restarts; berth keeps running. One summary line, as the
  * other soak tests. {@code -Dberth.soak=full} cuts the server off three times; {@code
- * -Dberth.soak.outageSeconds} sets each cut's length (default 15 s).
+ * -Dberth.soak.outageSeconds} sets each cut's length (default 10 s).
  */
 @Tag("soak")
 class ApiOutageProxySoakIT {
@@ -56,7 +56,7 @@ class ApiOutageProxySoakIT {
 
   private final boolean full = "full".equals(System.getProperty("berth.soak"));
   private final Duration outage =
-      Duration.ofSeconds(Integer.getInteger("berth.soak.outageSeconds", 15));
+      Duration.ofSeconds(Integer.getInteger("berth.soak.outageSeconds", 10));
   private Path dir;
   private NodeNetns node;
   private ClientNetns client;
@@ -68,8 +68,8 @@ class ApiOutageProxySoakIT {
   void serviceTrafficFlowsThroughAnApiOutageAndChangesMadeMeanwhileApplyAfter() throws Exception {
     try {
       dir = Files.createTempDirectory("berth-soak-proxy-");
-      node = NodeNetns.create("sp");
-      client = ClientNetns.create("spc", node);
+      node = NodeNetns.create("aop");
+      client = ClientNetns.create("aopc", node);
       containerd = ContainerdLauncher.launch(node);
       api = node.callInside(() -> TestApiServer.builder().tls(true).start());
       berth = startBerth(api.writeKubeconfig(dir.resolve("kubeconfig")));
