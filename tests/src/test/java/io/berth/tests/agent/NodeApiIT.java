@@ -435,7 +435,9 @@ class NodeApiIT {
                       byte[] request = fuzz.next();
                       last[0] = request;
                       c.write(request);
-                      HttpsConnection.Response r = c.read();
+                      // a HEAD answer has no body, whatever its Content-Length says
+                      HttpsConnection.Response r =
+                          isHead(request) ? c.readHeadResponse() : c.read();
                       statuses.merge(r.status(), 1, Integer::sum);
                       if ("close".equalsIgnoreCase(r.headers().get("connection"))) {
                         c.close();
@@ -483,6 +485,11 @@ class NodeApiIT {
       assertThat(c.get("/healthz").text()).isEqualTo("ok");
       assertThat(c.get("/pods").status()).isEqualTo(200);
     }
+  }
+
+  private static boolean isHead(byte[] request) {
+    return new String(request, 0, Math.min(5, request.length), StandardCharsets.ISO_8859_1)
+        .equals("HEAD ");
   }
 
   @Test
