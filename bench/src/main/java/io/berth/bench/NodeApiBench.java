@@ -98,6 +98,8 @@ public final class NodeApiBench {
         System.out.println(
             "| route | 10250 TLS+cert req/s | p99 ms | 10248 plain req/s | p99 ms | req/s ratio |");
         System.out.println("|---|---:|---:|---:|---:|---:|");
+        BenchResults results = new BenchResults("nodeapi", args);
+        String plainAnchor = "the same route on berth's plain-HTTP 10248";
         for (String route : List.of("/healthz", "/pods")) {
           Load berth =
               load(
@@ -120,8 +122,28 @@ public final class NodeApiBench {
               plain.perSecond(),
               plain.latency().percentileMillis(99),
               berth.perSecond() / plain.perSecond());
+          String id = route.replace("/", "");
+          String on = route + " on 10250 (TLS, client certificate), " + pods + " pods";
+          results
+              .figure(
+                  Figure.of(
+                      id + "-rate",
+                      on + ", " + clients + " clients",
+                      "req/s",
+                      berth.perSecond(),
+                      plain.perSecond(),
+                      plainAnchor))
+              .figure(
+                  Figure.of(
+                      id + "-p99",
+                      on + ", p99",
+                      "ms",
+                      berth.latency().percentileMillis(99),
+                      plain.latency().percentileMillis(99),
+                      plainAnchor));
         }
-        logs(tls, secure, containerd);
+        logs(tls, secure, containerd, results);
+        results.writeIfRequested();
       } finally {
         agent.close();
       }
@@ -232,7 +254,8 @@ public final class NodeApiBench {
   }
 
   /** /containerLogs of the chatty container vs cat of its log file, 5 times each. */
-  private static void logs(SSLContext tls, InetSocketAddress secure, ContainerdLauncher containerd)
+  private static void logs(
+      SSLContext tls, InetSocketAddress secure, ContainerdLauncher containerd, BenchResults results)
       throws Exception {
     Path file;
     try (Stream<Path> walk = Files.walk(containerd.podLogRoot())) {
@@ -279,5 +302,13 @@ public final class NodeApiBench {
         berthMbs,
         catMbs,
         berthMbs / catMbs);
+    results.figure(
+        Figure.of(
+            "container-logs-rate",
+            String.format(Locale.ROOT, "/containerLogs of a %.1f MB log, p50 of 5 reads", mb),
+            "MB/s",
+            berthMbs,
+            catMbs,
+            "cat of the same log file"));
   }
 }

@@ -43,6 +43,9 @@ public final class SuiteReport {
     }
   }
 
+  /** A chart drawn from one benchmark's figures or series. */
+  record Chart(String bench, String file) {}
+
   private SuiteReport() {}
 
   public static void main(String[] args) throws Exception {
@@ -55,10 +58,14 @@ public final class SuiteReport {
       runs.add(load(dir, args[i]));
     }
     Map<String, String> machine = Machine.describe(dir.resolve("machine.env"));
-    List<String> charts = charts(dir, runs);
+    List<Chart> charts = charts(dir, runs);
     writeJson(dir.resolve("results.json"), machine, runs, charts);
     Files.writeString(dir.resolve("results.md"), markdown(machine, runs, charts));
-    System.out.println("written: " + dir.resolve("results.md") + ", results.json, " + charts);
+    System.out.println(
+        "written: "
+            + dir.resolve("results.md")
+            + ", results.json, "
+            + charts.stream().map(Chart::file).toList());
     long failed = runs.stream().filter(BenchRun::failed).count();
     if (failed > 0) {
       System.out.println(failed + " benchmark(s) failed or gave no figures: see their .log");
@@ -93,8 +100,8 @@ public final class SuiteReport {
   }
 
   /** Draws the charts the data allows; returns their file names. */
-  static List<String> charts(Path dir, List<BenchRun> runs) throws IOException {
-    List<String> written = new ArrayList<>();
+  static List<Chart> charts(Path dir, List<BenchRun> runs) throws IOException {
+    List<Chart> written = new ArrayList<>();
     for (BenchRun run : runs) {
       if (run.name().equals("netfilter")) {
         LineChart sync =
@@ -104,7 +111,7 @@ public final class SuiteReport {
         sync.add(points("anchor: kube-proxy's shape, nft -f", run, "full-sync-", false));
         if (!sync.isEmpty()) {
           sync.write(dir.resolve("sync-time-vs-services.png"));
-          written.add("sync-time-vs-services.png");
+          written.add(new Chart(run.name(), "sync-time-vs-services.png"));
         }
         LineChart change =
             new LineChart("Service proxy: one-endpoint change", "services", "ms", true);
@@ -113,7 +120,7 @@ public final class SuiteReport {
         change.add(points("anchor p50: kube-proxy's shape, nft -f", run, "change-p50-", false));
         if (!change.isEmpty()) {
           change.write(dir.resolve("endpoint-change-vs-services.png"));
-          written.add("endpoint-change-vs-services.png");
+          written.add(new Chart(run.name(), "endpoint-change-vs-services.png"));
         }
       }
       if (run.name().equals("pod-start") && run.series().size() > 0) {
@@ -133,7 +140,7 @@ public final class SuiteReport {
                 });
         if (!cdf.isEmpty()) {
           cdf.write(dir.resolve("pod-start-latency.png"));
-          written.add("pod-start-latency.png");
+          written.add(new Chart(run.name(), "pod-start-latency.png"));
         }
       }
     }
@@ -169,7 +176,7 @@ public final class SuiteReport {
   }
 
   static void writeJson(
-      Path file, Map<String, String> machine, List<BenchRun> runs, List<String> charts)
+      Path file, Map<String, String> machine, List<BenchRun> runs, List<Chart> charts)
       throws IOException {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("machine", machine);
@@ -199,18 +206,21 @@ public final class SuiteReport {
       benches.add(b);
     }
     doc.put("benchmarks", benches);
-    doc.put("charts", charts);
+    doc.put("charts", charts.stream().map(Chart::file).toList());
     JSON.writeValue(file.toFile(), doc);
   }
 
-  static String markdown(Map<String, String> machine, List<BenchRun> runs, List<String> charts) {
+  static String markdown(Map<String, String> machine, List<BenchRun> runs, List<Chart> charts) {
     StringBuilder md = new StringBuilder();
+    double seconds =
+        runs.stream().mapToDouble(BenchRun::seconds).filter(d -> !Double.isNaN(d)).sum();
     md.append("Benchmark suite run of ")
         .append(machine.getOrDefault("started", "?"))
         .append(" (`bench/run all")
         .append("full".equals(machine.get("mode")) ? " --full" : "")
         .append("`, commit ")
         .append(machine.getOrDefault("commit", "?"))
+        .append(String.format(Locale.ROOT, ", benchmarks %.1f min", seconds / 60))
         .append(").\n\n");
     md.append("Machine: ")
         .append(machine.get("cpu"))
@@ -230,55 +240,66 @@ public final class SuiteReport {
         .append(machine.get("loadBefore"))
         .append("; after: ")
         .append(machine.get("loadAfter"))
-        .append(".\n\n");
-    md.append("| benchmark | figure | berth | anchor | berth/anchor | target | met? |\n");
-    md.append("|---|---|---:|---:|---:|---|---|\n");
-    for (BenchRun run : runs) {
-      if (run.failed()) {
-        md.append("| ")
-            .append(run.name())
-            .append(run.figures().isEmpty() ? " | **no figures: exit " : " | **failed: exit ")
-            .append(run.exitCode())
-            .append(", see `")
-            .append(run.name())
-            .append(".log`** | | | | | |\n");
-      }
-      for (Figure f : run.figures()) {
-        md.append("| ")
-            .append(run.name())
-            .append(" | ")
-            .append(f.label())
-            .append(" | ")
-            .append(value(f.berth(), f.unit()))
-            .append(" | ")
-            .append(value(f.anchor(), f.unit()))
-            .append(" | ")
-            .append(Double.isNaN(f.ratio()) ? "—" : String.format(Locale.ROOT, "%.2f", f.ratio()))
-            .append(" | ")
-            .append(f.targets().stream().map(Target::text).collect(Collectors.joining("; ")))
-            .append(" | ")
-            .append(f.met().map(m -> m ? "yes" : "**no**").orElse(""))
-            .append(" |\n");
-      }
-    }
-    md.append("\nAnchors, each measured in the same run on the same machine:\n\n");
-    for (BenchRun run : runs) {
-      List<String> anchors =
-          run.figures().stream()
-              .map(Figure::anchorName)
+        .append(".\n");
+    List<String> ran = runs.stream().map(BenchRun::name).toList();
+    for (ReportArea area : ReportArea.of(ran)) {
+      List<BenchRun> in = runs.stream().filter(r -> area.benches().contains(r.name())).toList();
+      md.append("\n### ").append(area.title()).append("\n\n");
+      md.append(
+          in.stream()
+              .map(
+                  r -> String.format(Locale.ROOT, "`bench/run %s` (%.0f s)", r.name(), r.seconds()))
+              .collect(Collectors.joining(", ")));
+      md.append(". Anchors, measured in the same run: ");
+      md.append(
+          in.stream()
+              .flatMap(r -> r.figures().stream().map(Figure::anchorName))
               .filter(a -> a != null && !a.isBlank())
               .distinct()
-              .toList();
-      if (!anchors.isEmpty()) {
-        md.append("- ").append(run.name()).append(": ").append(String.join("; ", anchors));
-        run.notes().forEach(n -> md.append(". ").append(n));
-        md.append('\n');
+              .collect(Collectors.joining("; ")));
+      md.append(".\n");
+      in.stream().flatMap(r -> r.notes().stream()).forEach(n -> md.append(n).append("\n"));
+      md.append("\n| figure | berth | anchor | berth/anchor | target | met? |\n");
+      md.append("|---|---:|---:|---:|---|---|\n");
+      for (BenchRun run : in) {
+        if (run.failed()) {
+          md.append("| **`")
+              .append(run.name())
+              .append(run.figures().isEmpty() ? "`: no figures, exit " : "`: failed, exit ")
+              .append(run.exitCode())
+              .append(", see `")
+              .append(run.name())
+              .append(".log`** | | | | | |\n");
+        }
+        for (Figure f : run.figures()) {
+          md.append("| ")
+              .append(f.label())
+              .append(" | ")
+              .append(value(f.berth(), f.unit()))
+              .append(" | ")
+              .append(value(f.anchor(), f.unit()))
+              .append(" | ")
+              .append(Double.isNaN(f.ratio()) ? "—" : String.format(Locale.ROOT, "%.2f", f.ratio()))
+              .append(" | ")
+              .append(
+                  f.targets().isEmpty()
+                      ? "—"
+                      : f.targets().stream().map(Target::text).collect(Collectors.joining("; ")))
+              .append(" | ")
+              .append(f.met().map(m -> m ? "yes" : "**no**").orElse("—"))
+              .append(" |\n");
+        }
       }
-    }
-    if (!charts.isEmpty()) {
-      md.append('\n');
-      for (String c : charts) {
-        md.append("![").append(c.replace(".png", "")).append("](").append(c).append(")\n");
+      List<Chart> mine = charts.stream().filter(c -> area.benches().contains(c.bench())).toList();
+      if (!mine.isEmpty()) {
+        md.append('\n');
+        for (Chart c : mine) {
+          md.append("![")
+              .append(c.file().replace(".png", ""))
+              .append("](")
+              .append(c.file())
+              .append(")\n");
+        }
       }
     }
     return md.toString();

@@ -82,11 +82,24 @@ class SuiteReportTest {
 
     String md = Files.readString(dir.resolve("results.md"));
     assertThat(md)
-        .contains(
-            "| cadvisor | scrape p50 | 60 ms | 20 ms | 3.00 | ≤ 50 ms; ≤ 2× anchor | **no** |")
-        .contains("| footprint | **no figures: exit 1, see `footprint.log`** |")
+        .contains("| scrape p50 | 60 ms | 20 ms | 3.00 | ≤ 50 ms; ≤ 2× anchor | **no** |")
+        .contains("| **`footprint`: no figures, exit 1, see `footprint.log`** |")
         .contains("Load average before: 1 2 3")
+        .contains("benchmarks 1.9 min");
+    // one table per area, in the issues' order, each with its own charts under it
+    assertThat(md.indexOf("### Service proxy (nftables)"))
+        .isPositive()
+        .isLessThan(md.indexOf("### Metrics"));
+    assertThat(md.indexOf("### Metrics")).isLessThan(md.indexOf("### Footprint"));
+    String proxy =
+        md.substring(md.indexOf("### Service proxy (nftables)"), md.indexOf("### Metrics"));
+    assertThat(proxy)
+        .contains("`bench/run netfilter` (100 s)")
+        .contains("| full sync (initial load), 10000 × 10 |")
         .contains("![sync-time-vs-services](sync-time-vs-services.png)");
+    assertThat(md.substring(md.indexOf("### Metrics")))
+        .doesNotContain("sync-time-vs-services")
+        .contains("minimal reader");
     JsonNode json = BenchResults.json().readTree(dir.resolve("results.json").toFile());
     assertThat(json.path("machine").path("kernel").asText()).isNotBlank();
     JsonNode cadvisor = json.path("benchmarks").path(0);
@@ -97,6 +110,13 @@ class SuiteReportTest {
     byte[] png = Files.readAllBytes(dir.resolve("sync-time-vs-services.png"));
     assertThat(png).startsWith(0x89, 'P', 'N', 'G');
     assertThat(json.path("charts").toString()).contains("endpoint-change-vs-services.png");
+  }
+
+  @Test
+  void aBenchmarkInNoAreaGetsATableOfItsOwn() {
+    assertThat(ReportArea.of(List.of("iptables", "new-bench", "cri")))
+        .extracting(ReportArea::title)
+        .containsExactly("Pod start", "Service proxy (iptables)", "new-bench");
   }
 
   @Test

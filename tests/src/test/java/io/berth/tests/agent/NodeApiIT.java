@@ -433,12 +433,10 @@ class NodeApiIT {
                       byte[] request = fuzz.next();
                       last[0] = request;
                       c.write(request);
-                      // a HEAD answer announces a length but has no body; berth answers every
-                      // request it finds in the bytes, in order, like a pipelining server
+                      // a HEAD answer has no body, whatever its Content-Length says; berth
+                      // answers every request it finds in the bytes, in order (pipelining)
                       HttpsConnection.Response r =
-                          c.read(
-                              new String(request, 0, 5, StandardCharsets.ISO_8859_1)
-                                  .equals("HEAD "));
+                          isHead(request) ? c.readHeadResponse() : c.read();
                       statuses.merge(r.status(), 1, Integer::sum);
                       if ("close".equalsIgnoreCase(r.headers().get("connection"))) {
                         c.close();
@@ -486,6 +484,11 @@ class NodeApiIT {
       assertThat(c.get("/healthz").text()).isEqualTo("ok");
       assertThat(c.get("/pods").status()).isEqualTo(200);
     }
+  }
+
+  private static boolean isHead(byte[] request) {
+    return new String(request, 0, Math.min(5, request.length), StandardCharsets.ISO_8859_1)
+        .equals("HEAD ");
   }
 
   @Test

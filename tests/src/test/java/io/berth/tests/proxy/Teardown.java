@@ -7,15 +7,18 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** The proxy ITs' clean-up: processes they started, then fixtures, then the scratch directory. */
-final class Teardown {
+/**
+ * The proxy and soak ITs' clean-up: processes they started, then fixtures, then the scratch
+ * directory.
+ */
+public final class Teardown {
   private Teardown() {}
 
   /**
    * Stops each live process (TERM, then KILL after 20 s), closes each fixture in order (null ones
    * skipped), deletes {@code dir}; rethrows the first fixture failure after trying them all.
    */
-  static void stop(List<Process> processes, List<AutoCloseable> fixtures, Path dir)
+  public static void stop(List<Process> processes, List<AutoCloseable> fixtures, Path dir)
       throws Exception {
     for (Process p : processes) {
       if (p != null && p.isAlive()) {
