@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -41,6 +42,41 @@ import org.slf4j.LoggerFactory;
  */
 public final class CgroupV1Reader implements CgroupReader {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupV1Reader.class);
+
+  /**
+   * The files read on every (cold) read of a cgroup, as {@code controller/file}; {@code unified}
+   * stands for the cgroup2 mount of a hybrid host. For benchmarks and docs: the reader below is the
+   * authority.
+   */
+  public static final List<String> FILES_PER_READ =
+      List.of(
+          "cpuacct/cpuacct.usage",
+          "cpuacct/cpuacct.stat",
+          "memory/memory.usage_in_bytes",
+          "memory/memory.stat",
+          "memory/memory.max_usage_in_bytes",
+          "memory/memory.failcnt",
+          "memory/memory.oom_control",
+          "pids/cgroup.procs",
+          "pids/pids.current",
+          "blkio/blkio.throttle.io_service_bytes_recursive",
+          "blkio/blkio.throttle.io_serviced_recursive",
+          "unified/cpu.pressure",
+          "unified/memory.pressure",
+          "unified/io.pressure");
+
+  /** Read on every read too, but only for a cgroup with a CFS quota. */
+  public static final String FILE_WITH_QUOTA = "cpu/cpu.stat";
+
+  /** Read on a cgroup's first read, then kept in the {@link CgroupSpecCache}. */
+  public static final List<String> STATIC_FILES =
+      List.of(
+          "cpu/cpu.shares",
+          "cpu/cpu.cfs_quota_us",
+          "cpu/cpu.cfs_period_us",
+          "memory/memory.limit_in_bytes",
+          "memory/memory.memsw.limit_in_bytes",
+          "pids/pids.max");
 
   /** USER_HZ is 100 on every Linux architecture berth runs on; cpuacct.stat counts in it. */
   private static final long NANOS_PER_USER_HZ_TICK = 10_000_000L;
