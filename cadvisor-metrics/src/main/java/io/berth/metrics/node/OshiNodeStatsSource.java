@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import oshi.SystemInfo;
@@ -25,7 +26,8 @@ import oshi.software.os.OperatingSystem;
  * <p>Cost per read matters (it runs on every cold scrape): OSHI's {@code getNetworkIFs} reads about
  * 15 sysfs files and asks udev for the model of every interface, which at 110 pods (110 veths) was
  * two thirds of a {@code /metrics/cadvisor} collection; one {@code net/dev} read gives the same
- * counters plus transmit drops. The nodefs file store is found once, then only refreshed.
+ * counters plus transmit drops. The nodefs file store is found once, then refreshed at most every
+ * 10 s.
  *
  * <p>Thread safety: OSHI objects are created once; {@link #read()} may be called from one scrape at
  * a time (the collector serialises collections).
@@ -40,6 +42,14 @@ public final class OshiNodeStatsSource implements NodeStatsSource {
   private final Clock clock;
   private final NetDevReader netDev = new NetDevReader(Path.of("/proc"));
   private OSFileStore nodefsStore;
+  private FilesystemStats nodefsStats;
+  private Instant nodefsReadAt = Instant.MIN;
+
+  /**
+   * How long nodefs usage is reused: refreshing it parses every mount and calls statvfs, and the
+   * kubelet's eviction manager looks at it every 10 s too.
+   */
+  static final Duration NODEFS_MAX_AGE = Duration.ofSeconds(10);
 
   /**
    * @param nodefsPath the kubelet root directory (e.g. {@code /var/lib/berth}); its filesystem is
@@ -77,7 +87,7 @@ public final class OshiNodeStatsSource implements NodeStatsSource {
         total,
         available,
         total - available,
-        filesystem(nodefsPath),
+        filesystem(nodefsPath, time),
         network(),
         List.of(load[0], load[1], load[2]),
         pidMax(),
@@ -85,19 +95,27 @@ public final class OshiNodeStatsSource implements NodeStatsSource {
   }
 
   /** The nodefs store found on the first read, refreshed; searched again if it went away. */
-  private FilesystemStats filesystem(Path path) {
+  private FilesystemStats filesystem(Path path, Instant now) {
+    if (nodefsStats != null
+        && !now.isBefore(nodefsReadAt)
+        && now.isBefore(nodefsReadAt.plus(NODEFS_MAX_AGE))) {
+      return nodefsStats;
+    }
     OSFileStore store = nodefsStore;
     if (store == null || !store.updateAttributes()) {
       store = findStore(path);
       nodefsStore = store;
     }
-    return new FilesystemStats(
-        store.getMount(),
-        store.getTotalSpace(),
-        store.getUsableSpace(),
-        store.getTotalSpace() - store.getFreeSpace(),
-        store.getTotalInodes(),
-        store.getFreeInodes());
+    nodefsStats =
+        new FilesystemStats(
+            store.getMount(),
+            store.getTotalSpace(),
+            store.getUsableSpace(),
+            store.getTotalSpace() - store.getFreeSpace(),
+            store.getTotalInodes(),
+            store.getFreeInodes());
+    nodefsReadAt = now;
+    return nodefsStats;
   }
 
   /** The file store whose mount point is the longest prefix of {@code path}. */
