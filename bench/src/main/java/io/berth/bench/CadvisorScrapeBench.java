@@ -7,6 +7,7 @@ import io.berth.cri.CriRuntime;
 import io.berth.cri.PodSandbox;
 import io.berth.cri.PodSandboxFilter;
 import io.berth.cri.RuntimeService;
+import io.berth.metrics.cgroup.CgroupV1Reader;
 import io.berth.tests.fixtures.ContainerdLauncher;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,11 +16,13 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A full {@code /metrics/cadvisor} scrape of an in-process berth running {@code --pods} (default
@@ -29,9 +32,12 @@ import java.util.regex.Pattern;
  * <p>Each iteration waits until berth's collection cache ({@link
  * NodeMetricsEndpoints#COLLECTION_MAX_AGE}) has expired, so every measured scrape reads every
  * cgroup again (what a Prometheus scraping every 10–15 s gets). The minimal reader takes the cgroup
- * paths from the scrape's own {@code id} labels and reads each file berth's v1 reader reads with
- * {@code Files.readAllBytes}, summing every number in it; it builds no model and no text. The two
- * alternate which goes first.
+ * paths from the scrape's own {@code id} labels and reads, with {@code Files.readAllBytes}, the
+ * files berth reads on such a cold scrape ({@link CgroupV1Reader#FILES_PER_READ}, {@code cpu.stat}
+ * where a quota is set, and each sandbox's {@code /proc/<pid>/net/dev}), summing every number in
+ * them; it builds no model and no text. berth keeps {@link CgroupV1Reader#STATIC_FILES} for 60 s,
+ * so those are not part of a cold scrape; a second reader of all files (what berth read before that
+ * cache) runs for context. The three rotate which goes first.
  *
  * <p>CPU per scrape is the sum over every JVM platform thread's CPU time across the request
  * (berth's virtual-thread handlers run on carrier threads, so they are included), which also counts
@@ -41,28 +47,17 @@ import java.util.regex.Pattern;
  * <p>Usage: {@code bench/run cadvisor [--pods N] [--scrapes N]}.
  */
 public final class CadvisorScrapeBench {
-  /** The files berth's {@code CgroupV1Reader} reads per cgroup, by hierarchy. */
-  private static final List<List<String>> FILES =
-      List.of(
-          List.of("cpuacct", "cpuacct.usage", "cpuacct.stat"),
-          List.of("cpu", "cpu.stat", "cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us"),
-          List.of(
-              "memory",
-              "memory.stat",
-              "memory.usage_in_bytes",
-              "memory.max_usage_in_bytes",
-              "memory.limit_in_bytes",
-              "memory.memsw.limit_in_bytes",
-              "memory.failcnt",
-              "memory.oom_control"),
-          List.of(
-              "blkio",
-              "blkio.throttle.io_service_bytes_recursive",
-              "blkio.throttle.io_serviced_recursive"),
-          List.of("pids", "pids.current", "pids.max", "cgroup.procs"),
-          List.of("unified", "cpu.pressure", "memory.pressure", "io.pressure"));
+  /** Every file the reader knew (before the static cache): the old anchor, for context. */
+  private static final List<String> ALL_FILES =
+      Stream.of(
+              CgroupV1Reader.FILES_PER_READ,
+              List.of(CgroupV1Reader.FILE_WITH_QUOTA),
+              CgroupV1Reader.STATIC_FILES)
+          .flatMap(List::stream)
+          .toList();
 
   private static final Pattern ID = Pattern.compile("[{,]id=\"([^\"]+)\"");
+  private static final Pattern PID = Pattern.compile("\"pid\":\\s*(\\d+)");
   private static final Path CGROUP_ROOT = Path.of("/sys/fs/cgroup");
 
   public static void main(String[] args) throws Exception {
@@ -83,6 +78,7 @@ public final class CadvisorScrapeBench {
         run(
             URI.create(berth.baseUrl() + "/metrics/cadvisor"),
             containerd.cgroupParent(),
+            sandboxPids(cri.runtime()),
             pods,
             scrapes,
             args);
@@ -121,7 +117,8 @@ public final class CadvisorScrapeBench {
         Locale.ROOT, "%d pods running after %.1f s%n", pods, (System.nanoTime() - t0) / 1e9);
   }
 
-  private static void run(URI uri, String cgroupParent, int pods, int scrapes, String[] args)
+  private static void run(
+      URI uri, String cgroupParent, List<Long> sandboxPids, int pods, int scrapes, String[] args)
       throws Exception {
     CpuClock cpu = new CpuClock();
     // wait until berth's inventory sees every container, and warm up
@@ -137,48 +134,66 @@ public final class CadvisorScrapeBench {
       body = get(uri);
       cgroups = cgroupIds(body, cgroupParent);
     }
+    List<Path> coldFiles = coldScrapeFiles(cgroups, sandboxPids);
+    List<Path> allFiles = files(cgroups, ALL_FILES);
     for (int i = 0; i < 3; i++) {
       Thread.sleep(NodeMetricsEndpoints.COLLECTION_MAX_AGE.toMillis() + 50);
       get(uri);
-      minimalRead(cgroups);
+      minimalRead(coldFiles);
+      minimalRead(allFiles);
     }
+    System.out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
     Samples berthWall = new Samples();
     Samples berthCpu = new Samples();
     Samples rawWall = new Samples();
     Samples rawCpu = new Samples();
+    Samples allWall = new Samples();
+    Samples allCpu = new Samples();
     long sink = 0;
     int bytes = 0;
     for (int i = 0; i < scrapes; i++) {
+      // past berth's 1 s collection cache: every measured scrape reads the cgroups again
       Thread.sleep(NodeMetricsEndpoints.COLLECTION_MAX_AGE.toMillis() + 50);
-      for (int side = 0; side < 2; side++) {
-        boolean berthSide = (i + side) % 2 == 0;
+      for (int side = 0; side < 3; side++) {
+        int which = (i + side) % 3;
         long c0 = cpu.total();
         long w0 = System.nanoTime();
-        if (berthSide) {
-          bytes = get(uri).length();
-        } else {
-          sink += minimalRead(cgroups);
+        switch (which) {
+          case 0 -> bytes = get(uri).length();
+          case 1 -> sink += minimalRead(coldFiles);
+          default -> sink += minimalRead(allFiles);
         }
         long w1 = System.nanoTime();
         long c1 = cpu.total();
-        (berthSide ? berthWall : rawWall).add(w1 - w0);
-        (berthSide ? berthCpu : rawCpu).add(c1 - c0);
+        (which == 0 ? berthWall : which == 1 ? rawWall : allWall).add(w1 - w0);
+        (which == 0 ? berthCpu : which == 1 ? rawCpu : allCpu).add(c1 - c0);
       }
     }
+    String loadAfter = loadAverage();
     long series = body.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
     System.out.printf(
         Locale.ROOT,
-        "%n/metrics/cadvisor: %d pods, %d cgroups, %d series, %d bytes, %d scrapes (sink %d)%n%n",
+        "%n/metrics/cadvisor: %d pods, %d cgroups, %d series, %d bytes, %d scrapes (sink %d)%n"
+            + "anchor: the %d files berth reads on a cold scrape (%d per cgroup, cpu.stat only with"
+            + " a CFS quota, plus /proc/<sandbox pid>/net/dev per pod); berth keeps %s per cgroup"
+            + " for 60 s.%nold anchor for context: all %d files (%d per cgroup) berth read before"
+            + " the static cache.%nload average after: %s%n%n",
         pods,
         cgroups.size(),
         series,
         bytes,
         scrapes,
-        sink);
+        sink,
+        coldFiles.size(),
+        CgroupV1Reader.FILES_PER_READ.size(),
+        CgroupV1Reader.STATIC_FILES,
+        allFiles.size(),
+        ALL_FILES.size(),
+        loadAfter);
     System.out.println("| measurement | berth ms | minimal reader ms | berth/reader |");
     System.out.println("|---|---:|---:|---:|");
     BenchResults results = new BenchResults("cadvisor", args);
-    String anchor = "minimal reader (readAllBytes + parse numbers), same files";
+    String anchor = "minimal reader (readAllBytes + parse numbers), files berth reads cold";
     String where = pods + " pods";
     results.figure(
         row("scrape-wall-p50", "scrape latency p50, " + where, berthWall, rawWall, 50)
@@ -188,13 +203,74 @@ public final class CadvisorScrapeBench {
         row("scrape-cpu-p50", "CPU per scrape p50, " + where, berthCpu, rawCpu, 50)
             .withTargets(Target.ratioAtMost(2)));
     results.figure(row("scrape-cpu-p99", "CPU per scrape p99, " + where, berthCpu, rawCpu, 99));
+    row("all-files-wall-p50", "(context) scrape p50 vs all-files reader", berthWall, allWall, 50);
+    row("all-files-cpu-p50", "(context) CPU p50 vs all-files reader", berthCpu, allCpu, 50);
     results
         .series("berth scrape ms", berthWall.millis())
         .series("minimal reader ms", rawWall.millis())
         .note(
-            "%d cgroups, %d series, %d bytes per scrape; anchor: %s"
-                .formatted(cgroups.size(), series, bytes, anchor))
+            "%d cgroups, %d series, %d bytes per scrape; anchor: %s (%d files; all %d files: %.1f ms"
+                + " p50); load %s"
+                    .formatted(
+                        cgroups.size(),
+                        series,
+                        bytes,
+                        anchor,
+                        coldFiles.size(),
+                        allFiles.size(),
+                        allWall.percentileMillis(50),
+                        loadAfter))
         .writeIfRequested();
+  }
+
+  /** What berth reads per cgroup on a cold scrape, plus each sandbox's net/dev. */
+  static List<Path> coldScrapeFiles(List<String> cgroups, List<Long> sandboxPids) {
+    List<Path> files = new ArrayList<>(files(cgroups, CgroupV1Reader.FILES_PER_READ));
+    for (String cgroup : cgroups) {
+      Path quota = CGROUP_ROOT.resolve("cpu" + cgroup).resolve("cpu.cfs_quota_us");
+      try {
+        if (Long.parseLong(Files.readString(quota).trim()) > 0) {
+          files.add(CGROUP_ROOT.resolve(CgroupV1Reader.FILE_WITH_QUOTA.replace("/", cgroup + "/")));
+        }
+      } catch (IOException | NumberFormatException e) {
+        // no quota file: berth reads no cpu.stat either
+      }
+    }
+    for (long pid : sandboxPids) {
+      files.add(Path.of("/proc", Long.toString(pid), "net", "dev"));
+    }
+    return files;
+  }
+
+  /** {@code controller/file} names resolved for each cgroup. */
+  static List<Path> files(List<String> cgroups, List<String> names) {
+    List<Path> files = new ArrayList<>(cgroups.size() * names.size());
+    for (String cgroup : cgroups) {
+      for (String name : names) {
+        int slash = name.indexOf('/');
+        files.add(
+            CGROUP_ROOT
+                .resolve(name.substring(0, slash) + cgroup)
+                .resolve(name.substring(slash + 1)));
+      }
+    }
+    return files;
+  }
+
+  private static List<Long> sandboxPids(RuntimeService rt) throws IOException {
+    List<Long> pids = new ArrayList<>();
+    for (PodSandbox s : rt.listPodSandbox(PodSandboxFilter.all())) {
+      String info = rt.podSandboxStatus(s.id(), true).info().get("info");
+      Matcher m = PID.matcher(info == null ? "" : info);
+      if (m.find()) {
+        pids.add(Long.parseLong(m.group(1)));
+      }
+    }
+    return pids;
+  }
+
+  private static String loadAverage() throws IOException {
+    return Files.readString(Path.of("/proc/loadavg")).trim();
   }
 
   private static Figure row(String id, String label, Samples berth, Samples anchor, int p) {
@@ -216,36 +292,30 @@ public final class CadvisorScrapeBench {
     return List.copyOf(ids);
   }
 
-  /** Reads every file of every cgroup and sums every number in it (a parse, minimal). */
-  static long minimalRead(List<String> cgroups) {
+  /** Reads every file and sums every number in it (a parse, minimal). */
+  static long minimalRead(List<Path> files) {
     long total = 0;
-    for (String cgroup : cgroups) {
-      String rel = cgroup.substring(1);
-      for (List<String> group : FILES) {
-        Path dir = CGROUP_ROOT.resolve(group.get(0)).resolve(rel);
-        for (int f = 1; f < group.size(); f++) {
-          byte[] bytes;
-          try {
-            bytes = Files.readAllBytes(dir.resolve(group.get(f)));
-          } catch (IOException e) {
-            total--; // missing file: berth leaves the field empty, the reader moves on too
-            continue;
-          }
-          long n = 0;
-          boolean inNumber = false;
-          for (byte b : bytes) {
-            if (b >= '0' && b <= '9') {
-              n = n * 10 + (b - '0');
-              inNumber = true;
-            } else if (inNumber) {
-              total += n;
-              n = 0;
-              inNumber = false;
-            }
-          }
+    for (Path file : files) {
+      byte[] bytes;
+      try {
+        bytes = Files.readAllBytes(file);
+      } catch (IOException e) {
+        total--; // missing file: berth leaves the field empty, the reader moves on too
+        continue;
+      }
+      long n = 0;
+      boolean inNumber = false;
+      for (byte b : bytes) {
+        if (b >= '0' && b <= '9') {
+          n = n * 10 + (b - '0');
+          inNumber = true;
+        } else if (inNumber) {
           total += n;
+          n = 0;
+          inNumber = false;
         }
       }
+      total += n;
     }
     return total;
   }

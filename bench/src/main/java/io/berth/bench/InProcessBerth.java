@@ -93,9 +93,17 @@ final class InProcessBerth implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes {@code dir}; entries that vanish meanwhile (berth's pod cleanup may still be removing
+   * pod directories after close) are skipped instead of failing the walk and leaving the tree.
+   */
   private static void deleteTree(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+        // a directory vanished mid-walk: walk again
+      }
     }
   }
 }

@@ -12,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -26,8 +28,8 @@ import org.slf4j.LoggerFactory;
  *   scrape() ──fresh?──yes──▶ cached Scrape
  *      │ no
  *      ▼ (one collector at a time; waiters get its result)
- *   pods.get() ─▶ for each pod: reader.read(pod cgroup), reader.read(container cgroups),
- *                               netDev.read(sandbox pid)
+ *   pods.get() ─▶ for each pod (on `readers` threads, the caller plus short-lived virtual ones):
+ *                   reader.read(pod cgroup), reader.read(container cgroups), netDev.read(sandbox pid)
  *   node.read()
  * </pre>
  *
@@ -43,6 +45,7 @@ public final class StatsCollector {
   private final Supplier<List<PodRef>> pods;
   private final Clock clock;
   private final Duration maxAge;
+  private final int readers;
   private final ReentrantLock lock = new ReentrantLock();
   private volatile Scrape last;
 
@@ -61,6 +64,26 @@ public final class StatsCollector {
       Supplier<List<PodRef>> pods,
       Clock clock,
       Duration maxAge) {
+    this(reader, netDev, node, pods, clock, maxAge, 1);
+  }
+
+  /**
+   * @param readers how many threads read pods' cgroups in one collection (the caller plus {@code
+   *     readers - 1} virtual threads that live for that collection only); cgroupfs reads are
+   *     syscall-bound, so more than the number of cores buys nothing
+   */
+  public StatsCollector(
+      CgroupReader reader,
+      NetDevReader netDev,
+      NodeStatsSource node,
+      Supplier<List<PodRef>> pods,
+      Clock clock,
+      Duration maxAge,
+      int readers) {
+    if (readers < 1) {
+      throw new IllegalArgumentException("readers must be at least 1, got " + readers);
+    }
+    this.readers = readers;
     this.reader = reader;
     this.netDev = netDev;
     this.node = node;
@@ -107,19 +130,12 @@ public final class StatsCollector {
       podRefs = List.of();
       errors = true;
     }
-    List<PodSample> samples = new ArrayList<>(podRefs.size());
-    for (PodRef pod : podRefs) {
-      try {
-        samples.add(collectPod(pod));
-      } catch (RuntimeException e) {
-        LOG.warn(
-            "cannot collect stats of pod {}/{} (uid {}, cgroup {})",
-            pod.namespace(),
-            pod.name(),
-            pod.uid(),
-            pod.cgroupPath(),
-            e);
-        errors = true;
+    PodSample[] collected = new PodSample[podRefs.size()];
+    errors |= collectPods(podRefs, collected);
+    List<PodSample> samples = new ArrayList<>(collected.length);
+    for (PodSample sample : collected) {
+      if (sample != null) {
+        samples.add(sample);
       }
     }
     Optional<NodeStats> nodeStats;
@@ -131,6 +147,50 @@ public final class StatsCollector {
       errors = true;
     }
     return new StatsSnapshot(now, nodeStats, samples, errors);
+  }
+
+  /**
+   * Fills {@code into[i]} for {@code pods.get(i)} on up to {@code readers} threads; true if a pod
+   * failed (it stays null and is logged).
+   */
+  private boolean collectPods(List<PodRef> pods, PodSample[] into) {
+    AtomicInteger next = new AtomicInteger();
+    AtomicBoolean failed = new AtomicBoolean();
+    Runnable work =
+        () -> {
+          for (int i = next.getAndIncrement(); i < pods.size(); i = next.getAndIncrement()) {
+            PodRef pod = pods.get(i);
+            try {
+              into[i] = collectPod(pod);
+            } catch (RuntimeException e) {
+              LOG.warn(
+                  "cannot collect stats of pod {}/{} (uid {}, cgroup {})",
+                  pod.namespace(),
+                  pod.name(),
+                  pod.uid(),
+                  pod.cgroupPath(),
+                  e);
+              failed.set(true);
+            }
+          }
+        };
+    int helpers = Math.min(readers, pods.size()) - 1;
+    List<Thread> threads = new ArrayList<>(Math.max(helpers, 0));
+    for (int t = 0; t < helpers; t++) {
+      threads.add(Thread.ofVirtual().name("cgroup-reader-", t).start(work));
+    }
+    work.run();
+    for (Thread t : threads) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        LOG.warn("interrupted while waiting for cgroup readers; this collection may lack pods");
+        failed.set(true);
+        break;
+      }
+    }
+    return failed.get();
   }
 
   private PodSample collectPod(PodRef pod) {

@@ -119,4 +119,50 @@ class StatsCollectorTest {
     assertThat(s.node()).isEmpty();
     assertThat(s.errors()).isTrue();
   }
+
+  @Test
+  void parallelReadersKeepPodOrderAndIsolateAFailingPod() {
+    PodRef good = Fixtures.pod();
+    List<PodRef> pods = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      pods.add(
+          i == 17
+              ? new PodRef(
+                  "bad",
+                  "bad",
+                  "ns",
+                  "/kubepods/../etc",
+                  good.sandboxPid(),
+                  good.startTime(),
+                  List.of())
+              : new PodRef(
+                  "uid-" + i,
+                  "p" + i,
+                  good.namespace(),
+                  good.cgroupPath(),
+                  good.sandboxPid(),
+                  good.startTime(),
+                  good.containers()));
+    }
+    StatsCollector c =
+        new StatsCollector(
+            CgroupV1Reader.ofRoot(Fixtures.resource("cgroup-fixtures/v1"), clock),
+            new NetDevReader(Fixtures.resource("proc-fixtures")),
+            () -> Fixtures.node(clock.instant(), 1),
+            () -> pods,
+            clock,
+            Duration.ofSeconds(1),
+            4);
+
+    StatsSnapshot s = c.scrape().current();
+
+    assertThat(s.pods()).hasSize(39);
+    assertThat(s.pods())
+        .extracting(p -> p.pod().name())
+        .doesNotContain("bad")
+        .startsWith("p0", "p1");
+    assertThat(s.pods().get(17).pod().name()).isEqualTo("p18");
+    assertThat(s.pods()).allSatisfy(p -> assertThat(p.containers()).hasSize(2));
+    assertThat(s.errors()).isTrue();
+  }
 }

@@ -35,6 +35,12 @@ public final class NodeMetricsEndpoints {
   /** How long one collection is shared between scrapes, like cAdvisor's housekeeping. */
   public static final Duration COLLECTION_MAX_AGE = Duration.ofSeconds(1);
 
+  /**
+   * Threads reading cgroups in one collection: reads are syscall-bound, so one per core, at most
+   * two (a scrape should not take over a node's CPUs).
+   */
+  static final int CGROUP_READERS = Math.min(2, Runtime.getRuntime().availableProcessors());
+
   private final StatsCollector stats;
   private final PrometheusMeterRegistry registry;
   private final CadvisorMetricsRenderer cadvisor;
@@ -68,7 +74,8 @@ public final class NodeMetricsEndpoints {
             new OshiNodeStatsSource(nodefs, clock),
             pods,
             clock,
-            COLLECTION_MAX_AGE);
+            COLLECTION_MAX_AGE,
+            CGROUP_READERS);
     return new NodeMetricsEndpoints(
         collector,
         registry,

@@ -1,11 +1,10 @@
 package io.berth.metrics.cgroup;
 
 import io.berth.metrics.stats.Pressure;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -32,21 +31,33 @@ final class CgroupFile {
    * The whole file as text, or empty if it cannot be read. Reads from offset 0 into a 4 KiB buffer
    * first: procfs/cgroupfs report size 0, and {@code Files.readAllBytes} would then probe with a
    * one-byte read, which costs a syscall and breaks files that only answer a read at offset 0
-   * (sysctls).
+   * (sysctls). A read that returns less than the space left ends the file: seq_file-backed
+   * pseudo-files (all of cgroupfs) and regular files fill the buffer unless they are at their end,
+   * so the usual end-of-file read (one more syscall per file) is skipped. Uses a plain {@link
+   * FileInputStream}: open, read, close, without the channel layer of {@code Files.newInputStream}.
    */
   static Optional<String> read(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
+    try (FileInputStream in = new FileInputStream(file.toString())) {
       byte[] buffer = new byte[4096];
       int length = 0;
       int n;
       while ((n = in.read(buffer, length, buffer.length - length)) > 0) {
+        int asked = buffer.length - length;
         length += n;
+        if (n < asked) {
+          break;
+        }
         if (length == buffer.length) {
           buffer = Arrays.copyOf(buffer, buffer.length * 2);
         }
       }
       return Optional.of(new String(buffer, 0, length, StandardCharsets.ISO_8859_1));
-    } catch (NoSuchFileException e) {
+    } catch (FileNotFoundException e) {
+      // the JDK reports every failed open this way; a missing file is normal (optional files)
+      String reason = String.valueOf(e.getMessage());
+      if (!reason.endsWith("(No such file or directory)")) {
+        LOG.debug("cannot open cgroup file {}: {}", file, reason);
+      }
       return Optional.empty();
     } catch (IOException e) {
       LOG.debug("cannot read cgroup file {}: {}", file, e.toString());

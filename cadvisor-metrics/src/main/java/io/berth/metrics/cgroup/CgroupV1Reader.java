@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -31,9 +32,51 @@ import org.slf4j.LoggerFactory;
  * blkio.throttle.io_service_bytes_recursive}, {@code blkio.throttle.io_serviced_recursive}, {@code
  * pids.current}, {@code pids.max}, {@code cgroup.procs} (pids hierarchy) and, on hybrid hosts,
  * {@code {cpu,memory,io}.pressure} in the unified hierarchy.
+ *
+ * <p>Per scrape ("cold", i.e. past the collector's short cache) it reads 14 files of a cgroup
+ * without a CFS quota and 15 with one ({@code cpu.stat} only matters with a quota). The static
+ * files ({@code cpu.shares}, {@code cpu.cfs_quota_us}, {@code cpu.cfs_period_us}, {@code
+ * memory.limit_in_bytes}, {@code memory.memsw.limit_in_bytes}, {@code pids.max}) are read on a
+ * cgroup's first scrape and then kept in a {@link CgroupSpecCache} (60 s; a replaced container has
+ * a new path and is read fresh).
  */
 public final class CgroupV1Reader implements CgroupReader {
   private static final Logger LOG = LoggerFactory.getLogger(CgroupV1Reader.class);
+
+  /**
+   * The files read on every (cold) read of a cgroup, as {@code controller/file}; {@code unified}
+   * stands for the cgroup2 mount of a hybrid host. For benchmarks and docs: the reader below is the
+   * authority.
+   */
+  public static final List<String> FILES_PER_READ =
+      List.of(
+          "cpuacct/cpuacct.usage",
+          "cpuacct/cpuacct.stat",
+          "memory/memory.usage_in_bytes",
+          "memory/memory.stat",
+          "memory/memory.max_usage_in_bytes",
+          "memory/memory.failcnt",
+          "memory/memory.oom_control",
+          "pids/cgroup.procs",
+          "pids/pids.current",
+          "blkio/blkio.throttle.io_service_bytes_recursive",
+          "blkio/blkio.throttle.io_serviced_recursive",
+          "unified/cpu.pressure",
+          "unified/memory.pressure",
+          "unified/io.pressure");
+
+  /** Read on every read too, but only for a cgroup with a CFS quota. */
+  public static final String FILE_WITH_QUOTA = "cpu/cpu.stat";
+
+  /** Read on a cgroup's first read, then kept in the {@link CgroupSpecCache}. */
+  public static final List<String> STATIC_FILES =
+      List.of(
+          "cpu/cpu.shares",
+          "cpu/cpu.cfs_quota_us",
+          "cpu/cpu.cfs_period_us",
+          "memory/memory.limit_in_bytes",
+          "memory/memory.memsw.limit_in_bytes",
+          "pids/pids.max");
 
   /** USER_HZ is 100 on every Linux architecture berth runs on; cpuacct.stat counts in it. */
   private static final long NANOS_PER_USER_HZ_TICK = 10_000_000L;
@@ -41,16 +84,28 @@ public final class CgroupV1Reader implements CgroupReader {
   private final Map<String, Path> mounts;
   private final Optional<Path> unified;
   private final Clock clock;
+  private final CgroupSpecCache specCache;
 
   /**
+   * A reader that keeps static files for {@link CgroupSpecCache#DEFAULT_MAX_AGE}.
+   *
    * @param mounts v1 controller name to mount point (see {@link CgroupMounts})
    * @param unified the cgroup2 mount of a hybrid host, for PSI files
    * @param clock stamps each read
    */
   public CgroupV1Reader(Map<String, Path> mounts, Optional<Path> unified, Clock clock) {
+    this(mounts, unified, clock, new CgroupSpecCache(clock, CgroupSpecCache.DEFAULT_MAX_AGE));
+  }
+
+  /**
+   * @param specCache where limits, shares, quota/period and {@code pids.max} are kept between reads
+   */
+  public CgroupV1Reader(
+      Map<String, Path> mounts, Optional<Path> unified, Clock clock, CgroupSpecCache specCache) {
     this.mounts = Map.copyOf(mounts);
     this.unified = unified;
     this.clock = clock;
+    this.specCache = specCache;
   }
 
   /**
@@ -59,13 +114,21 @@ public final class CgroupV1Reader implements CgroupReader {
    * root/unified} if it exists. Used for fixture trees and for the standard host layout.
    */
   public static CgroupV1Reader ofRoot(Path root, Clock clock) {
+    return ofRoot(root, clock, new CgroupSpecCache(clock, CgroupSpecCache.DEFAULT_MAX_AGE));
+  }
+
+  /** {@link #ofRoot(Path, Clock)} with the given cache of static files. */
+  public static CgroupV1Reader ofRoot(Path root, Clock clock, CgroupSpecCache specCache) {
     Map<String, Path> mounts = new HashMap<>();
     for (String controller : CgroupMounts.READ_CONTROLLERS) {
       mounts.put(controller, root.resolve(controller));
     }
     Path unified = root.resolve("unified");
     return new CgroupV1Reader(
-        mounts, Files.isDirectory(unified) ? Optional.of(unified) : Optional.empty(), clock);
+        mounts,
+        Files.isDirectory(unified) ? Optional.of(unified) : Optional.empty(),
+        clock,
+        specCache);
   }
 
   @Override
@@ -77,20 +140,28 @@ public final class CgroupV1Reader implements CgroupReader {
   public Optional<CgroupStats> read(String cgroupPath) {
     Path cpuacct = dir("cpuacct", cgroupPath);
     Path memory = dir("memory", cgroupPath);
-    if (!Files.isDirectory(cpuacct) && !Files.isDirectory(memory)) {
+    Instant time = clock.instant();
+    OptionalLong cpuUsage = CgroupFile.readLong(cpuacct.resolve("cpuacct.usage"));
+    OptionalLong usage = CgroupFile.readLong(memory.resolve("memory.usage_in_bytes"));
+    if (cpuUsage.isEmpty() && usage.isEmpty() && !exists(cpuacct, memory)) {
       LOG.debug("cgroup {} not found under cpuacct or memory", cgroupPath);
       return Optional.empty();
     }
-    Instant time = clock.instant();
     Path cpu = dir("cpu", cgroupPath);
     Path blkio = dir("blkio", cgroupPath);
     Path pids = dir("pids", cgroupPath);
+    CgroupSpecCache.Static fixed = specCache.get(cgroupPath, p -> readStatic(cpu, memory, pids));
+    SpecLimits spec = fixed.spec();
 
-    Map<String, Long> cpuStat = CgroupFile.readKeyed(cpu.resolve("cpu.stat"));
+    // cpu.stat holds only the CFS counters, which are exported only when a quota is set
+    Map<String, Long> cpuStat =
+        spec.cpuQuotaMicros().isPresent()
+            ? CgroupFile.readKeyed(cpu.resolve("cpu.stat"))
+            : Map.of();
     Map<String, Long> cpuacctStat = CgroupFile.readKeyed(cpuacct.resolve("cpuacct.stat"));
     CpuStats cpuStats =
         new CpuStats(
-            CgroupFile.readLong(cpuacct.resolve("cpuacct.usage")),
+            cpuUsage,
             ticksToNanos(key(cpuacctStat, "user")),
             ticksToNanos(key(cpuacctStat, "system")),
             key(cpuStat, "nr_periods"),
@@ -98,7 +169,6 @@ public final class CgroupV1Reader implements CgroupReader {
             key(cpuStat, "throttled_time"));
 
     Map<String, Long> memStat = CgroupFile.readKeyed(memory.resolve("memory.stat"));
-    OptionalLong usage = CgroupFile.readLong(memory.resolve("memory.usage_in_bytes"));
     MemoryStats memoryStats =
         new MemoryStats(
             usage,
@@ -114,24 +184,11 @@ public final class CgroupV1Reader implements CgroupReader {
             firstKey(memStat, "total_pgfault", "pgfault"),
             firstKey(memStat, "total_pgmajfault", "pgmajfault"));
 
-    OptionalLong quota = CgroupFile.readLong(cpu.resolve("cpu.cfs_quota_us"));
-    SpecLimits spec =
-        new SpecLimits(
-            CgroupFile.readLong(cpu.resolve("cpu.shares")),
-            quota.isPresent() && quota.getAsLong() > 0 ? quota : OptionalLong.empty(),
-            CgroupFile.readLong(cpu.resolve("cpu.cfs_period_us")),
-            SpecLimits.limitOrEmpty(CgroupFile.readLong(memory.resolve("memory.limit_in_bytes"))),
-            SpecLimits.limitOrEmpty(
-                CgroupFile.readLong(memory.resolve("memory.memsw.limit_in_bytes"))));
-
-    OptionalLong pidsMax = CgroupFile.readLong(pids.resolve("pids.max"));
     ProcessStats processes =
         new ProcessStats(
             CgroupFile.countLines(pids.resolve("cgroup.procs")),
             CgroupFile.readLong(pids.resolve("pids.current")),
-            pidsMax.isPresent() && pidsMax.getAsLong() == CgroupFile.MAX
-                ? OptionalLong.of(0)
-                : pidsMax);
+            fixed.pidsMax());
 
     var io =
         BlkioParser.v1(
@@ -142,12 +199,35 @@ public final class CgroupV1Reader implements CgroupReader {
             .map(u -> PressureReader.read(CgroupReader.resolve(u, cgroupPath)))
             .orElse(PressureStats.NONE);
 
-    if (!Files.isDirectory(cpuacct) && !Files.isDirectory(memory)) {
+    if (!exists(cpuacct, memory)) {
       LOG.debug("cgroup {} vanished while being read", cgroupPath);
       return Optional.empty();
     }
     return Optional.of(
         new CgroupStats(cgroupPath, time, cpuStats, memoryStats, io, processes, spec, pressure));
+  }
+
+  /** The files that change only when the cgroup is reconfigured (cached in {@code specCache}). */
+  private static CgroupSpecCache.Static readStatic(Path cpu, Path memory, Path pids) {
+    OptionalLong quota = CgroupFile.readLong(cpu.resolve("cpu.cfs_quota_us"));
+    SpecLimits spec =
+        new SpecLimits(
+            CgroupFile.readLong(cpu.resolve("cpu.shares")),
+            quota.isPresent() && quota.getAsLong() > 0 ? quota : OptionalLong.empty(),
+            CgroupFile.readLong(cpu.resolve("cpu.cfs_period_us")),
+            SpecLimits.limitOrEmpty(CgroupFile.readLong(memory.resolve("memory.limit_in_bytes"))),
+            SpecLimits.limitOrEmpty(
+                CgroupFile.readLong(memory.resolve("memory.memsw.limit_in_bytes"))));
+    OptionalLong pidsMax = CgroupFile.readLong(pids.resolve("pids.max"));
+    return new CgroupSpecCache.Static(
+        spec,
+        pidsMax.isPresent() && pidsMax.getAsLong() == CgroupFile.MAX
+            ? OptionalLong.of(0)
+            : pidsMax);
+  }
+
+  private static boolean exists(Path cpuacct, Path memory) {
+    return Files.isDirectory(cpuacct) || Files.isDirectory(memory);
   }
 
   private Path dir(String controller, String cgroupPath) {

@@ -1,5 +1,6 @@
 package io.berth.metrics.node;
 
+import io.berth.metrics.procfs.NetDevReader;
 import io.berth.metrics.stats.InterfaceStats;
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,21 +8,26 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import oshi.SystemInfo;
 import oshi.hardware.CentralProcessor;
 import oshi.hardware.CentralProcessor.TickType;
 import oshi.hardware.GlobalMemory;
-import oshi.hardware.NetworkIF;
 import oshi.software.os.OSFileStore;
 import oshi.software.os.OperatingSystem;
 
 /**
- * Node stats through OSHI: CPU ticks, memory, the filesystem holding {@code nodefsPath}, network
- * interfaces, load and task counts.
+ * Node stats through OSHI: CPU ticks, memory, the filesystem holding {@code nodefsPath}, load and
+ * task counts; network counters from {@code /proc/<own pid>/net/dev} (berth's network namespace,
+ * the node's), as cAdvisor reads them.
+ *
+ * <p>Cost per read matters (it runs on every cold scrape): OSHI's {@code getNetworkIFs} reads about
+ * 15 sysfs files and asks udev for the model of every interface, which at 110 pods (110 veths) was
+ * two thirds of a {@code /metrics/cadvisor} collection; one {@code net/dev} read gives the same
+ * counters plus transmit drops. The nodefs file store is found once, then refreshed at most every
+ * 10 s.
  *
  * <p>Thread safety: OSHI objects are created once; {@link #read()} may be called from one scrape at
  * a time (the collector serialises collections).
@@ -34,6 +40,16 @@ public final class OshiNodeStatsSource implements NodeStatsSource {
   private final Path nodefsPath;
   private final Path pidMaxFile;
   private final Clock clock;
+  private final NetDevReader netDev = new NetDevReader(Path.of("/proc"));
+  private OSFileStore nodefsStore;
+  private FilesystemStats nodefsStats;
+  private Instant nodefsReadAt = Instant.MIN;
+
+  /**
+   * How long nodefs usage is reused: refreshing it parses every mount and calls statvfs, and the
+   * kubelet's eviction manager looks at it every 10 s too.
+   */
+  static final Duration NODEFS_MAX_AGE = Duration.ofSeconds(10);
 
   /**
    * @param nodefsPath the kubelet root directory (e.g. {@code /var/lib/berth}); its filesystem is
@@ -71,15 +87,39 @@ public final class OshiNodeStatsSource implements NodeStatsSource {
         total,
         available,
         total - available,
-        filesystem(nodefsPath),
+        filesystem(nodefsPath, time),
         network(),
         List.of(load[0], load[1], load[2]),
         pidMax(),
         os.getThreadCount());
   }
 
+  /** The nodefs store found on the first read, refreshed; searched again if it went away. */
+  private FilesystemStats filesystem(Path path, Instant now) {
+    if (nodefsStats != null
+        && !now.isBefore(nodefsReadAt)
+        && now.isBefore(nodefsReadAt.plus(NODEFS_MAX_AGE))) {
+      return nodefsStats;
+    }
+    OSFileStore store = nodefsStore;
+    if (store == null || !store.updateAttributes()) {
+      store = findStore(path);
+      nodefsStore = store;
+    }
+    nodefsStats =
+        new FilesystemStats(
+            store.getMount(),
+            store.getTotalSpace(),
+            store.getUsableSpace(),
+            store.getTotalSpace() - store.getFreeSpace(),
+            store.getTotalInodes(),
+            store.getFreeInodes());
+    nodefsReadAt = now;
+    return nodefsStats;
+  }
+
   /** The file store whose mount point is the longest prefix of {@code path}. */
-  FilesystemStats filesystem(Path path) {
+  private OSFileStore findStore(Path path) {
     Path real;
     try {
       real = path.toRealPath();
@@ -97,35 +137,11 @@ public final class OshiNodeStatsSource implements NodeStatsSource {
     if (best == null) {
       throw new NodeStatsException("no filesystem found for nodefs path " + real, null);
     }
-    return new FilesystemStats(
-        best.getMount(),
-        best.getTotalSpace(),
-        best.getUsableSpace(),
-        best.getTotalSpace() - best.getFreeSpace(),
-        best.getTotalInodes(),
-        best.getFreeInodes());
+    return best;
   }
 
   private List<InterfaceStats> network() {
-    List<InterfaceStats> out = new ArrayList<>();
-    for (NetworkIF nif : systemInfo.getHardware().getNetworkIFs(false)) {
-      if (nif.getName().equals("lo")) {
-        continue;
-      }
-      out.add(
-          new InterfaceStats(
-              nif.getName(),
-              nif.getBytesRecv(),
-              nif.getPacketsRecv(),
-              nif.getInErrors(),
-              nif.getInDrops(),
-              nif.getBytesSent(),
-              nif.getPacketsSent(),
-              nif.getOutErrors(),
-              0)); // OSHI has no transmit-drop counter
-    }
-    out.sort(Comparator.comparing(InterfaceStats::name));
-    return out;
+    return netDev.read(ProcessHandle.current().pid());
   }
 
   /**
