@@ -466,6 +466,12 @@ public final class FootprintBench {
     }
   }
 
+  /**
+   * A sleeping pod. With Services loaded the pods do not ask for service links: the synthetic
+   * Services all live in the pods' namespace, and 10k of them would give every container about 80k
+   * Docker-links variables (several MB of environment, beyond what execve accepts), which a cluster
+   * of that size avoids with {@code enableServiceLinks: false} or namespaces.
+   */
   private String manifest(int i) {
     return """
         apiVersion: v1
@@ -474,13 +480,14 @@ public final class FootprintBench {
           name: sleep-%d
         spec:
           terminationGracePeriodSeconds: 1
+          enableServiceLinks: %s
           containers:
           - name: sleep
             image: %s
             imagePullPolicy: IfNotPresent
             command: ["sleep", "3600"]
         """
-        .formatted(i, containerd.busyboxImage());
+        .formatted(i, services == 0, containerd.busyboxImage());
   }
 
   private void awaitRunning(Berth b, int pods, Duration max) throws Exception {
