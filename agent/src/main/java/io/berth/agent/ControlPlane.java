@@ -55,7 +55,8 @@ final class ControlPlane implements AutoCloseable {
       ObjectMapper json,
       Clock clock,
       PodObjects podObjects,
-      MeterRegistry registry) {}
+      MeterRegistry registry,
+      io.berth.agent.shutdown.NodeShutdownManager nodeShutdown) {}
 
   private final ApiServerSource apiPods;
   private final StatusManager statusManager;
@@ -113,8 +114,11 @@ final class ControlPlane implements AutoCloseable {
     StatusManager statusManager =
         new StatusManager(
             api,
-            () -> parts.podStatuses().podList().getItems(),
-            parts.podStatuses()::get,
+            () ->
+                parts.podStatuses().podList().getItems().stream()
+                    .map(parts.nodeShutdown()::withShutdownConditions)
+                    .toList(),
+            uid -> parts.podStatuses().get(uid).map(parts.nodeShutdown()::withShutdownConditions),
             apiPods::apiPods,
             parts.podWorkers()::couldHaveRunningContainers);
     parts.podStatuses().onStatusChanged(statusManager::statusChanged);
@@ -135,8 +139,10 @@ final class ControlPlane implements AutoCloseable {
             new OshiNodeStatsSource(settings.rootDir(), clock),
             parts.runtimeVersion(),
             settings.nodeRegistration().evictionHard(),
-            settings.tuning().maxPods());
+            settings.tuning().maxPods(),
+            parts.nodeShutdown()::shuttingDown);
     NodeStatusReporter nodeStatus = new NodeStatusReporter(api, node, builder, observer, clock);
+    parts.nodeShutdown().onShuttingDownChanged(nodeStatus::syncSoon);
     nodeStatus.start();
     NodeLease nodeLease = new NodeLease(api, node, nodeStatus::nodeUid, clock);
     nodeLease.start();

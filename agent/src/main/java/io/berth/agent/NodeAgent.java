@@ -779,7 +779,8 @@ public final class NodeAgent implements AutoCloseable {
                   json,
                   clock,
                   podObjects,
-                  registry));
+                  registry,
+                  nodeShutdown));
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,6 +50,10 @@ public final class FootprintBench {
   private final Path work;
   private final Path berth;
   private final ContainerdLauncher containerd;
+
+  /** berth's heap with {@code --services} unless BERTH_JAVA_OPTS says otherwise. */
+  static final String SERVICES_HEAP = "-Xmx256m";
+
   private final NodeNetns node; // null: no Services, berth in the bench's own namespace
   private final int services;
 
@@ -155,9 +160,13 @@ public final class FootprintBench {
         awaitProxySynced(b, Duration.ofMinutes(10));
         System.out.printf(
             Locale.ROOT,
-            "%d Services x 10 endpoints loaded and synced %.1f s after READY%n",
+            "%d Services x 10 endpoints loaded and synced %.1f s after READY (berth's"
+                + " BERTH_JAVA_OPTS: %s)%n",
             services,
-            (System.nanoTime() - s0) / 1e9);
+            (System.nanoTime() - s0) / 1e9,
+            Optional.ofNullable(System.getenv("BERTH_JAVA_OPTS"))
+                .filter(o -> !o.isBlank())
+                .orElse(SERVICES_HEAP));
       }
       Thread.sleep(5_000);
       double idle = rssMb(b.process().pid());
@@ -418,6 +427,12 @@ public final class FootprintBench {
       pb.environment().put("NOTIFY_SOCKET", socket.toString());
       pb.environment().put("BERTH_JAVA_HOME", System.getProperty("java.home"));
       pb.environment().put("BERTH_CDS", cds ? "1" : "0");
+      String opts = System.getenv("BERTH_JAVA_OPTS");
+      if (withServices && (opts == null || opts.isBlank())) {
+        // the heap an operator gives berth for this many Services (systemd/berth.env): the
+        // launcher's default 36 MB holds 110 pods and a few thousand Services, not 10k
+        pb.environment().put("BERTH_JAVA_OPTS", SERVICES_HEAP);
+      }
       Files.deleteIfExists(log);
       java.time.Instant spawned = java.time.Instant.now();
       long t0 = System.nanoTime();
@@ -466,6 +481,12 @@ public final class FootprintBench {
     }
   }
 
+  /**
+   * A sleeping pod. With Services loaded the pods do not ask for service links: the synthetic
+   * Services all live in the pods' namespace, and 10k of them would give every container about 80k
+   * Docker-links variables (several MB of environment, beyond what execve accepts), which a cluster
+   * of that size avoids with {@code enableServiceLinks: false} or namespaces.
+   */
   private String manifest(int i) {
     return """
         apiVersion: v1
@@ -474,13 +495,14 @@ public final class FootprintBench {
           name: sleep-%d
         spec:
           terminationGracePeriodSeconds: 1
+          enableServiceLinks: %s
           containers:
           - name: sleep
             image: %s
             imagePullPolicy: IfNotPresent
             command: ["sleep", "3600"]
         """
-        .formatted(i, containerd.busyboxImage());
+        .formatted(i, services == 0, containerd.busyboxImage());
   }
 
   private void awaitRunning(Berth b, int pods, Duration max) throws Exception {

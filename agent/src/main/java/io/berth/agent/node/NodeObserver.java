@@ -24,6 +24,7 @@ public final class NodeObserver implements Supplier<NodeStatusBuilder.Observed> 
   private final java.util.List<EvictionThreshold> evictionHard;
   private NodeStats last;
   private final int maxPods;
+  private final java.util.function.BooleanSupplier shuttingDown;
 
   /**
    * @param runtimeVersion the CRI Version call; throws while the runtime is unreachable
@@ -41,6 +42,20 @@ public final class NodeObserver implements Supplier<NodeStatusBuilder.Observed> 
       Supplier<VersionInfo> runtimeVersion,
       java.util.List<EvictionThreshold> evictionHard,
       int maxPods) {
+    this(stats, runtimeVersion, evictionHard, maxPods, () -> false);
+  }
+
+  /**
+   * @param shuttingDown whether a graceful node shutdown is in progress (the node is then not
+   *     Ready, as the kubelet reports it)
+   */
+  public NodeObserver(
+      NodeStatsSource stats,
+      Supplier<VersionInfo> runtimeVersion,
+      java.util.List<EvictionThreshold> evictionHard,
+      int maxPods,
+      java.util.function.BooleanSupplier shuttingDown) {
+    this.shuttingDown = shuttingDown;
     this.stats = stats;
     this.runtimeVersion = runtimeVersion;
     this.evictionHard = java.util.List.copyOf(evictionHard);
@@ -77,6 +92,7 @@ public final class NodeObserver implements Supplier<NodeStatusBuilder.Observed> 
         pressure.diskPressure(),
         pressure.pidPressure(),
         ready,
-        version);
+        version,
+        shuttingDown.getAsBoolean());
   }
 }

@@ -26,7 +26,28 @@ public final class NodeStatusBuilder {
       boolean diskPressure,
       boolean pidPressure,
       boolean runtimeReady,
-      String runtimeVersion) {}
+      String runtimeVersion,
+      boolean shuttingDown) {
+    /** Ready as the kubelet judges it: the runtime answers and the node is not shutting down. */
+    public boolean ready() {
+      return runtimeReady && !shuttingDown;
+    }
+
+    /**
+     * The Ready condition's message when not ready: the kubelet's errors, one alone as it is,
+     * several as Go's aggregate error ({@code [a, b]}).
+     */
+    String notReadyMessage() {
+      java.util.List<String> errors = new java.util.ArrayList<>();
+      if (!runtimeReady) {
+        errors.add("container runtime is down");
+      }
+      if (shuttingDown) {
+        errors.add(io.berth.agent.shutdown.NodeShutdownManager.NODE_NOT_READY_MESSAGE);
+      }
+      return errors.size() == 1 ? errors.getFirst() : "[" + String.join(", ", errors) + "]";
+    }
+  }
 
   private final ObjectMapper json;
   private final String nodeName;
@@ -150,9 +171,9 @@ public final class NodeStatusBuilder {
         conditions,
         previous,
         "Ready",
-        o.runtimeReady(),
-        o.runtimeReady() ? "KubeletReady" : "KubeletNotReady",
-        o.runtimeReady() ? "berth is posting ready status" : "container runtime is down",
+        o.ready(),
+        o.ready() ? "KubeletReady" : "KubeletNotReady",
+        o.ready() ? "berth is posting ready status" : o.notReadyMessage(),
         now);
     ArrayNode addresses = status.putArray("addresses");
     for (String ip : facts.internalIps()) {

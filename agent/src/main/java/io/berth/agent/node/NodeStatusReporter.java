@@ -44,6 +44,7 @@ public final class NodeStatusReporter implements AutoCloseable {
   private Instant lastReportTime;
   private Instant lastPass;
   private boolean lastReady;
+  private volatile boolean syncSoon;
   private volatile String nodeUid;
   private volatile java.util.List<io.fabric8.kubernetes.api.model.Taint> taints;
   private Periodic timer;
@@ -66,6 +67,14 @@ public final class NodeStatusReporter implements AutoCloseable {
   }
 
   /**
+   * Has the next pass (within {@link #FAST_UPDATE}) compute and report the status even when the
+   * last one is recent: something the Ready condition depends on changed (a node shutdown began).
+   */
+  public void syncSoon() {
+    syncSoon = true;
+  }
+
+  /**
    * The Node's taints as last read from the API server (every 10 s), for admission; null before the
    * first read.
    */
@@ -84,9 +93,13 @@ public final class NodeStatusReporter implements AutoCloseable {
    */
   public synchronized void syncOnce() throws InterruptedException {
     Instant start = clock.instant();
-    if (lastReady && lastPass != null && start.isBefore(lastPass.plus(UPDATE_FREQUENCY))) {
+    if (lastReady
+        && !syncSoon
+        && lastPass != null
+        && start.isBefore(lastPass.plus(UPDATE_FREQUENCY))) {
       return;
     }
+    syncSoon = false;
     lastPass = start;
     String path = ResourcePath.NODES.item(nodeName);
     try {
@@ -101,7 +114,7 @@ public final class NodeStatusReporter implements AutoCloseable {
       taints = taints(current.path("spec").path("taints"));
       Instant now = clock.instant();
       NodeStatusBuilder.Observed observed = observe.get();
-      lastReady = observed.runtimeReady();
+      lastReady = observed.ready();
       ObjectNode status = builder.status(observed, current.path("status"), now);
       JsonNode comparable = NodeStatusBuilder.withoutHeartbeats(status);
       boolean changed =

@@ -2,12 +2,21 @@ package io.berth.agent.shutdown;
 
 import io.berth.agent.admission.Admission;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +42,15 @@ public final class NodeShutdownManager implements AutoCloseable {
   public static final String POD_MESSAGE =
       "Pod was terminated in response to imminent node shutdown.";
 
+  /** The kubelet's Ready-condition error while the node shuts down (nodeshutdown manager). */
+  public static final String NODE_NOT_READY_MESSAGE = "node is shutting down";
+
+  /** The condition the kubelet adds to pods it terminates for a node shutdown. */
+  public static final String DISRUPTION_TARGET = "DisruptionTarget";
+
+  /** The reason of that condition ({@code v1.PodReasonTerminationByKubelet}). */
+  public static final String TERMINATION_BY_KUBELET = "TerminationByKubelet";
+
   /** The kubelet's admission verdict while the node shuts down. */
   public static final Admission.Reject NOT_ADMITTED =
       new Admission.Reject("NodeShutdown", "Pod was rejected as the node is shutting down.");
@@ -50,6 +68,8 @@ public final class NodeShutdownManager implements AutoCloseable {
   private volatile boolean shuttingDown;
   private Thread shutdown;
   private boolean closed;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, Instant> terminated = new ConcurrentHashMap<>();
 
   public NodeShutdownManager(
       NodeShutdownSettings settings, Logind.Connector connector, NodePods pods, Clock clock) {
@@ -107,6 +127,53 @@ public final class NodeShutdownManager implements AutoCloseable {
     return shuttingDown;
   }
 
+  /**
+   * Runs {@code listener} (on the D-Bus dispatch thread) each time {@link #shuttingDown()} changes,
+   * so that the node status is reported at once, as the kubelet's manager syncs it.
+   */
+  public void onShuttingDownChanged(Runnable listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * The pod as the API server should see it: a pod this manager terminated gets the kubelet's
+   * {@code DisruptionTarget} condition (True, {@code TerminationByKubelet}, the shutdown message),
+   * added to the conditions berth computes; other pods are returned as they are.
+   */
+  public Pod withShutdownConditions(Pod pod) {
+    Instant at = pod.getMetadata() == null ? null : terminated.get(pod.getMetadata().getUid());
+    if (at == null || pod.getStatus() == null) {
+      return pod;
+    }
+    List<PodCondition> conditions = new ArrayList<>();
+    if (pod.getStatus().getConditions() != null) {
+      pod.getStatus().getConditions().stream()
+          .filter(c -> !DISRUPTION_TARGET.equals(c.getType()))
+          .forEach(conditions::add);
+    }
+    conditions.add(
+        new PodConditionBuilder()
+            .withType(DISRUPTION_TARGET)
+            .withStatus("True")
+            .withReason(TERMINATION_BY_KUBELET)
+            .withMessage(POD_MESSAGE)
+            .withLastTransitionTime(at.truncatedTo(ChronoUnit.SECONDS).toString())
+            .build());
+    return new PodBuilder(pod)
+        .withStatus(new PodStatusBuilder(pod.getStatus()).withConditions(conditions).build())
+        .build();
+  }
+
+  private void notifyListeners() {
+    for (Runnable l : listeners) {
+      try {
+        l.run();
+      } catch (RuntimeException e) {
+        log.warn("node shutdown: a listener failed: {}", e.toString());
+      }
+    }
+  }
+
   /** A {@code PrepareForShutdown(active)} signal from logind. */
   void prepareForShutdown(boolean active) {
     synchronized (this) {
@@ -126,6 +193,7 @@ public final class NodeShutdownManager implements AutoCloseable {
             log.warn("cannot take the inhibitor lock again: {}", e.getMessage());
           }
         }
+        notifyListeners();
         return;
       }
       if (shuttingDown) {
@@ -139,6 +207,7 @@ public final class NodeShutdownManager implements AutoCloseable {
           settings.totalGracePeriod().toSeconds());
       shutdown = Thread.ofVirtual().name("berth-node-shutdown").start(() -> terminatePods(held));
     }
+    notifyListeners();
   }
 
   private void terminatePods(InhibitLock held) {
@@ -158,6 +227,7 @@ public final class NodeShutdownManager implements AutoCloseable {
             g.grace().toSeconds(),
             members.stream().map(NodeShutdownManager::name).collect(Collectors.joining(", ")));
         for (Pod p : members) {
+          terminated.put(p.getMetadata().getUid(), clock.instant());
           pods.kill(p, graceFor(p, g));
         }
         Set<String> uids =

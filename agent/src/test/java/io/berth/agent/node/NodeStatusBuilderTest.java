@@ -27,6 +27,10 @@ class NodeStatusBuilderTest {
   private final Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
 
   private NodeStatusBuilder.Observed observed(boolean ready) {
+    return observed(ready, false);
+  }
+
+  private NodeStatusBuilder.Observed observed(boolean ready, boolean shuttingDown) {
     return new NodeStatusBuilder.Observed(
         2000,
         4L << 30,
@@ -36,7 +40,8 @@ class NodeStatusBuilderTest {
         false,
         false,
         ready,
-        ready ? "containerd://1.6.20" : "");
+        ready ? "containerd://1.6.20" : "",
+        shuttingDown);
   }
 
   private static JsonNode condition(JsonNode status, String type) {
@@ -123,5 +128,23 @@ class NodeStatusBuilderTest {
         .isEqualTo("2026-01-01T00:00:20Z");
     assertThat(NodeStatusBuilder.withoutHeartbeats(later))
         .isEqualTo(NodeStatusBuilder.withoutHeartbeats(ready));
+  }
+
+  @Test
+  void aNodeShuttingDownIsNotReadyWithTheKubeletsReasonAndMessage() {
+    JsonNode ready = builder.status(observed(true), null, t0);
+    JsonNode down = builder.status(observed(true, true), ready, t0.plusSeconds(3));
+    JsonNode c = condition(down, "Ready");
+    assertThat(c.path("status").asText()).isEqualTo("False");
+    assertThat(c.path("reason").asText()).isEqualTo("KubeletNotReady");
+    assertThat(c.path("message").asText()).isEqualTo("node is shutting down");
+    assertThat(c.path("lastTransitionTime").asText()).isEqualTo("2026-01-01T00:00:03Z");
+    // the other conditions are unaffected
+    assertThat(condition(down, "MemoryPressure").path("status").asText()).isEqualTo("False");
+
+    // with the runtime down as well, both errors, as Go's aggregate error prints them
+    JsonNode both = builder.status(observed(false, true), down, t0.plusSeconds(4));
+    assertThat(condition(both, "Ready").path("message").asText())
+        .isEqualTo("[container runtime is down, node is shutting down]");
   }
 }

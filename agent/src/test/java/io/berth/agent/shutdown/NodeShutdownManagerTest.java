@@ -195,4 +195,56 @@ class NodeShutdownManagerTest {
     assertThat(logind.held()).isEqualTo(1);
     m.close();
   }
+
+  @Test
+  void terminatedPodsGetTheDisruptionTargetConditionAndListenersHearOfTheShutdown()
+      throws Exception {
+    Pod web = running(pod("web", null, null, 60L));
+    web.getStatus()
+        .setConditions(
+            List.of(
+                new io.fabric8.kubernetes.api.model.PodConditionBuilder()
+                    .withType("Ready")
+                    .withStatus("False")
+                    .withReason("PodCompleted")
+                    .build()));
+    pods.pods.add(web);
+    Pod bystander = running(pod("other", null, null, null));
+    FakeClock clock = new FakeClock();
+    pods.logind = logind;
+    NodeShutdownManager m =
+        new NodeShutdownManager(
+            NodeShutdownSettings.off().withGrace(Duration.ofSeconds(30), Duration.ofSeconds(10)),
+            () -> logind,
+            pods,
+            clock);
+    List<Boolean> heard = new CopyOnWriteArrayList<>();
+    m.onShuttingDownChanged(() -> heard.add(m.shuttingDown()));
+    m.start();
+    assertThat(m.withShutdownConditions(web)).as("no shutdown yet").isSameAs(web);
+
+    logind.signal.accept(true);
+    assertThat(m.awaitTerminated(Duration.ofSeconds(10))).isTrue();
+    assertThat(heard).containsExactly(true);
+
+    Pod shown = m.withShutdownConditions(web);
+    assertThat(shown.getStatus().getConditions())
+        .extracting(c -> c.getType() + "=" + c.getStatus() + " " + c.getReason())
+        .containsExactly("Ready=False PodCompleted", "DisruptionTarget=True TerminationByKubelet");
+    var target = shown.getStatus().getConditions().get(1);
+    assertThat(target.getMessage())
+        .isEqualTo("Pod was terminated in response to imminent node shutdown.");
+    assertThat(target.getLastTransitionTime())
+        .isEqualTo(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+    assertThat(web.getStatus().getConditions()).as("the input is not changed").hasSize(1);
+    // applied twice (every status pass), still one DisruptionTarget
+    assertThat(m.withShutdownConditions(shown).getStatus().getConditions()).hasSize(2);
+    assertThat(m.withShutdownConditions(bystander))
+        .as("a pod the shutdown did not terminate")
+        .isSameAs(bystander);
+
+    logind.signal.accept(false);
+    assertThat(heard).containsExactly(true, false);
+    m.close();
+  }
 }

@@ -56,6 +56,7 @@ class NodeInApiIT {
         }
       };
   private final AtomicBoolean runtimeReady = new AtomicBoolean(false);
+  private final AtomicBoolean shuttingDown = new AtomicBoolean(false);
 
   @TempDir Path dir;
   private TestApiServer api;
@@ -104,7 +105,8 @@ class NodeInApiIT {
                 false,
                 false,
                 runtimeReady.get(),
-                runtimeReady.get() ? "containerd://1.6.20" : ""),
+                runtimeReady.get() ? "containerd://1.6.20" : "",
+                shuttingDown.get()),
         clock);
   }
 
@@ -174,6 +176,39 @@ class NodeInApiIT {
         new java.util.ArrayList<>(List.of("kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
     return Commands.run(command, Duration.ofSeconds(60)).stdout();
+  }
+
+  @Test
+  void aNodeShutdownMakesTheNodeNotReadyAtOnceAsKubectlShows() throws Exception {
+    runtimeReady.set(true);
+    NodeStatusReporter reporter = reporter();
+    reporter.syncOnce();
+    assertThat(ready()).isEqualTo("True");
+
+    // logind announced the shutdown 2 s after the last report: the shutdown manager asks for a
+    // pass at once instead of the next 10 s one, as the kubelet's manager syncs the node status
+    shuttingDown.set(true);
+    now.set(now.get().plusSeconds(2));
+    reporter.syncOnce();
+    assertThat(ready()).as("without a nudge the 10 s period holds").isEqualTo("True");
+    reporter.syncSoon();
+    reporter.syncOnce();
+    Path kubeconfig = dir.resolve("kubeconfig");
+    assertThat(
+            kubectl(
+                kubeconfig,
+                "get",
+                "node",
+                NODE,
+                "-o",
+                "jsonpath={.status.conditions[?(@.type==\"Ready\")]['status','reason','message']}"))
+        .isEqualTo("False KubeletNotReady node is shutting down");
+
+    // cancelled: Ready again on the next pass (every second while not Ready)
+    shuttingDown.set(false);
+    now.set(now.get().plusSeconds(1));
+    reporter.syncOnce();
+    assertThat(ready()).isEqualTo("True");
   }
 
   @Test
