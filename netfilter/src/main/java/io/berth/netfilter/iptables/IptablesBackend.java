@@ -65,15 +65,16 @@ public final class IptablesBackend implements NetfilterBackend {
   private static final org.slf4j.Logger log =
       org.slf4j.LoggerFactory.getLogger(IptablesBackend.class);
 
-  /** The libiptc writer (legacy flavour), or null: apply with the restore tools. */
-  private final LibiptcTables ffi;
+  /** The in-process writer (libiptc or nfnetlink), or null: apply with the restore tools. */
+  private final TableWriter ffi;
 
   /** Applies with the restore tools of {@code tools} (the nft flavour, or tests with fakes). */
   public IptablesBackend(IptablesCommands tools, LongSupplier nanos) {
     this(tools, null, nanos);
   }
 
-  private IptablesBackend(IptablesCommands tools, LibiptcTables ffi, LongSupplier nanos) {
+  /** Exactly one of {@code tools} (restore tools) and {@code ffi} (in-process writer) is set. */
+  private IptablesBackend(IptablesCommands tools, TableWriter ffi, LongSupplier nanos) {
     this.tools = tools;
     this.ffi = ffi;
     this.nanos = nanos;
@@ -87,8 +88,16 @@ public final class IptablesBackend implements NetfilterBackend {
       io.berth.netfilter.detect.IptablesMode.Flavour flavour, Optional<Path> netns) {
     return switch (flavour) {
       case LEGACY -> libiptc(netns, System::nanoTime);
-      case NFT -> restoreTools(flavour, netns);
+      case NFT -> nftCompat(netns, System::nanoTime);
     };
+  }
+
+  /**
+   * iptables-nft's representation written in-process over nfnetlink ({@link NftCompatTables}): the
+   * same tables, chains and expressions {@code iptables-nft-restore} would write, no child process.
+   */
+  public static IptablesBackend nftCompat(Optional<Path> netns, LongSupplier nanos) {
+    return new IptablesBackend(null, NftCompatTables.open(netns), nanos);
   }
 
   /** The restore tools of {@code flavour} as child processes (the only way for nft). */
@@ -104,13 +113,7 @@ public final class IptablesBackend implements NetfilterBackend {
    * that call fail with a {@link NetfilterException}.
    */
   public static IptablesBackend libiptc(Optional<Path> netns, LongSupplier nanos) {
-    LibiptcTables ffi = LibiptcTables.open(netns);
-    IptablesCommands tools =
-        new IptablesCommands(
-            io.berth.netfilter.detect.IptablesMode.Flavour.LEGACY,
-            netns,
-            IptablesCommands.processes());
-    return new IptablesBackend(tools, ffi, nanos);
+    return new IptablesBackend(null, LibiptcTables.open(netns), nanos);
   }
 
   @Override
@@ -397,7 +400,7 @@ public final class IptablesBackend implements NetfilterBackend {
   @Override
   public String describe() {
     if (ffi != null) {
-      return "iptables (legacy, in-process through libiptc, BERTH-* chains in filter and nat)";
+      return ffi.describe();
     }
     return "iptables ("
         + tools.flavour().name().toLowerCase(java.util.Locale.ROOT)
