@@ -423,6 +423,38 @@ final class LibiptcTables implements TableWriter {
         });
   }
 
+  /**
+   * What the family's existing legacy tables hold ({@code tables}: the names listed in {@code
+   * /proc/net/ip_tables_names}; a table not listed is not opened, since opening creates it).
+   */
+  RuleCount count(IpFamily family, List<String> tables) throws NetfilterException {
+    return call(
+        "count legacy iptables rules (" + family + ")",
+        () -> {
+          LibIptc lib = libs.get(family);
+          int rules = 0;
+          int kube = 0;
+          boolean hint = false;
+          for (String table : tables) {
+            Pointer h = open(family, lib, table.strip());
+            try {
+              for (String chain : allChains(lib, h)) {
+                hint |= RuleCount.hintChain(chain);
+                for (String target : targets(lib, h, chain)) {
+                  rules++;
+                  if (RuleCount.kubeChain(chain) || RuleCount.kubeChain(target)) {
+                    kube++;
+                  }
+                }
+              }
+            } finally {
+              lib.free(h);
+            }
+          }
+          return new RuleCount(rules, kube, hint);
+        });
+  }
+
   @Override
   public String describe() {
     return "iptables (legacy, in-process through libiptc, BERTH-* chains in filter and nat)";

@@ -258,6 +258,43 @@ final class NftCompatTables implements TableWriter {
         });
   }
 
+  /**
+   * What iptables-nft holds in the family's iptables tables ({@code filter nat mangle raw
+   * security}; berth's own {@code berth} table and other nft tables are not iptables'), from one
+   * {@code GETCHAIN} and one {@code GETRULE} dump.
+   */
+  RuleCount count(IpFamily family) throws NetfilterException {
+    return call(
+        "count iptables-nft rules (" + family + ")",
+        () -> {
+          Set<String> tables = Set.of("filter", "nat", "mangle", "raw", "security");
+          boolean hint = false;
+          for (Map.Entry<String, Map<String, Boolean>> t : chains(family).entrySet()) {
+            if (tables.contains(t.getKey())) {
+              hint |= t.getValue().keySet().stream().anyMatch(RuleCount::hintChain);
+            }
+          }
+          int rules = 0;
+          int kube = 0;
+          NfMessages req = dumpRequest(NfMessages.NFT_MSG_GETRULE, family);
+          int s = seq - 1;
+          req.end();
+          for (ByteBuffer body : dump(req.toBytes(), s, "list " + family + " rules")) {
+            Map<Integer, ByteBuffer> a = attributes(body);
+            if (!tables.contains(string(a.get(NftCompatEncoder.RULE_TABLE)))) {
+              continue;
+            }
+            rules++;
+            String chain = string(a.get(NftCompatEncoder.RULE_CHAIN));
+            String target = jumpTarget(a.get(NftCompatEncoder.RULE_EXPRESSIONS));
+            if (RuleCount.kubeChain(chain) || RuleCount.kubeChain(target)) {
+              kube++;
+            }
+          }
+          return new RuleCount(rules, kube, hint);
+        });
+  }
+
   @Override
   public String describe() {
     return "iptables (nft, in-process over nfnetlink as iptables-nft encodes it, BERTH-* chains in"
