@@ -102,10 +102,7 @@ public final class IptablesSyncBench {
           "one endpoint removed, " + services + " services",
           t2 - t1,
           a2 - a1,
-          (flavour == IptablesMode.Flavour.LEGACY
-                  ? "berth rewrites the changed chains; "
-                  : "berth rewrites every BERTH chain; ")
-              + split(flavour, second));
+          "berth rewrites the changed chains; " + split(flavour, second));
     } finally {
       new ProcessBuilder("ip", "netns", "del", berthNs).inheritIO().start().waitFor();
       new ProcessBuilder("ip", "netns", "del", anchorNs).inheritIO().start().waitFor();
@@ -117,7 +114,7 @@ public final class IptablesSyncBench {
         Locale.ROOT,
         flavour == IptablesMode.Flavour.LEGACY
             ? "render + encode %.0f ms, libiptc %.0f ms"
-            : "render + iptables-save %.0f ms, restore %.0f ms",
+            : "render + validate %.0f ms, nfnetlink (dumps, encode, batch) %.0f ms",
         r.render().toNanos() / 1e6,
         r.apply().toNanos() / 1e6);
   }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.berth.netfilter.SyncMode;
 import io.berth.netfilter.TransactionFailedException;
+import io.berth.netfilter.lab.NetnsPair;
 import io.berth.netfilter.lab.Sh;
 import io.berth.netfilter.model.Addresses;
 import io.berth.netfilter.model.Cidr;
@@ -23,7 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,24 +42,15 @@ class NftCompatOracleIT {
 
   /** Two fresh namespaces: one written by berth over nfnetlink, one by iptables-nft-restore. */
   private static final class Pair implements AutoCloseable {
-    final String ffi;
-    final String tool;
-    final NftCompatTables tables;
-
-    Pair() {
-      String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
-      ffi = "berth-nf-nftc-" + id + "-f";
-      tool = "berth-nf-nftc-" + id + "-t";
-      Sh.check("ip", "netns", "add", ffi);
-      Sh.check("ip", "netns", "add", tool);
-      tables = NftCompatTables.open(Optional.of(Path.of("/run/netns", ffi)));
-    }
+    final NetnsPair namespaces = new NetnsPair("berth-nf-nftc");
+    final String ffi = namespaces.berth;
+    final String tool = namespaces.tool;
+    final NftCompatTables tables = NftCompatTables.open(Optional.of(namespaces.berthPath()));
 
     @Override
     public void close() {
       tables.close();
-      Sh.run(List.of("ip", "netns", "del", ffi), 30);
-      Sh.run(List.of("ip", "netns", "del", tool), 30);
+      namespaces.close();
     }
   }
 
@@ -79,7 +71,7 @@ class NftCompatOracleIT {
           SavedChains.parse(
               Sh.check("ip", "netns", "exec", ns, tool(family, "save"), "-t", table)));
     }
-    String input = IptablesBackend.withHousekeeping(rendered, before);
+    String input = withHousekeeping(rendered, before);
     Path file = Files.createTempFile("berth-nftc-oracle-", ".rules");
     try {
       Files.writeString(file, input);
@@ -87,6 +79,55 @@ class NftCompatOracleIT {
     } finally {
       Files.deleteIfExists(file);
     }
+  }
+
+  /** The built-in chains' jumps into berth's chains, for {@code table}, in save syntax. */
+  private static List<String> jumpsIn(String table) {
+    String prefix = "-t " + table + " ";
+    return IptablesRenderer.jumps().stream()
+        .filter(j -> j.startsWith(prefix))
+        .map(j -> j.substring(prefix.length()))
+        .toList();
+  }
+
+  /**
+   * What berth's former iptables-nft-restore path fed the tool: {@code rendered} plus, per table:
+   * the chains berth had and no longer renders (declared, i.e. flushed, then {@code -X}) and the
+   * jumps from built-in chains that are missing ({@code -I}).
+   */
+  private static String withHousekeeping(String rendered, Map<String, SavedChains> before) {
+    Map<String, Set<String>> declared = SavedChains.declared(rendered);
+    StringBuilder out = new StringBuilder();
+    String table = null;
+    for (String line : rendered.lines().toList()) {
+      if (line.startsWith("*")) {
+        table = line.substring(1);
+        out.append(line).append('\n');
+        SavedChains had = before.getOrDefault(table, SavedChains.NONE);
+        for (String stale : had.chains()) {
+          if (!declared.get(table).contains(stale)) {
+            out.append(':').append(stale).append(" - [0:0]\n");
+          }
+        }
+        continue;
+      }
+      if (line.equals("COMMIT") && table != null) {
+        SavedChains had = before.getOrDefault(table, SavedChains.NONE);
+        List<String> missing = new ArrayList<>(jumpsIn(table));
+        missing.removeAll(had.jumps());
+        // -I prepends: insert in reverse so the jumps keep the rendered order
+        for (int i = missing.size() - 1; i >= 0; i--) {
+          out.append("-I").append(missing.get(i).substring(2)).append('\n');
+        }
+        for (String stale : had.chains()) {
+          if (!declared.get(table).contains(stale)) {
+            out.append("-X ").append(stale).append('\n');
+          }
+        }
+      }
+      out.append(line).append('\n');
+    }
+    return out.toString();
   }
 
   /** The three views of the namespace's tables, masked where they must differ. */
@@ -166,13 +207,11 @@ class NftCompatOracleIT {
             model(web("10.0.1.2", "10.0.1.4"), dns()), // endpoint removed
             model(web("10.0.1.2", "10.0.1.4")), // service removed
             model());
-    String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
-    String ffi = "berth-nf-nftc-" + id + "-f";
-    String tool = "berth-nf-nftc-" + id + "-t";
-    Sh.check("ip", "netns", "add", ffi);
-    Sh.check("ip", "netns", "add", tool);
-    try (IptablesBackend backend =
-        IptablesBackend.nftCompat(Optional.of(Path.of("/run/netns", ffi)), System::nanoTime)) {
+    try (NetnsPair ns = new NetnsPair("berth-nf-nftc");
+        IptablesBackend backend =
+            IptablesBackend.nftCompat(Optional.of(ns.berthPath()), System::nanoTime)) {
+      String ffi = ns.berth;
+      String tool = ns.tool;
       List<String> applied = new ArrayList<>();
       for (ServiceModel step : steps) {
         backend.sync(step, applied.isEmpty() ? SyncMode.FULL : SyncMode.INCREMENTAL);
@@ -190,9 +229,6 @@ class NftCompatOracleIT {
       assertThat(backend.removeAll()).contains("ip nat: 4 chains, 3 jumps");
       assertThat(Sh.check("ip", "netns", "exec", ffi, "nft", "list", "ruleset"))
           .doesNotContain("BERTH-");
-    } finally {
-      Sh.run(List.of("ip", "netns", "del", ffi), 30);
-      Sh.run(List.of("ip", "netns", "del", tool), 30);
     }
   }
 

@@ -40,8 +40,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Service get its environment variables from the API Service. Once with each data plane ({@code
  * --proxy-mode nftables}; {@code iptables} on an iptables-nft node, written in-process over
  * nfnetlink as iptables-nft encodes it; {@code iptables} on a legacy node, through libiptc); at the
- * end
- * {@code berth cleanup} removes berth's tables or chains and leaves a canary of the same kind
+ * end {@code berth cleanup} removes berth's tables or chains and leaves a canary of the same kind
  * identical.
  */
 class ApiServiceProxyIT {
@@ -115,7 +114,8 @@ class ApiServiceProxyIT {
     // berth has the Service (and no endpoint yet): its REJECT answers, connection refused
     awaitTrue("the ClusterIP rejects", Duration.ofSeconds(90), () -> curl(vip, 80).exit() == 7);
     if (mode.startsWith("iptables")) {
-      // which path applied the rules: libiptc on a legacy node, nfnetlink on an nft one; never a tool
+      // which path applied the rules: libiptc on a legacy node, nfnetlink on an nft one; never a
+      // tool
       assertThat(Files.readString(dir.resolve("berth.log")))
           .contains(
               mode.equals("iptables-legacy")
