@@ -10,7 +10,6 @@ import io.berth.netfilter.internal.OwnerThread;
 import io.berth.netfilter.model.IpFamily;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,13 +42,6 @@ import java.util.concurrent.Callable;
  * opens the socket there.
  */
 final class NftCompatTables implements TableWriter {
-  private static final int AF_NETLINK = 16;
-  private static final int SOCK_RAW = 3;
-  private static final int SOCK_CLOEXEC = 0x80000;
-  private static final int SOL_SOCKET = 1;
-  private static final int SO_SNDBUFFORCE = 32;
-  private static final int SO_RCVBUFFORCE = 33;
-  private static final int SO_RCVTIMEO = 20;
   private static final int NFPROTO_IPV4 = 2;
   private static final int NFPROTO_IPV6 = 10;
   private static final int NF_ACCEPT = 1;
@@ -84,14 +76,16 @@ final class NftCompatTables implements TableWriter {
   private final NetworkNamespace namespaces;
   private final Optional<Path> netns;
   private final OwnerThread thread;
-  private final byte[] buffer = new byte[1 << 18]; // owner thread only
-  private int fd = -1; // owner thread only
+  private final NfnlSocket socket; // owner thread only
   private int seq = (int) (System.nanoTime() & 0x3FFF_FFFF); // owner thread only
 
   NftCompatTables(LibC libc, NetworkNamespace namespaces, Optional<Path> netns) {
     this.libc = libc;
     this.namespaces = namespaces;
     this.netns = netns;
+    this.socket =
+        new NfnlSocket(
+            libc, netns.map(p -> "network namespace " + p).orElse("the agent's network namespace"));
     this.thread = new OwnerThread("berth-iptables-nft" + netns.map(p -> "@" + p).orElse(""));
   }
 
@@ -279,13 +273,13 @@ final class NftCompatTables implements TableWriter {
           NfMessages req = dumpRequest(NfMessages.NFT_MSG_GETRULE, family);
           int s = seq - 1;
           req.end();
-          for (ByteBuffer body : dump(req.toBytes(), s, "list " + family + " rules")) {
-            Map<Integer, ByteBuffer> a = attributes(body);
-            if (!tables.contains(string(a.get(NftCompatEncoder.RULE_TABLE)))) {
+          for (ByteBuffer body : socket.dump(req.toBytes(), s, "list " + family + " rules")) {
+            Map<Integer, ByteBuffer> a = NfnlSocket.attributes(body);
+            if (!tables.contains(NfnlSocket.string(a.get(NftCompatEncoder.RULE_TABLE)))) {
               continue;
             }
             rules++;
-            String chain = string(a.get(NftCompatEncoder.RULE_CHAIN));
+            String chain = NfnlSocket.string(a.get(NftCompatEncoder.RULE_CHAIN));
             String target = jumpTarget(a.get(NftCompatEncoder.RULE_EXPRESSIONS));
             if (RuleCount.kubeChain(chain) || RuleCount.kubeChain(target)) {
               kube++;
@@ -303,13 +297,7 @@ final class NftCompatTables implements TableWriter {
 
   @Override
   public void close() {
-    thread.close(
-        () -> {
-          if (fd >= 0) {
-            libc.close(fd);
-            fd = -1;
-          }
-        });
+    thread.close(socket::close);
   }
 
   private static void flush(Batch b, String table, String chain) {
@@ -392,13 +380,13 @@ final class NftCompatTables implements TableWriter {
                   (ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getShort(flagsAt)
                       | NfMessages.NLM_F_ACK));
       String op = "nf_tables batch (" + family + ", " + where() + ")";
-      forceBuffer(SO_SNDBUFFORCE, bytes.length + 4096, op);
-      send(bytes, op);
+      socket.forceSendBuffer(bytes.length + 4096, op);
+      socket.send(bytes, op);
       List<RuleError> errors = new ArrayList<>();
       String first = null;
       boolean done = false;
       while (!done) {
-        for (Reply r : receive(op)) {
+        for (NfnlSocket.Reply r : socket.receive(op)) {
           if (r.type() != NfMessages.NLMSG_ERROR) {
             continue;
           }
@@ -428,20 +416,17 @@ final class NftCompatTables implements TableWriter {
     }
   }
 
-  /** One answer: type, sequence number, and for NLMSG_ERROR the (negative) error, else 0. */
-  private record Reply(int type, int seq, int error, ByteBuffer body) {}
-
   /** Chains per table of the family's nf_tables: name → is a base (built-in) chain. */
   private Map<String, Map<String, Boolean>> chains(IpFamily family) throws NetfilterException {
     int s = seq;
     NfMessages req = dumpRequest(NfMessages.NFT_MSG_GETCHAIN, family);
     req.end();
     Map<String, Map<String, Boolean>> out = new LinkedHashMap<>();
-    for (ByteBuffer body : dump(req.toBytes(), s, "list " + family + " chains")) {
-      Map<Integer, ByteBuffer> a = attributes(body);
+    for (ByteBuffer body : socket.dump(req.toBytes(), s, "list " + family + " chains")) {
+      Map<Integer, ByteBuffer> a = NfnlSocket.attributes(body);
       if (a.containsKey(CHAIN_TABLE) && a.containsKey(CHAIN_NAME)) {
-        out.computeIfAbsent(string(a.get(CHAIN_TABLE)), k -> new LinkedHashMap<>())
-            .put(string(a.get(CHAIN_NAME)), a.containsKey(CHAIN_HOOK));
+        out.computeIfAbsent(NfnlSocket.string(a.get(CHAIN_TABLE)), k -> new LinkedHashMap<>())
+            .put(NfnlSocket.string(a.get(CHAIN_NAME)), a.containsKey(CHAIN_HOOK));
       }
     }
     return out;
@@ -476,11 +461,11 @@ final class NftCompatTables implements TableWriter {
     req.string(NftCompatEncoder.RULE_TABLE, table).string(NftCompatEncoder.RULE_CHAIN, chain);
     req.end();
     Map<Long, String> out = new LinkedHashMap<>();
-    for (ByteBuffer body : dump(req.toBytes(), s, "list rules of " + table + " " + chain)) {
-      Map<Integer, ByteBuffer> a = attributes(body);
+    for (ByteBuffer body : socket.dump(req.toBytes(), s, "list rules of " + table + " " + chain)) {
+      Map<Integer, ByteBuffer> a = NfnlSocket.attributes(body);
       if (!a.containsKey(NftCompatEncoder.RULE_HANDLE)
-          || !chain.equals(string(a.get(NftCompatEncoder.RULE_CHAIN)))
-          || !table.equals(string(a.get(NftCompatEncoder.RULE_TABLE)))) {
+          || !chain.equals(NfnlSocket.string(a.get(NftCompatEncoder.RULE_CHAIN)))
+          || !table.equals(NfnlSocket.string(a.get(NftCompatEncoder.RULE_TABLE)))) {
         continue;
       }
       long handle = a.get(NftCompatEncoder.RULE_HANDLE).order(ByteOrder.BIG_ENDIAN).getLong(0);
@@ -494,174 +479,27 @@ final class NftCompatTables implements TableWriter {
     if (expressions == null) {
       return "";
     }
-    for (ByteBuffer elem : list(expressions)) {
-      Map<Integer, ByteBuffer> e = attributes(elem);
-      if (!"immediate".equals(string(e.get(NftCompatEncoder.EXPR_NAME)))) {
+    for (ByteBuffer elem : NfnlSocket.list(expressions)) {
+      Map<Integer, ByteBuffer> e = NfnlSocket.attributes(elem);
+      if (!"immediate".equals(NfnlSocket.string(e.get(NftCompatEncoder.EXPR_NAME)))) {
         continue;
       }
       ByteBuffer data =
-          attributes(e.get(NftCompatEncoder.EXPR_DATA)).get(NftCompatEncoder.IMMEDIATE_DATA);
+          NfnlSocket.attributes(e.get(NftCompatEncoder.EXPR_DATA))
+              .get(NftCompatEncoder.IMMEDIATE_DATA);
       if (data == null) {
         continue;
       }
-      ByteBuffer verdict = attributes(data).get(NftCompatEncoder.DATA_VERDICT);
+      ByteBuffer verdict = NfnlSocket.attributes(data).get(NftCompatEncoder.DATA_VERDICT);
       if (verdict == null) {
         continue;
       }
-      ByteBuffer chain = attributes(verdict).get(NftCompatEncoder.VERDICT_CHAIN);
+      ByteBuffer chain = NfnlSocket.attributes(verdict).get(NftCompatEncoder.VERDICT_CHAIN);
       if (chain != null) {
-        return string(chain);
+        return NfnlSocket.string(chain);
       }
     }
     return "";
-  }
-
-  private List<ByteBuffer> dump(byte[] request, int mySeq, String op) throws NetfilterException {
-    send(request, op);
-    List<ByteBuffer> out = new ArrayList<>();
-    while (true) {
-      for (Reply r : receive(op)) {
-        if (r.seq() != mySeq) {
-          continue;
-        }
-        if (r.type() == NfMessages.NLMSG_DONE) {
-          return out;
-        }
-        if (r.type() == NfMessages.NLMSG_ERROR) {
-          if (r.error() == 0) {
-            return out;
-          }
-          throw new NetfilterException(op + " in " + where() + ": " + Errnos.describe(-r.error()));
-        }
-        out.add(r.body());
-      }
-    }
-  }
-
-  private void socket() throws NetfilterException {
-    if (fd >= 0) {
-      return;
-    }
-    int s = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NfMessages.NETLINK_NETFILTER);
-    if (s < 0) {
-      throw new NetfilterException(
-          "open NETLINK_NETFILTER socket in "
-              + where()
-              + ": "
-              + Errnos.describe(Native.errno(libc)));
-    }
-    fd = s;
-    ByteBuffer tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
-    tv.putLong(30).putLong(0);
-    if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv.array(), 16) != 0) {
-      throw new NetfilterException("set SO_RCVTIMEO: " + Errnos.describe(Native.errno(libc)));
-    }
-    forceBuffer(SO_RCVBUFFORCE, 8 << 20, "open socket");
-  }
-
-  private void forceBuffer(int option, int size, String op) throws NetfilterException {
-    byte[] v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(size).array();
-    if (libc.setsockopt(fd, SOL_SOCKET, option, v, 4) != 0) {
-      throw new NetfilterException(
-          op
-              + ": setsockopt("
-              + option
-              + ", "
-              + size
-              + "): "
-              + Errnos.describe(Native.errno(libc)));
-    }
-  }
-
-  private void send(byte[] bytes, String op) throws NetfilterException {
-    socket();
-    long n = libc.send(fd, bytes, bytes.length, 0);
-    if (n != bytes.length) {
-      throw new NetfilterException(
-          op
-              + ": send of "
-              + bytes.length
-              + " bytes returned "
-              + n
-              + ": "
-              + Errnos.describe(Native.errno(libc)));
-    }
-  }
-
-  private List<Reply> receive(String op) throws NetfilterException {
-    long n = libc.recv(fd, buffer, buffer.length, 0);
-    if (n < 0) {
-      throw new NetfilterException(
-          op + ": no answer from the kernel: " + Errnos.describe(Native.errno(libc)));
-    }
-    List<Reply> out = new ArrayList<>();
-    byte[] copy = java.util.Arrays.copyOf(buffer, (int) n);
-    ByteBuffer b = ByteBuffer.wrap(copy).order(ByteOrder.nativeOrder());
-    int at = 0;
-    while (at + 16 <= n) {
-      int len = b.getInt(at);
-      if (len < 16 || at + len > n) {
-        break;
-      }
-      int type = b.getShort(at + 4) & 0xffff;
-      int s = b.getInt(at + 8);
-      int error = type == NfMessages.NLMSG_ERROR ? b.getInt(at + 16) : 0;
-      ByteBuffer body =
-          ByteBuffer.wrap(copy, at + 20, Math.max(0, len - 20))
-              .slice()
-              .order(ByteOrder.nativeOrder());
-      out.add(new Reply(type, s, error, body));
-      at += (len + 3) & ~3;
-    }
-    return out;
-  }
-
-  /** Top-level attributes of {@code b} by type (nested flag masked off). */
-  private static Map<Integer, ByteBuffer> attributes(ByteBuffer b) {
-    Map<Integer, ByteBuffer> out = new HashMap<>();
-    if (b == null) {
-      return out;
-    }
-    int at = 0;
-    ByteBuffer d = b.duplicate().order(ByteOrder.nativeOrder());
-    while (at + 4 <= d.limit()) {
-      int len = d.getShort(at) & 0xffff;
-      int type = d.getShort(at + 2) & 0x3fff;
-      if (len < 4 || at + len > d.limit()) {
-        break;
-      }
-      out.putIfAbsent(type, d.slice(at + 4, len - 4).order(ByteOrder.nativeOrder()));
-      at += (len + 3) & ~3;
-    }
-    return out;
-  }
-
-  /** Every element of a nested list ({@code NFTA_LIST_ELEM}). */
-  private static List<ByteBuffer> list(ByteBuffer b) {
-    List<ByteBuffer> out = new ArrayList<>();
-    int at = 0;
-    while (at + 4 <= b.limit()) {
-      int len = b.getShort(at) & 0xffff;
-      if (len < 4 || at + len > b.limit()) {
-        break;
-      }
-      out.add(b.slice(at + 4, len - 4).order(ByteOrder.nativeOrder()));
-      at += (len + 3) & ~3;
-    }
-    return out;
-  }
-
-  private static String string(ByteBuffer b) {
-    if (b == null) {
-      return "";
-    }
-    byte[] v = new byte[b.limit()];
-    b.duplicate().get(0, v);
-    int end = 0;
-    while (end < v.length && v[end] != 0) {
-      end++;
-    }
-    return new String(v, 0, end, StandardCharsets.UTF_8);
   }
 
   private String where() {
@@ -672,9 +510,9 @@ final class NftCompatTables implements TableWriter {
     return thread.call(
         what,
         () -> {
-          if (fd < 0) {
+          if (!socket.isOpen()) {
             netns.ifPresent(namespaces::enter);
-            socket();
+            socket.open();
           }
           return task.call();
         });
