@@ -5,7 +5,6 @@ import io.berth.netfilter.detect.IptablesMode;
 import io.berth.netfilter.internal.Native;
 import io.berth.netfilter.internal.NetworkNamespace;
 import io.berth.netfilter.iptables.IptablesBackend;
-import io.berth.netfilter.iptables.IptablesCommands;
 import io.berth.netfilter.nftables.NftablesBackend;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -30,19 +29,24 @@ final class CleanupCommand {
   }
 
   /**
-   * berth's {@code BERTH-*} chains and the jumps into them, in each iptables flavour whose tools
-   * are installed (legacy only where legacy tables exist already: reading would create them).
+   * berth's {@code BERTH-*} chains and the jumps into them, in each iptables flavour, in-process
+   * (legacy only where legacy tables exist already: opening one would create it). A flavour that
+   * cannot be cleaned (no nf_tables, no libiptc, a kernel error) is named on stderr and makes the
+   * command fail after the others were cleaned.
    */
-  private static List<String> iptablesChains() throws NetfilterException {
+  private List<String> iptablesChains(List<String> failures) {
     List<String> removed = new ArrayList<>();
     for (IptablesMode.Flavour flavour : IptablesMode.Flavour.values()) {
-      if (!IptablesCommands.installed(flavour)
-          || (flavour == IptablesMode.Flavour.LEGACY && !legacyTablesExist())) {
+      if (flavour == IptablesMode.Flavour.LEGACY && !legacyTablesExist()) {
         continue;
       }
       String name = "iptables-" + flavour.name().toLowerCase(java.util.Locale.ROOT);
-      for (String r : IptablesBackend.of(flavour, Optional.empty()).removeAll()) {
-        removed.add(name + " " + r);
+      try (IptablesBackend backend = IptablesBackend.of(flavour, Optional.empty())) {
+        for (String r : backend.removeAll()) {
+          removed.add(name + " " + r);
+        }
+      } catch (NetfilterException | RuntimeException e) {
+        failures.add(name + " not cleaned: " + e.getMessage());
       }
     }
     return removed;
@@ -72,13 +76,15 @@ final class CleanupCommand {
               .toList();
       nf.cleanup();
       List<String> removed = new ArrayList<>(ours);
-      removed.addAll(iptablesChains());
+      List<String> failures = new ArrayList<>();
+      removed.addAll(iptablesChains(failures));
       if (removed.isEmpty()) {
         out.println("berth: no berth tables to remove");
       } else {
         out.println("berth: removed " + String.join(", ", removed));
       }
-      return 0;
+      failures.forEach(f -> err.println("berth: cleanup failed: " + f));
+      return failures.isEmpty() ? 0 : 1;
     } catch (NetfilterException e) {
       err.println("berth: cleanup failed: " + e.getMessage());
       return 1;

@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * berth's iptables back end against the bare restore tool, in the same run: for S services × 10
  * endpoints, berth's full sync ({@code IptablesBackend.sync}; legacy, the default: render + encode
- * + libiptc in-process, one {@code iptc_commit} per table; nft: render, read back with
- * iptables-save, {@code iptables-nft-restore --noflush}) vs a bare {@code iptables-restore
+ * + libiptc in-process, one {@code iptc_commit} per table; nft: render + encode + one nfnetlink
+ * batch per family in-process, as iptables-nft encodes it) vs a bare {@code iptables-restore
  * --noflush} of the very same ruleset text into a fresh namespace (the anchor: what the kernel and
  * the tool cost with no berth around them); then one endpoint removed: berth's next sync vs the
  * bare tool loading the changed text over the loaded one. Each side gets its own network namespace
@@ -61,7 +61,7 @@ public final class IptablesSyncBench {
         "| measurement (%s) | berth ms (%s) | anchor ms (bare %s --noflush, same text) |"
             + " berth/anchor |%n",
         flavour.name().toLowerCase(Locale.ROOT),
-        flavour == IptablesMode.Flavour.LEGACY ? "libiptc FFI" : restore,
+        flavour == IptablesMode.Flavour.LEGACY ? "libiptc FFI" : "nfnetlink FFI",
         restore);
     System.out.println("|---|---|---|---|");
     BenchResults results = new BenchResults("iptables", args);
@@ -126,10 +126,7 @@ public final class IptablesSyncBench {
           "one endpoint removed, " + services + " services",
           t2 - t1,
           a2 - a1,
-          (flavour == IptablesMode.Flavour.LEGACY
-                  ? "berth rewrites the changed chains; "
-                  : "berth rewrites every BERTH chain; ")
-              + split(flavour, second));
+          "berth rewrites the changed chains; " + split(flavour, second));
     } finally {
       new ProcessBuilder("ip", "netns", "del", berthNs).inheritIO().start().waitFor();
       new ProcessBuilder("ip", "netns", "del", anchorNs).inheritIO().start().waitFor();
@@ -141,7 +138,7 @@ public final class IptablesSyncBench {
         Locale.ROOT,
         flavour == IptablesMode.Flavour.LEGACY
             ? "render + encode %.0f ms, libiptc %.0f ms"
-            : "render + iptables-save %.0f ms, restore %.0f ms",
+            : "render + validate %.0f ms, nfnetlink (dumps, encode, batch) %.0f ms",
         r.render().toNanos() / 1e6,
         r.apply().toNanos() / 1e6);
   }

@@ -12,13 +12,14 @@ import io.berth.netfilter.internal.LibC;
 import io.berth.netfilter.internal.Native;
 import io.berth.netfilter.internal.NetworkNamespace;
 import io.berth.netfilter.iptables.IptablesBackend;
-import io.berth.netfilter.iptables.IptablesCommands;
+import io.berth.netfilter.iptables.IptablesFlavours;
 import io.berth.netfilter.nftables.NftablesBackend;
 import java.util.Optional;
 
 /**
- * Where {@link ServiceProxy} gets its netfilter parts: the host's (libnftables and ctnetlink in
- * berth's own network namespace, or the iptables tools) in production, fakes in unit tests.
+ * Where {@link ServiceProxy} gets its netfilter parts: the host's (libnftables, libiptc, nfnetlink
+ * and ctnetlink in berth's own network namespace, all in-process) in production, fakes in unit
+ * tests.
  */
 public interface DataPlane {
   /** What works here: nftables, the iptables flavour, IPVS. */
@@ -28,11 +29,12 @@ public interface DataPlane {
   NetfilterBackend nftables() throws NetfilterException;
 
   /**
-   * Whether the iptables tools of {@code flavour} work here (for {@code --proxy-mode iptables}).
+   * Whether berth's in-process iptables writer for {@code flavour} works here (for {@code
+   * --proxy-mode iptables}); no iptables binary is needed.
    */
   Availability iptablesTools(IptablesMode.Flavour flavour);
 
-  /** The iptables back end of {@code flavour} (its restore tools as child processes). */
+  /** The iptables back end of {@code flavour} (libiptc for legacy, nfnetlink for nft). */
   NetfilterBackend iptables(IptablesMode.Flavour flavour) throws NetfilterException;
 
   /** The ctnetlink conntrack cleaner. */
@@ -57,7 +59,7 @@ public interface DataPlane {
 
       @Override
       public Availability iptablesTools(IptablesMode.Flavour flavour) {
-        return IptablesCommands.probe(flavour, Optional.empty());
+        return IptablesFlavours.probe(flavour, Optional.empty());
       }
 
       @Override

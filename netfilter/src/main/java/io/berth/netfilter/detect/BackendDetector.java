@@ -4,7 +4,8 @@ import io.berth.netfilter.NetfilterException;
 import io.berth.netfilter.internal.LibC;
 import io.berth.netfilter.internal.LibNftables;
 import io.berth.netfilter.internal.NetworkNamespace;
-import io.berth.netfilter.iptables.IptablesCommands;
+import io.berth.netfilter.iptables.IptablesFlavours;
+import io.berth.netfilter.iptables.RuleCount;
 import io.berth.netfilter.nftables.NftOneShot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Detects at run time, inside a given network namespace, which netfilter back ends work, the way
  * kube-proxy does: nftables (libnftables loads and a probe transaction succeeds), the iptables
- * flavour in use (legacy vs nft, by counting rules in each), and IPVS (generic netlink family
- * {@code IPVS} and {@code /proc/net/ip_vs}).
+ * flavour in use ({@link IptablesMode#decide}: read from the kernel over nfnetlink and libiptc, no
+ * iptables binary), and IPVS (generic netlink family {@code IPVS} and {@code /proc/net/ip_vs}).
  *
  * <p>Everything runs on a fresh platform thread that enters the namespace first, so the probes see
  * that namespace's tables. Detection never creates legacy tables: only tables already listed in
@@ -30,8 +31,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendDetector {
   private static final Logger log = LoggerFactory.getLogger(BackendDetector.class);
-  private static final List<String> IPTABLES_TABLES =
-      List.of("filter", "nat", "mangle", "raw", "security");
 
   private final Supplier<LibNftables> nftables;
   private final LibC libc;
@@ -68,20 +67,24 @@ public final class BackendDetector {
               }
               // the iptables flavour is informational: a failure to count (e.g. no CAP_NET_ADMIN,
               // which also failed the nftables probe) must not hide what was found about nftables
-              int nftRules = 0;
-              int legacyRules = 0;
+              RuleCount nftRules = RuleCount.NONE;
+              RuleCount legacyRules = RuleCount.NONE;
               try {
-                nftRules = lib == null || !nft.available() ? 0 : iptablesNftEntries(lib);
-                legacyRules = new LegacyIptables(libc).userEntries(legacyTableNames());
-              } catch (RuntimeException e) {
-                log.warn("iptables flavour not determined, reporting nft: {}", e.getMessage());
+                nftRules = IptablesFlavours.nft(netns);
+              } catch (NetfilterException | RuntimeException e) {
+                log.warn("iptables-nft rules not counted: {}", e.getMessage());
+              }
+              try {
+                legacyRules = IptablesFlavours.legacy(netns, legacyTableNames());
+              } catch (NetfilterException | RuntimeException e) {
+                log.warn("legacy iptables rules not counted: {}", e.getMessage());
               }
               IptablesMode mode = IptablesMode.decide(legacyRules, nftRules);
-              Availability tools =
+              Availability writer =
                   nft.available()
                       ? Availability.no("not probed: nftables works")
-                      : IptablesCommands.probe(mode.flavour(), netns);
-              return new Detection(nft, mode, new IpvsProbe(libc).probe(), tools);
+                      : IptablesFlavours.probe(mode.flavour(), netns);
+              return new Detection(nft, mode, new IpvsProbe(libc).probe(), writer);
             });
     Thread t = new Thread(task, "berth-netfilter-detect");
     t.setDaemon(true);
@@ -95,31 +98,6 @@ public final class BackendDetector {
       throw new NetfilterException(
           "back-end detection failed in " + netns + ": " + e.getCause(), e.getCause());
     }
-  }
-
-  /** Chains and rules in the {@code ip} tables iptables-nft uses. */
-  private static int iptablesNftEntries(LibNftables lib) {
-    int count = 0;
-    try {
-      String tables = NftOneShot.run(lib, "list tables ip", "list tables");
-      for (String name : IPTABLES_TABLES) {
-        if (!tables.contains("table ip " + name + "\n")) {
-          continue;
-        }
-        String body = NftOneShot.run(lib, "list table ip " + name, "list table ip " + name);
-        for (String line : body.lines().map(String::strip).toList()) {
-          if (!line.isEmpty()
-              && !line.startsWith("table ")
-              && !line.equals("}")
-              && !line.startsWith("type ")) {
-            count++;
-          }
-        }
-      }
-    } catch (NetfilterException e) {
-      throw new IllegalStateException("counting iptables-nft rules failed: " + e.getMessage(), e);
-    }
-    return count;
   }
 
   /** Legacy tables that exist already in this thread's namespace. */

@@ -4,10 +4,11 @@ package io.berth.netfilter.detect;
  * What {@link BackendDetector} found in one network namespace.
  *
  * @param nftables libnftables loads and a probe transaction succeeded
- * @param iptables which iptables flavour is in use (the iptables back end uses its tools)
+ * @param iptables which iptables flavour is in use (the iptables back end writes into it)
  * @param ipvs whether the kernel offers IPVS
- * @param iptablesTools whether the iptables tools of the detected flavour work here ({@code
- *     iptables-<flavour>-save} answers); only probed when nftables does not work
+ * @param iptablesTools whether berth's in-process writer for the detected flavour works here
+ *     (libiptc for legacy, nfnetlink for nft; no iptables binary is needed); only probed when
+ *     nftables does not work
  */
 public record Detection(
     Availability nftables, IptablesMode iptables, Availability ipvs, Availability iptablesTools) {
@@ -19,7 +20,7 @@ public record Detection(
 
   /**
    * The back end berth should use: nftables when it works (the default), else iptables when its
-   * tools work, else none.
+   * writer works, else none.
    */
   public BackendKind choose() {
     if (nftables.available()) {
@@ -39,10 +40,12 @@ public record Detection(
         + iptables.flavour().name().toLowerCase(java.util.Locale.ROOT)
         + " mode ("
         + iptables.legacyRules()
-        + " legacy rules, "
+        + " legacy KUBE-/BERTH- rules, "
         + iptables.nftRules()
-        + " iptables-nft chains+rules)\n"
-        + "iptables tools: "
+        + " iptables-nft"
+        + (iptables.reason().isEmpty() ? "" : "; " + iptables.reason())
+        + ")\n"
+        + "iptables writer: "
         + (iptablesTools.available() ? "available" : "NOT available")
         + " ("
         + iptablesTools.reason()

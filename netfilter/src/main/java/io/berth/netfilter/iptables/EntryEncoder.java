@@ -37,6 +37,45 @@ final class EntryEncoder {
   /** One rule: the chain it goes to and its entry blob. */
   record Encoded(String chain, byte[] entry) {}
 
+  /**
+   * One match or target as parsed: its name, revision, kernel struct ({@code XT_ALIGN}-padded, no
+   * {@code xt_entry_match} header; what iptables-nft sends as {@code NFTA_MATCH_INFO}) and options.
+   */
+  record Extension(String name, int revision, byte[] info, Options options) {}
+
+  /**
+   * A parsed rule, for encoders other than the x_tables entry ({@link NftCompatEncoder}).
+   *
+   * @param src source address (masked), all zero when absent; {@code srcMask} its mask
+   * @param invflags {@code IPT_INV_SRCIP} 0x08, {@code IPT_INV_DSTIP} 0x10, {@code XT_INV_PROTO}
+   *     0x40
+   * @param target the target; a standard one (chain, ACCEPT, DROP, RETURN) has {@code info} of 4
+   *     zero bytes and no options
+   */
+  record Parsed(
+      IpFamily family,
+      String chain,
+      byte[] src,
+      byte[] srcMask,
+      byte[] dst,
+      byte[] dstMask,
+      int proto,
+      int invflags,
+      List<Extension> matches,
+      Extension target) {}
+
+  /** Parses a rendered rule line without building the x_tables entry. */
+  static Parsed parse(String line, IpFamily family) {
+    try {
+      Rule r = new Rule(family);
+      r.parse(tokens(line));
+      return r.parsed();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "cannot encode " + family + " rule `" + line + "`: " + e.getMessage(), e);
+    }
+  }
+
   static final int IPV4_ENTRY = 112;
   static final int IPV6_ENTRY = 168;
   private static final int HEADER = 32; // xt_entry_match / xt_entry_target
@@ -101,6 +140,8 @@ final class EntryEncoder {
     private int invflags;
     private final List<byte[]> matches = new ArrayList<>();
     private byte[] target;
+    private final List<Extension> parsedMatches = new ArrayList<>();
+    private Extension parsedTarget;
 
     Rule(IpFamily family) {
       this.family = family;
@@ -147,12 +188,15 @@ final class EntryEncoder {
           case "-m" -> {
             String name = t.get(++i);
             int end = moduleEnd(t, i + 1);
-            matches.add(match(name, t.subList(i + 1, end)));
+            byte[] m = match(name, t.subList(i + 1, end));
+            matches.add(m);
+            parsedMatches.add(parts(m, new Options(name, t.subList(i + 1, end))));
             i = end - 1;
           }
           case "-j" -> {
             String name = t.get(++i);
             target = target(name, t.subList(i + 1, t.size()));
+            parsedTarget = parts(target, new Options(name, t.subList(i + 1, t.size())));
             i = t.size();
           }
           default -> throw new IllegalArgumentException("unexpected `" + tok + "`");
@@ -166,6 +210,30 @@ final class EntryEncoder {
         throw new IllegalArgumentException("no -j TARGET");
       }
       return new Encoded(chain, entry());
+    }
+
+    Parsed parsed() {
+      return new Parsed(
+          family,
+          chain,
+          src,
+          srcMask,
+          dst,
+          dstMask,
+          proto,
+          invflags,
+          List.copyOf(parsedMatches),
+          parsedTarget);
+    }
+
+    private static Extension parts(byte[] ext, Options options) {
+      int end = 2;
+      while (end < 2 + NAME_LEN && ext[end] != 0) {
+        end++;
+      }
+      String name = new String(ext, 2, end - 2, StandardCharsets.US_ASCII);
+      byte[] info = java.util.Arrays.copyOfRange(ext, HEADER, ext.length);
+      return new Extension(name, ext[31], info, options);
     }
 
     private byte[] entry() {
@@ -479,7 +547,7 @@ final class EntryEncoder {
   }
 
   /** One extension's {@code [!] --option [value]} tokens. */
-  private record Options(String owner, List<String> tokens) {
+  record Options(String owner, List<String> tokens) {
     boolean has(String option) {
       return tokens.contains(option);
     }

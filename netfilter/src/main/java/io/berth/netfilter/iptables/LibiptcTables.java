@@ -6,6 +6,7 @@ import io.berth.netfilter.TransactionFailedException;
 import io.berth.netfilter.internal.LibIptc;
 import io.berth.netfilter.internal.Native;
 import io.berth.netfilter.internal.NetworkNamespace;
+import io.berth.netfilter.internal.OwnerThread;
 import io.berth.netfilter.model.IpFamily;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,11 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jnr.ffi.Pointer;
@@ -38,14 +34,14 @@ import jnr.ffi.Pointer;
  * state, and a handle's socket belongs to the namespace of the thread that opened it). With a
  * namespace path the thread enters it with {@code setns(2)} first.
  */
-final class LibiptcTables implements AutoCloseable {
+final class LibiptcTables implements TableWriter {
   static final List<String> TABLES = List.of("filter", "nat");
   private static final Pattern OWNER = Pattern.compile("--comment \"(\\S+) ");
 
   private final Callable<Map<IpFamily, LibIptc>> loader;
   private final NetworkNamespace namespaces;
   private final Optional<Path> netns;
-  private final ExecutorService thread;
+  private final OwnerThread thread;
 
   /** Loaded and namespace entered on the libiptc thread by the first call; then fixed. */
   private Map<IpFamily, LibIptc> libs;
@@ -98,12 +94,16 @@ final class LibiptcTables implements AutoCloseable {
     this.namespaces = namespaces;
     this.netns = netns;
     this.thread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "berth-libiptc" + netns.map(p -> "@" + p).orElse(""));
-              t.setDaemon(true);
-              return t;
-            });
+        new OwnerThread(
+            "berth-libiptc" + netns.map(p -> "@" + p).orElse(""),
+            c ->
+                c instanceof UnsatisfiedLinkError
+                    ? new NetfilterException(
+                        "libiptc not available (libip4tc.so.2 / libip6tc.so.2 of the iptables"
+                            + " package): "
+                            + c.getMessage(),
+                        c)
+                    : null);
   }
 
   /** Both families' libiptc (loaded by the first call), writing into {@code netns}. */
@@ -193,7 +193,8 @@ final class LibiptcTables implements AutoCloseable {
    *
    * @return libiptc calls made (chains and rules written), for {@code SyncResult}
    */
-  int apply(IpFamily family, List<TableInput> tables) throws NetfilterException {
+  @Override
+  public int apply(IpFamily family, List<TableInput> tables) throws NetfilterException {
     return call(
         "apply " + family,
         () -> {
@@ -206,7 +207,8 @@ final class LibiptcTables implements AutoCloseable {
   }
 
   /** Checks that the family's legacy tables can be read (e.g. fails without IPv6 netfilter). */
-  void probe(IpFamily family) throws NetfilterException {
+  @Override
+  public void probe(IpFamily family) throws NetfilterException {
     call(
         "probe " + family,
         () -> {
@@ -231,18 +233,7 @@ final class LibiptcTables implements AutoCloseable {
       for (String c : t.chains()) {
         if (!existing.contains(c)) {
           if (!t.full() && !t.rewrite().contains(c)) {
-            // someone deleted a chain berth trusted to be unchanged: only a full sync can rebuild
-            // it
-            throw new NetfilterException(
-                "chain "
-                    + c
-                    + " vanished from "
-                    + family
-                    + " table "
-                    + t.table()
-                    + " since the last sync ("
-                    + where()
-                    + "); a full sync follows");
+            throw vanished(c, family, t.table(), where());
           }
           check(lib, lib.createChain(c, h), family, t.table(), "create chain " + c, null);
           ops++;
@@ -290,7 +281,8 @@ final class LibiptcTables implements AutoCloseable {
    *
    * @return per table with something removed, e.g. {@code ip nat: 5 chains, 3 jumps}
    */
-  List<String> removeAll(IpFamily family) throws NetfilterException {
+  @Override
+  public List<String> removeAll(IpFamily family) throws NetfilterException {
     return call(
         "remove berth chains (" + family + ")",
         () -> {
@@ -420,45 +412,71 @@ final class LibiptcTables implements AutoCloseable {
   }
 
   private <T> T call(String what, Callable<T> task) throws NetfilterException {
-    Future<T> f =
-        thread.submit(
-            () -> {
-              if (libs == null) {
-                netns.ifPresent(namespaces::enter);
-                libs = Map.copyOf(loader.call());
+    return thread.call(
+        what,
+        () -> {
+          if (libs == null) {
+            netns.ifPresent(namespaces::enter);
+            libs = Map.copyOf(loader.call());
+          }
+          return task.call();
+        });
+  }
+
+  /**
+   * What the family's existing legacy tables hold ({@code tables}: the names listed in {@code
+   * /proc/net/ip_tables_names}; a table not listed is not opened, since opening creates it).
+   */
+  RuleCount count(IpFamily family, List<String> tables) throws NetfilterException {
+    return call(
+        "count legacy iptables rules (" + family + ")",
+        () -> {
+          LibIptc lib = libs.get(family);
+          int rules = 0;
+          int kube = 0;
+          boolean hint = false;
+          for (String table : tables) {
+            Pointer h = open(family, lib, table.strip());
+            try {
+              for (String chain : allChains(lib, h)) {
+                hint |= RuleCount.hintChain(chain);
+                for (String target : targets(lib, h, chain)) {
+                  rules++;
+                  if (RuleCount.kubeChain(chain) || RuleCount.kubeChain(target)) {
+                    kube++;
+                  }
+                }
               }
-              return task.call();
-            });
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new NetfilterException(what + " interrupted", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof NetfilterException ne) {
-        throw ne;
-      }
-      if (c instanceof UnsatisfiedLinkError) {
-        throw new NetfilterException(
-            "libiptc not available (libip4tc.so.2 / libip6tc.so.2 of the iptables package): "
-                + c.getMessage(),
-            c);
-      }
-      throw new NetfilterException(what + " failed: " + c, c);
-    }
+            } finally {
+              lib.free(h);
+            }
+          }
+          return new RuleCount(rules, kube, hint);
+        });
+  }
+
+  @Override
+  public String describe() {
+    return "iptables (legacy, in-process through libiptc, BERTH-* chains in filter and nat)";
   }
 
   @Override
   public void close() {
-    thread.shutdown();
-    try {
-      if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-        thread.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    thread.close();
+  }
+
+  /** Someone deleted a chain berth trusted to be unchanged: only a full sync can rebuild it. */
+  static NetfilterException vanished(String chain, IpFamily family, String table, String where) {
+    return new NetfilterException(
+        "chain "
+            + chain
+            + " vanished from "
+            + family
+            + " table "
+            + table
+            + " since the last sync ("
+            + where
+            + "); a full sync follows");
   }
 
   /** A family's legacy table cannot be opened at all (e.g. no IPv6 netfilter on the host). */

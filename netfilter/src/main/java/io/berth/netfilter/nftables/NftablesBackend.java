@@ -7,16 +7,13 @@ import io.berth.netfilter.SyncResult;
 import io.berth.netfilter.TransactionFailedException;
 import io.berth.netfilter.internal.LibNftables;
 import io.berth.netfilter.internal.NetworkNamespace;
+import io.berth.netfilter.internal.OwnerThread;
 import io.berth.netfilter.model.ProxyConfig;
 import io.berth.netfilter.model.ServiceModel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NftablesBackend implements NetfilterBackend {
   private static final Logger log = LoggerFactory.getLogger(NftablesBackend.class);
-  private final ExecutorService thread;
+  private final OwnerThread thread;
   private final Optional<Path> netns;
   private final LongSupplier nanoTicker;
   private final NftContext context;
@@ -47,13 +44,7 @@ public final class NftablesBackend implements NetfilterBackend {
       throws NetfilterException {
     this.netns = netns;
     this.nanoTicker = nanoTicker;
-    this.thread =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "berth-nftables" + netns.map(p -> "@" + p).orElse(""));
-              t.setDaemon(true);
-              return t;
-            });
+    this.thread = new OwnerThread("berth-nftables" + netns.map(p -> "@" + p).orElse(""));
     try {
       this.context =
           call(
@@ -63,7 +54,7 @@ public final class NftablesBackend implements NetfilterBackend {
                 return new NftContext(lib);
               });
     } catch (NetfilterException | RuntimeException e) {
-      thread.shutdownNow();
+      thread.abort();
       throw e;
     }
   }
@@ -161,30 +152,10 @@ public final class NftablesBackend implements NetfilterBackend {
 
   @Override
   public void close() {
-    thread.submit(context::close);
-    thread.shutdown();
-    try {
-      if (!thread.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        log.warn("nftables thread did not stop within 10 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    thread.close(context::close);
   }
 
   private <T> T call(String what, Callable<T> task) throws NetfilterException {
-    Future<T> f = thread.submit(task);
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new NetfilterException(what + " interrupted", e);
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (c instanceof NetfilterException ne) {
-        throw ne;
-      }
-      throw new NetfilterException(what + " failed: " + c, c);
-    }
+    return thread.call(what, task);
   }
 }

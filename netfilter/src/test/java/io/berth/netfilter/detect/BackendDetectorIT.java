@@ -7,14 +7,23 @@ import io.berth.netfilter.internal.Native;
 import io.berth.netfilter.internal.NetworkNamespace;
 import io.berth.netfilter.lab.Sh;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Run-time detection inside a namespace this test creates (the host is never probed). */
+/**
+ * Run-time detection inside a namespace this test creates (the host is never probed). The iptables
+ * flavour is read from the kernel (nfnetlink, libiptc); the iptables binaries only set up the
+ * tables the detector then reads.
+ */
 class BackendDetectorIT {
-  private static final String NS = "berth-nf-detect";
+  private static final String NS =
+      "berth-nf-detect-"
+          + Integer.toHexString(
+              java.util.concurrent.ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
   private BackendDetector detector;
 
   @BeforeEach
@@ -45,56 +54,58 @@ class BackendDetectorIT {
         .isEqualTo(
             "IPVS not available: kernel has no ip_vs (generic netlink family IPVS not found,"
                 + " /proc/net/ip_vs absent)");
-    assertThat(d.iptables()).isEqualTo(new IptablesMode(IptablesMode.Flavour.NFT, 0, 0));
+    assertThat(d.iptables().flavour()).isEqualTo(IptablesMode.Flavour.NFT);
+    assertThat(d.iptables().legacyRules()).isZero();
+    assertThat(d.iptables().nftRules()).isZero();
+    assertThat(d.iptables().reason()).contains("nft by default");
     // The probe leaves nothing behind.
     assertThat(Sh.check("ip", "netns", "exec", NS, "nft", "list", "tables")).isEmpty();
   }
 
-  @Test
-  void legacyRulesWinOverAnEmptyNftSide() throws Exception {
-    Sh.check("ip", "netns", "exec", NS, "iptables-legacy", "-t", "nat", "-N", "KUBE-CANARY");
-    Sh.check(
-        "ip",
-        "netns",
-        "exec",
-        NS,
-        "iptables-legacy",
-        "-A",
-        "INPUT",
-        "-p",
-        "tcp",
-        "--dport",
-        "9",
-        "-j",
-        "ACCEPT");
-
-    Detection d = detect();
-
-    assertThat(d.iptables().flavour()).isEqualTo(IptablesMode.Flavour.LEGACY);
-    assertThat(d.iptables().legacyRules()).isGreaterThanOrEqualTo(2);
+  private static void sh(String cmdline) {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", NS));
+    cmd.addAll(List.of(cmdline.split(" ")));
+    Sh.check(cmd.toArray(String[]::new));
   }
 
   @Test
-  void iptablesNftRulesAreCounted() throws Exception {
-    Sh.check(
-        "ip",
-        "netns",
-        "exec",
-        NS,
-        "iptables-nft",
-        "-A",
-        "INPUT",
-        "-p",
-        "tcp",
-        "--dport",
-        "9",
-        "-j",
-        "ACCEPT");
+  void kubeRulesInLegacyWinOverMoreRulesInIptablesNft() throws Exception {
+    sh("iptables-legacy -t nat -N KUBE-SERVICES");
+    sh("iptables-legacy -t nat -A PREROUTING -j KUBE-SERVICES");
+    sh("iptables-legacy -t nat -A KUBE-SERVICES -d 10.96.0.1/32 -j RETURN");
+    for (int port = 1; port <= 5; port++) {
+      sh("iptables-nft -A INPUT -p tcp --dport " + port + " -j ACCEPT");
+    }
 
     Detection d = detect();
 
-    assertThat(d.iptables().flavour()).isEqualTo(IptablesMode.Flavour.NFT);
-    assertThat(d.iptables().nftRules()).isPositive();
+    assertThat(d.iptables().flavour()).as(d.summary()).isEqualTo(IptablesMode.Flavour.LEGACY);
+    assertThat(d.iptables().legacyRules()).isEqualTo(2);
+    assertThat(d.iptables().nftRules()).isZero();
+    assertThat(d.iptables().reason()).isEqualTo("more KUBE-/BERTH- rules");
+  }
+
+  @Test
+  void aKubeHintChainInIptablesNftMeansNft() throws Exception {
+    sh("iptables-legacy -A INPUT -p tcp --dport 9 -j ACCEPT");
+    sh("iptables-nft -t mangle -N KUBE-IPTABLES-HINT");
+
+    Detection d = detect();
+
+    assertThat(d.iptables().flavour()).as(d.summary()).isEqualTo(IptablesMode.Flavour.NFT);
+    assertThat(d.iptables().reason()).contains("hint");
+  }
+
+  @Test
+  void berthRulesInIptablesNftAreCountedOverNetlink() throws Exception {
+    sh("iptables-legacy -A INPUT -p tcp --dport 9 -j ACCEPT");
+    sh("iptables-nft -t nat -N BERTH-SERVICES");
+    sh("iptables-nft -t nat -A OUTPUT -j BERTH-SERVICES");
+
+    Detection d = detect();
+
+    assertThat(d.iptables().flavour()).as(d.summary()).isEqualTo(IptablesMode.Flavour.NFT);
+    assertThat(d.iptables().nftRules()).isEqualTo(1);
   }
 
   @Test
@@ -111,9 +122,11 @@ class BackendDetectorIT {
 
     assertThat(d.nftables().available()).isFalse();
     assertThat(d.nftables().reason()).contains("cannot load libnftables.so.1");
-    // without nftables the iptables tools of the detected flavour are the fallback
+    // without nftables berth's in-process iptables-nft writer is the fallback (no binary needed)
     assertThat(d.iptablesTools().available()).as(d.iptablesTools().reason()).isTrue();
-    assertThat(d.iptablesTools().reason()).startsWith("iptables-").endsWith("-save -t nat works");
+    assertThat(d.iptablesTools().reason())
+        .contains("nft, in-process over nfnetlink")
+        .endsWith("works");
     assertThat(d.choose()).isEqualTo(Detection.BackendKind.IPTABLES);
   }
 }

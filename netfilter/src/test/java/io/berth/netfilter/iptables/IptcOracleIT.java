@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.berth.netfilter.TransactionFailedException;
+import io.berth.netfilter.lab.NetnsPair;
 import io.berth.netfilter.lab.Sh;
 import io.berth.netfilter.model.IpFamily;
 import java.nio.file.Files;
@@ -11,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -29,24 +29,15 @@ class IptcOracleIT {
 
   /** Two fresh namespaces: one written by berth's FFI path, one by iptables-legacy-restore. */
   private static final class Pair implements AutoCloseable {
-    final String ffi;
-    final String tool;
-    final LibiptcTables tables;
-
-    Pair() {
-      String id = Integer.toHexString(ThreadLocalRandom.current().nextInt(0x100000, 0xffffff));
-      ffi = "berth-nf-iptc-" + id + "-f";
-      tool = "berth-nf-iptc-" + id + "-t";
-      Sh.check("ip", "netns", "add", ffi);
-      Sh.check("ip", "netns", "add", tool);
-      tables = LibiptcTables.open(Optional.of(Path.of("/run/netns", ffi)));
-    }
+    final NetnsPair namespaces = new NetnsPair("berth-nf-iptc");
+    final String ffi = namespaces.berth;
+    final String tool = namespaces.tool;
+    final LibiptcTables tables = LibiptcTables.open(Optional.of(namespaces.berthPath()));
 
     @Override
     public void close() {
       tables.close();
-      Sh.run(List.of("ip", "netns", "del", ffi), 30);
-      Sh.run(List.of("ip", "netns", "del", tool), 30);
+      namespaces.close();
     }
   }
 

@@ -38,9 +38,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the ClusterIP and the NodePort follows the slices: pod a only, then a and b, then b only (a not
  * ready; with the node labelled zone-a and zone hints, only the zone-a pod). Pods started after the
  * Service get its environment variables from the API Service. Once with each data plane ({@code
- * --proxy-mode nftables}; {@code iptables} on an iptables-nft node, applied by
- * iptables-nft-restore; {@code iptables} on a legacy node, applied through libiptc); at the end
- * {@code berth cleanup} removes berth's tables or chains and leaves a canary of the same kind
+ * --proxy-mode nftables}; {@code iptables} on an iptables-nft node, written in-process over
+ * nfnetlink as iptables-nft encodes it; {@code iptables} on a legacy node, through libiptc); at the
+ * end {@code berth cleanup} removes berth's tables or chains and leaves a canary of the same kind
  * identical.
  */
 class ApiServiceProxyIT {
@@ -114,12 +114,13 @@ class ApiServiceProxyIT {
     // berth has the Service (and no endpoint yet): its REJECT answers, connection refused
     awaitTrue("the ClusterIP rejects", Duration.ofSeconds(90), () -> curl(vip, 80).exit() == 7);
     if (mode.startsWith("iptables")) {
-      // which path applied the rules: libiptc in-process on a legacy node, the tool on an nft one
+      // which path applied the rules: libiptc on a legacy node, nfnetlink on an nft one; never a
+      // tool
       assertThat(Files.readString(dir.resolve("berth.log")))
           .contains(
               mode.equals("iptables-legacy")
                   ? "service proxy: iptables (legacy, in-process through libiptc"
-                  : "service proxy: iptables (nft, iptables-nft-restore --noflush");
+                  : "service proxy: iptables (nft, in-process over nfnetlink");
     }
 
     for (String name : List.of("a", "b")) {
