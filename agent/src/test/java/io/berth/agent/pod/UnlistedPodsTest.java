@@ -19,7 +19,9 @@ class UnlistedPodsTest {
 
   @Test
   void aPodTheLastRelistDidNotSeeIsEmptyUntilItsWorkerCreatesSomething() {
-    relist.set(new PodLifecycleEventGenerator.RuntimePods(Set.of("old"), Instant.parse("2026-11-24T18:00:00Z")));
+    relist.set(
+        new PodLifecycleEventGenerator.RuntimePods(
+            Set.of("old"), Instant.parse("2026-11-24T18:00:00Z")));
 
     assertThat(unlisted.surelyEmpty("old")).isFalse();
     assertThat(unlisted.surelyEmpty("new")).isTrue();
