@@ -222,8 +222,11 @@ public final class RuntimePodSyncer implements PodSyncer {
           st.ip() == null || st.ip().isEmpty()
               ? List.of()
               : Stream.concat(Stream.of(st.ip()), st.additionalIps().stream()).toList();
-      if (a.killPod() || !a.containersToKill().isEmpty()) {
-        before = observe(rt, uid); // what the kills changed; a new pod has nothing to re-read
+      // what the kills changed; a new pod (killPod is set whenever a sandbox is created, as in
+      // the kubelet) had nothing to kill and nothing to re-read
+      boolean hadSomething = !observed.sandboxes().isEmpty() || !observed.containers().isEmpty();
+      if ((a.killPod() && hadSomething) || !a.containersToKill().isEmpty()) {
+        before = observe(rt, uid);
       }
     }
     StartScope ctx =
