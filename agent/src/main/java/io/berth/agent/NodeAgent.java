@@ -47,6 +47,7 @@ import io.berth.agent.pod.PodStatuses;
 import io.berth.agent.pod.PodWorkers;
 import io.berth.agent.pod.RuntimeHousekeeping;
 import io.berth.agent.pod.RuntimePodSyncer;
+import io.berth.agent.pod.UnlistedPods;
 import io.berth.agent.podobjects.PodObjects;
 import io.berth.agent.probe.NodeProber;
 import io.berth.agent.probe.ProbeSyncHandler;
@@ -494,15 +495,18 @@ public final class NodeAgent implements AutoCloseable {
     this.imagePulls = new ImagePulls(clock);
     this.prober = new NodeProber(runtime::runtime, clock);
     this.podCgroups = podCgroups(new CgroupNames(settings.cgroupRoot()));
-    this.podWorkers =
-        new PodWorkers(
-            lifecycleMetrics.timed(new RuntimePodSyncer(podSyncerParts(), podCgroups)), clock);
     this.pleg =
         new PodLifecycleEventGenerator(
             runtime::runtime,
             e -> syncLoop.offer(new SyncLoop.PlegEvent(e)),
             clock,
             lifecycleMetrics::relisted);
+    this.podWorkers =
+        new PodWorkers(
+            lifecycleMetrics.timed(
+                new RuntimePodSyncer(
+                    podSyncerParts(), podCgroups, new UnlistedPods(pleg::runtimePods))),
+            clock);
     this.serviceProxy = new ServiceProxy(settings.proxy(), settings.nodeName(), clock, localPods());
     this.nodeShutdown =
         new NodeShutdownManager(

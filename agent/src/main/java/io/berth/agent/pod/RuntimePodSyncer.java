@@ -96,6 +96,7 @@ public final class RuntimePodSyncer implements PodSyncer {
 
   private final Parts parts;
   private final PodCgroups cgroups;
+  private final UnlistedPods unlisted;
   private volatile String runtimeName;
 
   public RuntimePodSyncer(Parts parts) {
@@ -104,8 +105,17 @@ public final class RuntimePodSyncer implements PodSyncer {
 
   /** With pod-level cgroups made before each sandbox and removed after the pod's last one. */
   public RuntimePodSyncer(Parts parts, PodCgroups cgroups) {
+    this(parts, cgroups, UnlistedPods.never());
+  }
+
+  /**
+   * @param unlisted which pods the runtime surely has nothing of, so that their first sync need not
+   *     list it
+   */
+  public RuntimePodSyncer(Parts parts, PodCgroups cgroups, UnlistedPods unlisted) {
     this.parts = parts;
     this.cgroups = cgroups;
+    this.unlisted = unlisted;
   }
 
   @Override
@@ -138,7 +148,10 @@ public final class RuntimePodSyncer implements PodSyncer {
         .map(p -> p.getStatus().getPhase())
         .filter(PodStatuses::isTerminal)
         .ifPresent(phase -> pod.setStatus(new PodStatusBuilder().withPhase(phase).build()));
-    ObservedPod observed = observe(rt, uid);
+    ObservedPod observed =
+        unlisted.surelyEmpty(uid)
+            ? RuntimeStateMapper.observe(uid, List.of(), List.of())
+            : observe(rt, uid);
     parts.statuses().syncStarts(uid, !observed.containers().isEmpty());
     parts.probes().observe(pod, observed, parts.hostIps());
     PodActions a = parts.actions().compute(pod, observed, parts.probes().results(observed));
@@ -197,20 +210,25 @@ public final class RuntimePodSyncer implements PodSyncer {
     String sandboxId = a.sandboxId();
     List<String> podIps = observed.podIps();
     ObservedPod before = observed;
+    Created created = new Created();
     if (a.createSandbox()) {
       log.info("pod {} ({}): creating sandbox attempt {}: {}", name, uid, a.attempt(), a.reason());
       cgroups.ensureExists(pod);
+      unlisted.creating(uid);
       sandboxId = rt.runPodSandbox(sandbox);
       PodSandboxStatus st = rt.podSandboxStatus(sandboxId);
+      created.sandbox = st;
       podIps =
           st.ip() == null || st.ip().isEmpty()
               ? List.of()
               : Stream.concat(Stream.of(st.ip()), st.additionalIps().stream()).toList();
-      if (a.killPod() || !a.containersToKill().isEmpty()) {
-        before = observe(rt, uid); // what the kills changed; a new pod has nothing to re-read
+      // what the kills changed; a new pod (killPod is set whenever a sandbox is created, as in
+      // the kubelet) had nothing to kill and nothing to re-read
+      boolean hadSomething = !observed.sandboxes().isEmpty() || !observed.containers().isEmpty();
+      if ((a.killPod() && hadSomething) || !a.containersToKill().isEmpty()) {
+        before = observe(rt, uid);
       }
     }
-    List<String> created = new ArrayList<>();
     StartScope ctx =
         new StartScope(rt, pod, sandboxId, sandbox, podIps, before, waiting, volumes, created);
     boolean retry = false;
@@ -229,7 +247,10 @@ public final class RuntimePodSyncer implements PodSyncer {
         retry |= !start(ctx, e);
       }
     }
-    record(pod, reobserve(rt, before, sandboxId, created), waiting);
+    record(
+        pod,
+        reobserve(rt, before, sandboxId, Optional.ofNullable(created.sandbox), created.containers),
+        waiting);
     return retry ? RETRY : RESYNC;
   }
 
@@ -243,7 +264,13 @@ public final class RuntimePodSyncer implements PodSyncer {
       ObservedPod before,
       Map<String, io.fabric8.kubernetes.api.model.ContainerState> waiting,
       Map<String, PodVolumes.VolumeDir> volumes,
-      List<String> created) {}
+      Created created) {}
+
+  /** What one sync created: the new sandbox's status (read once) and the new containers' IDs. */
+  private static final class Created {
+    PodSandboxStatus sandbox;
+    final List<String> containers = new ArrayList<>();
+  }
 
   /** Starts one container; false when it could not (the reason goes to {@code ctx.waiting}). */
   private boolean start(StartScope ctx, Container c) {
@@ -322,13 +349,14 @@ public final class RuntimePodSyncer implements PodSyncer {
     }
     String id;
     try {
+      unlisted.creating(pod.getMetadata().getUid());
       id = rt.createContainer(ctx.sandboxId(), config, sandbox);
     } catch (CriException e) {
       log.warn("{}: create failed: {}", what, e.getMessage());
       waiting.put(c.getName(), ContainerStates.waiting("CreateContainerError", e.getMessage()));
       return false;
     }
-    ctx.created().add(id);
+    ctx.created().containers.add(id);
     try {
       rt.startContainer(id);
     } catch (CriException e) {
@@ -396,6 +424,7 @@ public final class RuntimePodSyncer implements PodSyncer {
     } catch (VolumeException e) {
       log.warn("pod {} ({}): volumes left behind: {}", name, uid, e.getMessage());
     }
+    unlisted.removed(uid);
     parts.statuses().remove(uid);
     parts.probes().removePod(uid);
     log.info("pod {} ({}): terminated, sandboxes and volumes removed", name, uid);
@@ -527,23 +556,12 @@ public final class RuntimePodSyncer implements PodSyncer {
 
   static ObservedPod observe(RuntimeService rt, String uid) {
     Map<String, String> selector = Map.of(RuntimeLabels.POD_UID, uid);
-    List<PodSandboxStatus> sandboxes = new ArrayList<>();
-    for (var s : rt.listPodSandbox(PodSandboxFilter.withLabels(selector))) {
-      try {
-        sandboxes.add(rt.podSandboxStatus(s.id()));
-      } catch (CriNotFoundException e) {
-        log.debug("pod {}: sandbox {} went away while listing", uid, s.id());
-      }
-    }
-    List<io.berth.cri.ContainerStatus> containers = new ArrayList<>();
-    for (var c : rt.listContainers(ContainerFilter.withLabels(selector))) {
-      try {
-        containers.add(rt.containerStatus(c.id()));
-      } catch (CriNotFoundException e) {
-        log.debug("pod {}: container {} went away while listing", uid, c.id());
-      }
-    }
-    return RuntimeStateMapper.observe(uid, sandboxes, containers);
+    return statusesOf(
+        rt,
+        uid,
+        rt.listPodSandbox(PodSandboxFilter.withLabels(selector)).stream().map(s -> s.id()).toList(),
+        List.of(),
+        rt.listContainers(ContainerFilter.withLabels(selector)).stream().map(c -> c.id()).toList());
   }
 
   /**
@@ -552,34 +570,56 @@ public final class RuntimePodSyncer implements PodSyncer {
    * this pod's worker creates them, so nothing else can have appeared and the two listings of
    * {@link #observe} (which scan every sandbox and container on the node, a real cost for the
    * runtime during a burst of pod starts) are not needed; the PLEG's relist still sees everything.
+   * A sandbox this sync created is not read again: its status from right after RunPodSandbox is
+   * used, and should it die in between, the PLEG's death event wakes the worker.
    */
   static ObservedPod reobserve(
-      RuntimeService rt, ObservedPod before, String sandboxId, List<String> created) {
+      RuntimeService rt,
+      ObservedPod before,
+      String sandboxId,
+      Optional<PodSandboxStatus> createdSandbox,
+      List<String> created) {
     Set<String> sandboxIds = new LinkedHashSet<>();
     before.sandboxes().forEach(s -> sandboxIds.add(s.id()));
     if (sandboxId != null && !sandboxId.isEmpty()) {
       sandboxIds.add(sandboxId);
     }
+    createdSandbox.ifPresent(s -> sandboxIds.remove(s.id()));
+    Set<String> containerIds = new LinkedHashSet<>();
+    before.containers().forEach(c -> containerIds.add(c.id()));
+    containerIds.addAll(created);
+    return statusesOf(
+        rt, before.uid(), sandboxIds, createdSandbox.map(List::of).orElse(List.of()), containerIds);
+  }
+
+  /**
+   * Pod {@code uid} from the statuses of these sandboxes and containers ({@code known} statuses are
+   * added as they are); IDs that went away meanwhile are left out.
+   */
+  private static ObservedPod statusesOf(
+      RuntimeService rt,
+      String uid,
+      java.util.Collection<String> sandboxIds,
+      List<PodSandboxStatus> known,
+      java.util.Collection<String> containerIds) {
     List<PodSandboxStatus> sandboxes = new ArrayList<>();
     for (String id : sandboxIds) {
       try {
         sandboxes.add(rt.podSandboxStatus(id));
       } catch (CriNotFoundException e) {
-        log.debug("pod {}: sandbox {} went away", before.uid(), id);
+        log.debug("pod {}: sandbox {} went away", uid, id);
       }
     }
-    Set<String> containerIds = new LinkedHashSet<>();
-    before.containers().forEach(c -> containerIds.add(c.id()));
-    containerIds.addAll(created);
+    sandboxes.addAll(known);
     List<io.berth.cri.ContainerStatus> containers = new ArrayList<>();
     for (String id : containerIds) {
       try {
         containers.add(rt.containerStatus(id));
       } catch (CriNotFoundException e) {
-        log.debug("pod {}: container {} went away", before.uid(), id);
+        log.debug("pod {}: container {} went away", uid, id);
       }
     }
-    return RuntimeStateMapper.observe(before.uid(), sandboxes, containers);
+    return RuntimeStateMapper.observe(uid, sandboxes, containers);
   }
 
   private void record(

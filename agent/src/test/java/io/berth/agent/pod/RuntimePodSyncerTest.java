@@ -31,6 +31,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,11 @@ class RuntimePodSyncerTest {
   void start() {
     server = FakeCriServer.start(dir.resolve("cri.sock"), clock);
     cri = CriRuntime.connect(server.endpoint());
+    view = new PodStatusView(clock, new ObjectMapper(), List::of);
+    syncer = new RuntimePodSyncer(parts(cri::runtime));
+  }
+
+  RuntimePodSyncer.Parts parts(java.util.function.Supplier<io.berth.cri.RuntimeService> runtime) {
     var node =
         new NodeContext(
             "node-a", List.of("192.168.1.10"), Map.of("cpu", new Quantity("2")), 4L << 30);
@@ -58,31 +64,72 @@ class RuntimePodSyncerTest {
             dir.resolve("logs").toString(), new CgroupNames("/berth-unit"), List.of(), "", null);
     SpecHash hash = new SpecHash();
     ObjectMapper json = new ObjectMapper();
-    view = new PodStatusView(clock, json, List::of);
-    syncer =
+    return new RuntimePodSyncer.Parts(
+        runtime,
+        cri::images,
+        new SandboxConfigs(settings),
+        new ContainerConfigs(
+            node, ConfigSource.NONE, hash, json, Path.of("/var/lib/berth/seccomp")),
+        new ComputePodActions(hash),
+        new CrashLoopBackoff(clock, hash),
+        new ImagePulls(clock),
+        view,
+        node.hostIps(),
+        new PodVolumes(
+            dir.resolve("root"),
+            clock,
+            new ProjectedPayloads(ConfigSource.NONE, new EnvResolver(node, ConfigSource.NONE)),
+            new FakeMounter(),
+            "cluster.local",
+            dir.resolve("no-hosts")),
+        List::of,
+        PodProbes.NONE,
+        new LifecycleHooks(cri::runtime, java.net.http.HttpClient.newHttpClient()));
+  }
+
+  @Test
+  void aNewPodTheLastRelistDidNotSeeStartsWithoutListingAndReadsItsSandboxOnce() {
+    server.images().preload("registry.berth.test/busybox:1.0");
+    Map<String, Integer> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    io.berth.cri.RuntimeService counted =
+        (io.berth.cri.RuntimeService)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {io.berth.cri.RuntimeService.class},
+                (proxy, method, args) -> {
+                  calls.merge(method.getName(), 1, Integer::sum);
+                  try {
+                    return method.invoke(cri.runtime(), args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    var relist = new PodLifecycleEventGenerator.RuntimePods(Set.of("other"), clock.instant());
+    RuntimePodSyncer fresh =
         new RuntimePodSyncer(
-            new RuntimePodSyncer.Parts(
-                cri::runtime,
-                cri::images,
-                new SandboxConfigs(settings),
-                new ContainerConfigs(
-                    node, ConfigSource.NONE, hash, json, Path.of("/var/lib/berth/seccomp")),
-                new ComputePodActions(hash),
-                new CrashLoopBackoff(clock, hash),
-                new ImagePulls(clock),
-                view,
-                node.hostIps(),
-                new PodVolumes(
-                    dir.resolve("root"),
-                    clock,
-                    new ProjectedPayloads(
-                        ConfigSource.NONE, new EnvResolver(node, ConfigSource.NONE)),
-                    new FakeMounter(),
-                    "cluster.local",
-                    dir.resolve("no-hosts")),
-                List::of,
-                PodProbes.NONE,
-                new LifecycleHooks(cri::runtime, java.net.http.HttpClient.newHttpClient())));
+            parts(() -> counted),
+            new PodCgroups.Unmanaged("unit test"),
+            new UnlistedPods(() -> relist));
+
+    assertThat(fresh.syncPod(pod("IfNotPresent"))).isEqualTo(RuntimePodSyncer.RESYNC);
+
+    assertThat(view.get(UID).orElseThrow().getStatus().getPhase()).isEqualTo("Running");
+    assertThat(view.get(UID).orElseThrow().getStatus().getPodIP()).startsWith("10.88.0.");
+    calls.remove("version"); // the runtime's name for the status, asked once per process
+    assertThat(calls)
+        .isEqualTo(
+            Map.of(
+                "runPodSandbox", 1,
+                "podSandboxStatus", 1,
+                "createContainer", 1,
+                "startContainer", 1,
+                "containerStatus", 1));
+
+    // the next sync of the same pod lists the runtime again (its worker created things)
+    calls.clear();
+    fresh.syncPod(pod("IfNotPresent"));
+    assertThat(calls).containsKeys("listPodSandbox", "listContainers");
+    assertThat(calls).doesNotContainKeys("runPodSandbox", "createContainer");
   }
 
   @AfterEach
