@@ -209,17 +209,17 @@ public final class CadvisorScrapeBench {
         .series("berth scrape ms", berthWall.millis())
         .series("minimal reader ms", rawWall.millis())
         .note(
-            "%d cgroups, %d series, %d bytes per scrape; anchor: %s (%d files; all %d files: %.1f ms"
-                + " p50); load %s"
-                    .formatted(
-                        cgroups.size(),
-                        series,
-                        bytes,
-                        anchor,
-                        coldFiles.size(),
-                        allFiles.size(),
-                        allWall.percentileMillis(50),
-                        loadAfter))
+            ("%d cgroups, %d series, %d bytes per scrape; anchor: %s (%d files; all %d files: %.1f"
+                    + " ms p50); load %s")
+                .formatted(
+                    cgroups.size(),
+                    series,
+                    bytes,
+                    anchor,
+                    coldFiles.size(),
+                    allFiles.size(),
+                    allWall.percentileMillis(50),
+                    loadAfter))
         .writeIfRequested();
   }
 
