@@ -249,7 +249,8 @@ public final class ServiceProxy implements AutoCloseable {
 
   /**
    * Detects the data plane and picks the back end for the mode: {@code auto} takes nftables, else
-   * iptables, else none (with a warning); {@code nftables} and {@code iptables} insist.
+   * iptables, else none (with a warning), never IPVS; {@code nftables} and {@code iptables} insist;
+   * {@code ipvs} refuses with the reason (no ip_vs here, or berth's IPVS back end incomplete).
    */
   private Detection.BackendKind chooseBackend(DataPlane plane, String source) {
     Detection d;
@@ -274,6 +275,16 @@ public final class ServiceProxy implements AutoCloseable {
             ? Detection.BackendKind.IPTABLES
             : unavailable("iptables " + tools.reason(), source);
       }
+      case IPVS ->
+          unavailable(
+              d.ipvs().available()
+                  ? "IPVS is present ("
+                      + d.ipvs().reason()
+                      + ") but berth's IPVS back end is incomplete (netlink encoding and diffing"
+                      + " only; no kube-ipvs0 VIP binding, no ipset/iptables rules): use"
+                      + " --proxy-mode nftables or iptables"
+                  : d.ipvs().reason(),
+              source);
       default ->
           d.choose() != Detection.BackendKind.NONE
               ? d.choose()
@@ -284,7 +295,7 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   private Detection.BackendKind unavailable(String why, String source) {
-    if (settings.mode() == ProxyMode.NFTABLES || settings.mode() == ProxyMode.IPTABLES) {
+    if (settings.mode() != ProxyMode.AUTO) {
       throw new IllegalStateException("--proxy-mode " + settings.mode().flag() + ", but " + why);
     }
     log.warn(
