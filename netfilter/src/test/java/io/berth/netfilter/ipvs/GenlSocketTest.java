@@ -7,6 +7,7 @@ import io.berth.netfilter.internal.LibC;
 import io.berth.netfilter.internal.Native;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,19 @@ class GenlSocketTest {
       assertThat(s.resolveFamily("nlctrl")).hasValue(IpvsAbi.GENL_ID_CTRL);
       // a second request on the same socket: answers are matched by sequence number
       assertThat(s.resolveFamily("nlctrl")).hasValue(IpvsAbi.GENL_ID_CTRL);
+    }
+  }
+
+  @Test
+  void aFamilyWithADynamicIdResolvesToIt() throws Exception {
+    // tcp_metrics is registered by every kernel with IPv4 (net/ipv4/tcp_metrics.c); its id is
+    // allocated at boot from GENL_START_ALLOC (NLMSG_MIN_TYPE + 3), so the id berth reads is the
+    // one the controller put in CTRL_ATTR_FAMILY_ID, not a constant
+    try (GenlSocket s = GenlSocket.open(libc)) {
+      OptionalInt id = s.resolveFamily("tcp_metrics");
+      assertThat(id).isPresent();
+      assertThat(id.getAsInt()).isGreaterThanOrEqualTo(IpvsAbi.GENL_ID_CTRL + 3);
+      assertThat(s.resolveFamily("tcp_metrics")).isEqualTo(id);
     }
   }
 
