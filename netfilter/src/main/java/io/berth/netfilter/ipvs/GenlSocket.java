@@ -21,6 +21,11 @@ public final class GenlSocket implements AutoCloseable {
   private static final int SOCK_RAW = 3;
   private static final int SOCK_CLOEXEC = 0x80000;
   private static final int ENOENT = 2;
+  private static final int SOL_SOCKET = 1;
+  private static final int SO_RCVTIMEO = 20;
+
+  /** How long one receive waits for the kernel before the request fails (EAGAIN). */
+  static final int RECEIVE_TIMEOUT_MILLIS = 5_000;
 
   private final LibC libc;
   private final int fd;
@@ -32,11 +37,21 @@ public final class GenlSocket implements AutoCloseable {
     this.fd = fd;
   }
 
-  /** Opens a generic netlink socket in the calling thread's namespace. */
+  /**
+   * Opens a generic netlink socket in the calling thread's namespace; every wait for an answer is
+   * bounded by {@link #RECEIVE_TIMEOUT_MILLIS} ({@code SO_RCVTIMEO}).
+   */
   public static GenlSocket open(LibC libc) throws GenlException {
     int fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_GENERIC);
     if (fd < 0) {
       throw new GenlException("opening a NETLINK_GENERIC socket", Native.errno(libc));
+    }
+    ByteBuffer tv = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+    tv.putLong(RECEIVE_TIMEOUT_MILLIS / 1000).putLong((RECEIVE_TIMEOUT_MILLIS % 1000) * 1000L);
+    if (libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, tv.array(), 16) != 0) {
+      int errno = Native.errno(libc);
+      libc.close(fd);
+      throw new GenlException("setting SO_RCVTIMEO on a NETLINK_GENERIC socket", errno);
     }
     return new GenlSocket(libc, fd);
   }
