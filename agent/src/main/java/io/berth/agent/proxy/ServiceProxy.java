@@ -195,7 +195,7 @@ public final class ServiceProxy implements AutoCloseable {
     try {
       for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
         for (var a : java.util.Collections.list(nic.getInetAddresses())) {
-          if (cidrs.stream().anyMatch(c -> contains(c, a))) {
+          if (cidrs.stream().anyMatch(c -> c.contains(a))) {
             out.add(a);
           }
         }
@@ -204,21 +204,6 @@ public final class ServiceProxy implements AutoCloseable {
       log.warn("cannot list this host's addresses for health check node ports: {}", e.toString());
     }
     return out;
-  }
-
-  private static boolean contains(io.berth.netfilter.model.Cidr c, java.net.InetAddress a) {
-    byte[] net = c.address().getAddress();
-    byte[] ip = a.getAddress();
-    if (net.length != ip.length) {
-      return false;
-    }
-    for (int bit = 0; bit < c.prefixLength(); bit++) {
-      int mask = 0x80 >> (bit % 8);
-      if ((net[bit / 8] & mask) != (ip[bit / 8] & mask)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The proxy is off: the API's Services are still indexed for the environment variables. */

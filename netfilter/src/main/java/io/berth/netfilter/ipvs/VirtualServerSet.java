@@ -105,27 +105,12 @@ public record VirtualServerSet(SortedMap<VirtualServer.Key, Entry> servers) {
     List<Cidr> allowed = model.config().nodePortAddresses(family);
     return nodeIps.stream()
         .filter(a -> IpFamily.of(a) == family)
-        .filter(a -> allowed.isEmpty() ? !a.isLoopbackAddress() : inAny(allowed, a))
+        .filter(
+            a ->
+                allowed.isEmpty()
+                    ? !a.isLoopbackAddress()
+                    : allowed.stream().anyMatch(c -> c.contains(a)))
         .distinct()
         .toList();
-  }
-
-  private static boolean inAny(List<Cidr> cidrs, InetAddress a) {
-    byte[] ip = a.getAddress();
-    for (Cidr c : cidrs) {
-      byte[] net = c.address().getAddress();
-      if (net.length != ip.length) {
-        continue;
-      }
-      boolean match = true;
-      for (int bit = 0; bit < c.prefixLength() && match; bit++) {
-        int mask = 0x80 >> (bit % 8);
-        match = (net[bit / 8] & mask) == (ip[bit / 8] & mask);
-      }
-      if (match) {
-        return true;
-      }
-    }
-    return false;
   }
 }

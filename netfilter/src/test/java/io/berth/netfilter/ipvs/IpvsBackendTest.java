@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.berth.netfilter.NetfilterException;
 import io.berth.netfilter.SyncMode;
 import io.berth.netfilter.SyncResult;
+import io.berth.netfilter.model.Cidr;
 import io.berth.netfilter.model.Endpoint;
 import io.berth.netfilter.model.Protocol;
 import io.berth.netfilter.model.ProxyConfig;
@@ -158,6 +159,23 @@ class IpvsBackendTest {
                 "new-dest tcp 10.96.0.10:80 -> 10.0.1.3:8080 masq weight 1",
                 "new-service tcp 192.168.1.5:30080 rr",
                 "new-dest tcp 192.168.1.5:30080 -> 10.0.1.2:8080 masq weight 1"));
+  }
+
+  @Test
+  void nodePortAddressesChooseWhichNodeIpsGetANodePortVirtualServer() throws Exception {
+    List<InetAddress> ips =
+        List.of(parse("192.168.1.5"), parse("10.1.2.3"), parse("127.0.0.1"), parse("fd00::5"));
+    IpvsBackend b = new IpvsBackend(kernel, () -> ips, System::nanoTime);
+    ServicePort np =
+        ServicePort.clusterIp(WEB, Protocol.TCP, parse("10.96.0.10"), 80, List.of())
+            .withNodePort(30080);
+    ProxyConfig onlyTen =
+        new ProxyConfig(false, 0x4000, List.of(), List.of(Cidr.parse("10.0.0.0/8")));
+    b.sync(ServiceModel.of(onlyTen, List.of(np)), SyncMode.FULL);
+    // no endpoints: the virtual servers exist without destinations (kube-proxy's IPVS mode; the
+    // REJECT it adds beside them through iptables is not built)
+    assertThat(kernel.drain())
+        .isEqualTo(lines("new-service tcp 10.1.2.3:30080 rr", "new-service tcp 10.96.0.10:80 rr"));
   }
 
   @Test
