@@ -7,6 +7,7 @@ BERTH_APT_PACKAGES=(
   prometheus                                    # promtool checks every metrics endpoint; a real server scrapes berth in tests
   iproute2 procps curl                          # network namespaces, veth, bridges; ps; HTTP checks
   gcc libc6-dev                                 # the probe ITs compile a static gRPC health server for the test image
+  linux-libc-dev                                # kernel UAPI headers: IpvsAbiTest pins berth's IPVS constants to linux/ip_vs.h
 )
 
 berth_install_prereqs() {

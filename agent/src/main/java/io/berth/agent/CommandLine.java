@@ -30,7 +30,7 @@ record CommandLine(String command, Map<String, String> options, List<String> arg
                        [--node-name NAME] [--root-dir DIR] [--pod-manifest-path DIR]
                        [--cgroup-root /kubepods] [--pod-logs-dir /var/log/pods]
                        [--manifest-url URL] [--static-object-dir DIR] [--kubeconfig FILE]
-                       [--service-dir DIR] [--proxy-mode auto|nftables|iptables|none]
+                       [--service-dir DIR] [--proxy-mode auto|nftables|iptables|ipvs|none]
                        [--cluster-cidr CIDR,...] [--nodeport-addresses CIDR,...]
                        [--proxy-healthz-bind-address 127.0.0.1:10256]
                        [--proxy-sync-period 30s] [--proxy-min-sync-period 1s]

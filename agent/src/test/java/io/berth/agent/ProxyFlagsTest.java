@@ -73,10 +73,10 @@ class ProxyFlagsTest {
 
   @Test
   void badValuesAreUsageErrorsNamingTheFlag() {
-    assertThatThrownBy(() -> parse("run", "--proxy-mode", "ipvs"))
+    assertThatThrownBy(() -> parse("run", "--proxy-mode", "userspace"))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--proxy-mode")
-        .hasMessageContaining("auto, nftables, iptables or none");
+        .hasMessageContaining("auto, nftables, iptables, ipvs or none");
     assertThatThrownBy(() -> parse("run", "--cluster-cidr", "10.0.0.0"))
         .isInstanceOf(UsageException.class)
         .hasMessageContaining("--cluster-cidr")

@@ -72,7 +72,8 @@ public record KubeProxyConfig(
           "mode",
           "'"
               + mode
-              + "' is not supported: berth programs nftables or iptables (IPVS is not built)");
+              + "' is not supported: berth programs nftables or iptables (its IPVS back end is"
+              + " netlink encoding only, not usable for traffic)");
     }
     List<String> cidrs = new ArrayList<>();
     String clusterCidr = r.string("clusterCIDR", "");
@@ -193,7 +194,7 @@ public record KubeProxyConfig(
     m.put(
         "iptables",
         "berth takes sync periods and masquerading from the nftables section in both modes");
-    m.put("ipvs", "berth has no IPVS back end");
+    m.put("ipvs", "berth's IPVS back end is netlink encoding only, not usable for traffic");
     m.put("winkernel", "berth runs on Linux only");
     m.put("clientConnection", "berth has no API-server connection yet");
     m.put("configSyncPeriod", "berth has no API-server connection yet");

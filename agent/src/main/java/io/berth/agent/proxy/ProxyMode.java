@@ -13,10 +13,16 @@ public enum ProxyMode {
   NFTABLES,
   /** iptables (the detected flavour's restore tools) or fail at start-up. */
   IPTABLES,
+  /**
+   * IPVS: always refuses to start, saying why: the kernel has no ip_vs (IPVS detection's reason),
+   * or it has, but berth's IPVS back end is incomplete (netlink encoding and diffing only; no
+   * {@code kube-ipvs0} VIP binding, no ipset/iptables rules). {@code auto} never picks it.
+   */
+  IPVS,
   /** no Service proxy: Services are not programmed. */
   NONE;
 
-  /** Parses {@code auto}, {@code nftables}, {@code iptables} or {@code none}. */
+  /** Parses {@code auto}, {@code nftables}, {@code iptables}, {@code ipvs} or {@code none}. */
   public static ProxyMode parse(String text) {
     for (ProxyMode m : values()) {
       if (m.flag().equals(text)) {
@@ -24,7 +30,7 @@ public enum ProxyMode {
       }
     }
     throw new IllegalArgumentException(
-        "proxy mode must be auto, nftables, iptables or none, got '" + text + "'");
+        "proxy mode must be auto, nftables, iptables, ipvs or none, got '" + text + "'");
   }
 
   public String flag() {

@@ -195,7 +195,7 @@ public final class ServiceProxy implements AutoCloseable {
     try {
       for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
         for (var a : java.util.Collections.list(nic.getInetAddresses())) {
-          if (cidrs.stream().anyMatch(c -> contains(c, a))) {
+          if (cidrs.stream().anyMatch(c -> c.contains(a))) {
             out.add(a);
           }
         }
@@ -204,21 +204,6 @@ public final class ServiceProxy implements AutoCloseable {
       log.warn("cannot list this host's addresses for health check node ports: {}", e.toString());
     }
     return out;
-  }
-
-  private static boolean contains(io.berth.netfilter.model.Cidr c, java.net.InetAddress a) {
-    byte[] net = c.address().getAddress();
-    byte[] ip = a.getAddress();
-    if (net.length != ip.length) {
-      return false;
-    }
-    for (int bit = 0; bit < c.prefixLength(); bit++) {
-      int mask = 0x80 >> (bit % 8);
-      if ((net[bit / 8] & mask) != (ip[bit / 8] & mask)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** The proxy is off: the API's Services are still indexed for the environment variables. */
@@ -249,7 +234,8 @@ public final class ServiceProxy implements AutoCloseable {
 
   /**
    * Detects the data plane and picks the back end for the mode: {@code auto} takes nftables, else
-   * iptables, else none (with a warning); {@code nftables} and {@code iptables} insist.
+   * iptables, else none (with a warning), never IPVS; {@code nftables} and {@code iptables} insist;
+   * {@code ipvs} refuses with the reason (no ip_vs here, or berth's IPVS back end incomplete).
    */
   private Detection.BackendKind chooseBackend(DataPlane plane, String source) {
     Detection d;
@@ -274,6 +260,16 @@ public final class ServiceProxy implements AutoCloseable {
             ? Detection.BackendKind.IPTABLES
             : unavailable("iptables " + tools.reason(), source);
       }
+      case IPVS ->
+          unavailable(
+              d.ipvs().available()
+                  ? "IPVS is present ("
+                      + d.ipvs().reason()
+                      + ") but berth's IPVS back end is incomplete (netlink encoding and diffing"
+                      + " only; no kube-ipvs0 VIP binding, no ipset/iptables rules): use"
+                      + " --proxy-mode nftables or iptables"
+                  : d.ipvs().reason(),
+              source);
       default ->
           d.choose() != Detection.BackendKind.NONE
               ? d.choose()
@@ -284,7 +280,7 @@ public final class ServiceProxy implements AutoCloseable {
   }
 
   private Detection.BackendKind unavailable(String why, String source) {
-    if (settings.mode() == ProxyMode.NFTABLES || settings.mode() == ProxyMode.IPTABLES) {
+    if (settings.mode() != ProxyMode.AUTO) {
       throw new IllegalStateException("--proxy-mode " + settings.mode().flag() + ", but " + why);
     }
     log.warn(

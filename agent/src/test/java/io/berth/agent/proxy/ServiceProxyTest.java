@@ -23,6 +23,7 @@ class ServiceProxyTest {
   @TempDir Path dir;
   private final List<String> asked = new ArrayList<>();
   private boolean iptablesWorks;
+  private boolean ipvsPresent;
 
   private DataPlane plane(boolean nftables) {
     return new DataPlane() {
@@ -34,7 +35,11 @@ class ServiceProxyTest {
                 ? Availability.yes("libnftables.so.1 loaded, probe transaction applied")
                 : Availability.no("cannot load libnftables.so.1: not found"),
             new IptablesMode(IptablesMode.Flavour.NFT, 0, 0),
-            Availability.no("IPVS not available: kernel has no ip_vs"),
+            ipvsPresent
+                ? Availability.yes("generic netlink family IPVS found (id 36)")
+                : Availability.no(
+                    "IPVS not available: kernel has no ip_vs (generic netlink family IPVS not"
+                        + " found, /proc/net/ip_vs absent)"),
             nftables ? Availability.no("not probed: nftables works") : toolsAnswer());
       }
 
@@ -125,6 +130,38 @@ class ServiceProxyTest {
           .hasMessage(
               "--proxy-mode nftables, but nftables cannot load libnftables.so.1: not found");
     }
+  }
+
+  @Test
+  void ipvsModeRefusesToStartWithTheDetectionsReason() {
+    try (ServiceProxy p = proxy(ProxyMode.IPVS, dir, true)) {
+      assertThatThrownBy(() -> p.start(new SimpleMeterRegistry()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage(
+              "--proxy-mode ipvs, but IPVS not available: kernel has no ip_vs (generic netlink"
+                  + " family IPVS not found, /proc/net/ip_vs absent)");
+    }
+    ipvsPresent = true;
+    try (ServiceProxy p = proxy(ProxyMode.IPVS, dir, true)) {
+      assertThatThrownBy(() -> p.start(new SimpleMeterRegistry()))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith(
+              "--proxy-mode ipvs, but IPVS is present (generic netlink family IPVS found (id 36))"
+                  + " but berth's IPVS back end is incomplete")
+          .hasMessageContaining("no kube-ipvs0 VIP binding");
+    }
+    assertThat(asked).containsExactly("detect", "detect");
+  }
+
+  @Test
+  void autoNeverPicksIpvsEvenWhereItIsTheOnlyDataPlane() {
+    ipvsPresent = true;
+    try (ServiceProxy p = proxy(ProxyMode.AUTO, dir, false)) {
+      p.start(new SimpleMeterRegistry());
+      assertThat(p.proxier()).isEmpty();
+      assertThat(p.state()).startsWith("off (nftables cannot load libnftables.so.1");
+    }
+    assertThat(asked).containsExactly("detect");
   }
 
   @Test

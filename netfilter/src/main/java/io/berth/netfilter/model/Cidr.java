@@ -21,6 +21,22 @@ public record Cidr(InetAddress address, int prefixLength) {
         Addresses.parse(text.substring(0, slash)), Integer.parseInt(text.substring(slash + 1)));
   }
 
+  /** Whether {@code a} is of this prefix's family and inside it. */
+  public boolean contains(InetAddress a) {
+    byte[] net = address.getAddress();
+    byte[] ip = a.getAddress();
+    if (net.length != ip.length) {
+      return false;
+    }
+    for (int bit = 0; bit < prefixLength; bit++) {
+      int mask = 0x80 >> (bit % 8);
+      if ((net[bit / 8] & mask) != (ip[bit / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   public IpFamily family() {
     return IpFamily.of(address);
   }

@@ -6,14 +6,22 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
-/** Reads the annotated hex golden files under {@code src/test/resources/conntrack/}. */
-final class Hex {
+/**
+ * Reads annotated hex golden files (bytes in hex, {@code #} starts a comment) from test resources:
+ * {@code src/test/resources/conntrack/}, {@code ipvs/}.
+ */
+public final class Hex {
   private Hex() {}
 
   static byte[] golden(String name) {
-    try (InputStream in = Hex.class.getResourceAsStream("/conntrack/" + name)) {
+    return resource("/conntrack/" + name);
+  }
+
+  /** The bytes of the annotated hex file at class-path {@code path} (e.g. {@code /ipvs/x.hex}). */
+  public static byte[] resource(String path) {
+    try (InputStream in = Hex.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalArgumentException("no golden file conntrack/" + name);
+        throw new IllegalArgumentException("no golden file " + path);
       }
       StringBuilder hex = new StringBuilder();
       for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
@@ -26,7 +34,7 @@ final class Hex {
     }
   }
 
-  static String text(byte[] bytes) {
+  public static String text(byte[] bytes) {
     return HexFormat.ofDelimiter(" ").formatHex(bytes);
   }
 }

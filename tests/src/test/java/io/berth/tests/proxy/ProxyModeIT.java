@@ -1,6 +1,7 @@
 package io.berth.tests.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.berth.tests.fixtures.BerthCommand;
 import io.berth.tests.fixtures.NodeNetns;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --proxy-mode} where nftables does not work: {@code berth run} as a real process without
  * CAP_NET_ADMIN (its capability bounding set drops it, so libnftables' probe transaction gets
  * EPERM), inside a namespace the test creates. {@code nftables} refuses to start with one clear
- * line; {@code auto} says what it found, runs without a proxy and creates no table.
+ * line; {@code auto} says what it found, runs without a proxy and creates no table; {@code ipvs}
+ * (with CAP_NET_ADMIN) refuses with the detector's reason: this kernel has no ip_vs.
  */
 class ProxyModeIT {
   @TempDir Path dir;
@@ -46,7 +48,13 @@ class ProxyModeIT {
   }
 
   private List<String> berthWithoutNetAdmin(String mode) {
-    List<String> cmd = new ArrayList<>(List.of("setpriv", "--bounding-set", "-net_admin"));
+    return berth(mode, true);
+  }
+
+  private List<String> berth(String mode, boolean withoutNetAdmin) {
+    List<String> cmd =
+        new ArrayList<>(
+            withoutNetAdmin ? List.of("setpriv", "--bounding-set", "-net_admin") : List.of());
     cmd.addAll(
         BerthCommand.of(
             "run",
@@ -80,6 +88,23 @@ class ProxyModeIT {
                     .startsWith(
                         "berth: --proxy-mode nftables, but nftables probe transaction failed")
                     .contains("Operation not permitted"));
+    assertThat(stderr).doesNotContain("\tat ");
+    assertThat(node.run("nft", "list", "tables").stdout()).isEmpty();
+  }
+
+  @Test
+  void ipvsModeRefusesToStartSayingTheKernelHasNoIpvs() throws Exception {
+    assumeFalse(Files.exists(Path.of("/proc/net/ip_vs")), "this kernel has ip_vs");
+    // with CAP_NET_ADMIN: nftables works here, and ipvs is still refused
+    Process p = new ProcessBuilder(berth("ipvs", false)).start();
+    p.getOutputStream().close();
+    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(stderr).isEqualTo(2);
+    assertThat(stderr.lines().filter(l -> l.startsWith("berth: ")).toList())
+        .containsExactly(
+            "berth: --proxy-mode ipvs, but IPVS not available: kernel has no ip_vs (generic"
+                + " netlink family IPVS not found, /proc/net/ip_vs absent)");
     assertThat(stderr).doesNotContain("\tat ");
     assertThat(node.run("nft", "list", "tables").stdout()).isEmpty();
   }
