@@ -110,18 +110,22 @@ berth_containerd_start() {
   if berth_containerd_pid >/dev/null; then return 0; fi
   berth_containerd_config
   berth_node_netns_up
+  local log_from
+  log_from=$(stat -c %s "$BERTH_CTRD_BASE/containerd.log" 2>/dev/null || echo 0)
   echo "berth: starting containerd in $BERTH_NETNS (socket $BERTH_CTRD_SOCK, log $BERTH_CTRD_BASE/containerd.log)" >&2
   setsid nsenter --net="/run/netns/$BERTH_NETNS" -- containerd --config "$BERTH_CTRD_BASE/config.toml" \
     >>"$BERTH_CTRD_BASE/containerd.log" 2>&1 </dev/null &
-  echo $! >"$BERTH_CTRD_BASE/containerd.pid"
-  local i
-  for i in $(seq 1 100); do
+  local pid=$! i
+  echo "$pid" >"$BERTH_CTRD_BASE/containerd.pid"
+  # Until setsid and nsenter have exec'd, /proc/$pid/exe is not containerd yet, so liveness
+  # here is kill -0 on the PID just started (berth_containerd_pid would see "not ours" and give up).
+  for i in $(seq 1 300); do
     [ -S "$BERTH_CTRD_SOCK" ] && ctr -a "$BERTH_CTRD_SOCK" version >/dev/null 2>&1 && return 0
-    berth_containerd_pid >/dev/null || break
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
-  echo "berth: containerd did not come up; last log lines:" >&2
-  tail -n 20 "$BERTH_CTRD_BASE/containerd.log" >&2
+  echo "berth: containerd (pid $pid) did not come up within 30 s; its last log lines:" >&2
+  tail -c "+$((log_from + 1))" "$BERTH_CTRD_BASE/containerd.log" | tail -n 20 >&2
   return 1
 }
 
