@@ -38,6 +38,10 @@ sealed interface LogImport {
         Pattern.compile("one-endpoint change p(50|99), (\\d+) services");
     private static final Pattern FIRST =
         Pattern.compile("first packet.*, (\\d+) vs (\\d+) services");
+    private static final Pattern IPT_FULL =
+        Pattern.compile("full sync \\(initial load\\) vs iptables-legacy-restore, (\\d+) ×.*");
+    private static final Pattern IPT_CHANGE =
+        Pattern.compile("one-endpoint change p50 vs iptables-legacy-restore, (\\d+) services");
 
     @Override
     public List<Figure> figures(String log) {
@@ -55,7 +59,28 @@ sealed interface LogImport {
         Matcher full = FULL.matcher(what);
         Matcher change = CHANGE.matcher(what);
         Matcher first = FIRST.matcher(what);
-        if (full.matches()) {
+        Matcher iptFull = IPT_FULL.matcher(what);
+        Matcher iptChange = IPT_CHANGE.matcher(what);
+        if (iptFull.matches()) {
+          out.add(
+              Figure.of(
+                  "full-sync-ipt-" + iptFull.group(1),
+                  what,
+                  "ms",
+                  berth,
+                  anchor,
+                  "kube-proxy's iptables shape through iptables-legacy-restore, same run"));
+        } else if (iptChange.matches()) {
+          out.add(
+              Figure.of(
+                  "change-p50-ipt-" + iptChange.group(1),
+                  what,
+                  "ms",
+                  berth,
+                  anchor,
+                  "kube-proxy's iptables partial sync through iptables-legacy-restore --noflush,"
+                      + " same run"));
+        } else if (full.matches()) {
           int s = Integer.parseInt(full.group(1));
           Figure f = Figure.of("full-sync-" + s, what, "ms", berth, anchor, nft);
           out.add(s >= 10_000 ? f.withTargets(Target.atMost(2000, "ms")) : f);

@@ -49,6 +49,24 @@ class SuiteReportTest {
   }
 
   @Test
+  void iptablesAnchorRowsKeepTheirOwnAnchorAndNoTarget() {
+    String log =
+        """
+        | full sync (initial load) vs iptables-legacy-restore, 10000 × 10 | 1500.50 | 3300.00 | 0.455 | a |
+        | one-endpoint change p50 vs iptables-legacy-restore, 10000 services | 3.10 | 900.00 | 0.003 | b |
+        """;
+    List<Figure> figures = new LogImport.NftTable().figures(log);
+
+    assertThat(figures)
+        .extracting(Figure::id)
+        .containsExactly("full-sync-ipt-10000", "change-p50-ipt-10000");
+    assertThat(figures.get(0).anchor()).isEqualTo(3300.0);
+    assertThat(figures).allSatisfy(f -> assertThat(f.met()).isEmpty());
+    assertThat(figures)
+        .allSatisfy(f -> assertThat(f.anchorName()).contains("iptables-legacy-restore"));
+  }
+
+  @Test
   void probeRowsTakeTheMeasuredRoundAndFlagFdGrowth() {
     List<Figure> figures = new LogImport.ProbeRows().figures(PROBE_LOG);
 

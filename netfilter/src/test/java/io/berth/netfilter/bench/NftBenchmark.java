@@ -6,10 +6,12 @@ import io.berth.netfilter.internal.LibC;
 import io.berth.netfilter.internal.LibNftables;
 import io.berth.netfilter.internal.Native;
 import io.berth.netfilter.internal.NetworkNamespace;
+import io.berth.netfilter.iptables.IptablesRenderer;
 import io.berth.netfilter.lab.NetnsLab;
 import io.berth.netfilter.lab.Sh;
 import io.berth.netfilter.model.Addresses;
 import io.berth.netfilter.model.Endpoint;
+import io.berth.netfilter.model.IpFamily;
 import io.berth.netfilter.model.Protocol;
 import io.berth.netfilter.model.ProxyConfig;
 import io.berth.netfilter.model.ServiceModel;
@@ -25,8 +27,13 @@ import java.util.Optional;
 import java.util.Random;
 
 /**
- * Sync-time benchmark of berth's nftables shape against kube-proxy's shape loaded with {@code nft
- * -f} (the binary is used only as that anchor), in namespaces this program creates and deletes.
+ * Sync-time benchmark of berth's nftables shape against kube-proxy's shapes, in namespaces this
+ * program creates and deletes: its nftables shape loaded with {@code nft -f}, and its iptables
+ * shape ({@code KUBE-SVC}/{@code KUBE-SEP} chains with {@code statistic}, as berth's iptables back
+ * end renders it) loaded with {@code iptables-legacy-restore}. The binaries are used only as these
+ * anchors. A one-endpoint change is, for the iptables anchor, kube-proxy's partial sync: the
+ * top-level chains rewritten whole plus the changed service's chains ({@link
+ * KubeProxyIptablesSync}).
  *
  * <pre>
  * cd /work/main &amp;&amp; . scripts/lib/jdk.sh &amp;&amp; berth_pick_jdk &amp;&amp; ./mvnw -B -ntp -o -q -pl netfilter \
@@ -35,16 +42,20 @@ import java.util.Random;
  * </pre>
  *
  * Properties: {@code sizes} (default 1000), {@code endpoints} (10), {@code changes} (50), {@code
- * anchorChanges} (5), {@code anchor} (true), {@code firstPacket} (true).
+ * anchorChanges} (5), {@code anchor} (true), {@code iptablesAnchor} (true), {@code firstPacket}
+ * (true).
  */
 public final class NftBenchmark {
   private static final String NS = "berth-nf-bench";
   private static final String NS_ANCHOR = "berth-nf-bench-kp";
+  private static final String NS_IPT = "berth-nf-bench-ipt";
 
   private final int perService = Integer.getInteger("endpoints", 10);
   private final int changes = Integer.getInteger("changes", 50);
   private final int anchorChanges = Integer.getInteger("anchorChanges", 5);
   private final boolean anchor = Boolean.parseBoolean(System.getProperty("anchor", "true"));
+  private final boolean iptablesAnchor =
+      Boolean.parseBoolean(System.getProperty("iptablesAnchor", "true"));
   private final LibNftables lib = Native.loadNftables();
   private final LibC libc = Native.loadLibC();
   private final List<String> rows = new ArrayList<>();
@@ -124,6 +135,9 @@ public final class NftBenchmark {
         ports.set(i, SyntheticServices.service(i, perService, perService));
         backend.sync(ServiceModel.of(ProxyConfig.defaults(), ports), SyncMode.INCREMENTAL);
       }
+      if (iptablesAnchor) {
+        iptablesAnchor(services, fullMs, wall);
+      }
       double[] anchorChange = anchor ? anchorChanges(services) : new double[] {Double.NaN};
       row(
           "one-endpoint change p50, " + services + " services",
@@ -144,6 +158,105 @@ public final class NftBenchmark {
         Sh.run(List.of("ip", "netns", "del", NS_ANCHOR), 600);
       }
     }
+  }
+
+  /**
+   * kube-proxy's iptables shape of the same services through {@code iptables-legacy-restore
+   * --noflush}: the initial load, then {@code anchorChanges} one-endpoint partial syncs (each
+   * undone untimed). Rows compare berth's nftables figures measured above with these.
+   */
+  private void iptablesAnchor(int services, double berthFullMs, double[] berthChanges)
+      throws Exception {
+    Sh.check("ip", "netns", "add", NS_IPT);
+    Path file = Files.createTempFile("berth-nf-ipt-", ".rules");
+    try {
+      List<ServicePort> ports = new ArrayList<>(SyntheticServices.services(services, perService));
+      String full =
+          IptablesRenderer.render(ServiceModel.of(ProxyConfig.defaults(), ports), IpFamily.IPV4);
+      Files.writeString(file, full);
+      double load = restore(file);
+      int expectedRules = natRules(full);
+      row(
+          "full sync (initial load) vs iptables-legacy-restore, " + services + " × " + perService,
+          berthFullMs,
+          load,
+          "anchor: kube-proxy's iptables shape, " + expectedRules + " nat rules");
+      Random rnd = new Random(11);
+      double[] t = new double[anchorChanges];
+      for (int c = 0; c < anchorChanges; c++) {
+        int i = rnd.nextInt(services);
+        ports.set(i, SyntheticServices.service(i, perService - 1, perService));
+        String changed =
+            IptablesRenderer.render(ServiceModel.of(ProxyConfig.defaults(), ports), IpFamily.IPV4);
+        Files.writeString(file, KubeProxyIptablesSync.partial(full, changed));
+        t[c] = restore(file);
+        int loaded = loadedNatRules();
+        if (loaded != natRules(changed)) { // the anchor must have done the whole change
+          throw new IllegalStateException(
+              "partial restore left " + loaded + " nat rules, expected " + natRules(changed));
+        }
+        ports.set(i, SyntheticServices.service(i, perService, perService));
+        Files.writeString(file, KubeProxyIptablesSync.partial(changed, full));
+        restore(file);
+      }
+      row(
+          "one-endpoint change p50 vs iptables-legacy-restore, " + services + " services",
+          pct(berthChanges, 50),
+          pct(t, 50),
+          "anchor: kube-proxy's partial sync (top-level chains + the service's chains), "
+              + anchorChanges
+              + " changes");
+    } finally {
+      Files.delete(file);
+      Sh.run(List.of("ip", "netns", "del", NS_IPT), 600);
+    }
+  }
+
+  private static List<String> inNetns(String netns, String... command) {
+    List<String> c = new ArrayList<>(List.of("ip", "netns", "exec", netns));
+    c.addAll(List.of(command));
+    return c;
+  }
+
+  private static double restore(Path file) {
+    Sh.Result r =
+        Sh.run(inNetns(NS_IPT, "iptables-legacy-restore", "--noflush", file.toString()), 1200);
+    if (!r.ok()) {
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("line (\\d+) failed").matcher(r.err());
+      String line = "";
+      try {
+        line =
+            m.find() ? ": " + Files.readAllLines(file).get(Integer.parseInt(m.group(1)) - 1) : "";
+      } catch (java.io.IOException e) {
+        line = ""; // the message without the line
+      }
+      throw new IllegalStateException(
+          "anchor iptables-legacy-restore failed: " + r.err().strip() + line);
+    }
+    return r.millis();
+  }
+
+  private static int loadedNatRules() {
+    Sh.Result r = Sh.run(inNetns(NS_IPT, "iptables-legacy-save", "-t", "nat"), 600);
+    if (!r.ok()) {
+      throw new IllegalStateException("iptables-legacy-save failed: " + r.err());
+    }
+    return natRules(r.out());
+  }
+
+  /** {@code -A} lines in the text's nat table. */
+  private static int natRules(String restoreText) {
+    int count = 0;
+    boolean nat = false;
+    for (String line : restoreText.lines().toList()) {
+      if (line.startsWith("*")) {
+        nat = line.equals("*nat");
+      } else if (nat && line.startsWith("-A ")) {
+        count++;
+      }
+    }
+    return count;
   }
 
   private double anchorFull(int services) throws Exception {
@@ -178,8 +291,7 @@ public final class NftBenchmark {
   }
 
   private static double nftFile(Path file) {
-    Sh.Result r =
-        Sh.run(List.of("ip", "netns", "exec", NS_ANCHOR, "nft", "-f", file.toString()), 1200);
+    Sh.Result r = Sh.run(inNetns(NS_ANCHOR, "nft", "-f", file.toString()), 1200);
     if (!r.ok()) {
       throw new IllegalStateException("anchor nft -f failed: " + r.err());
     }
@@ -208,10 +320,7 @@ public final class NftBenchmark {
         for (int n = 0; n < t.length; n++) {
           Sh.Result r =
               Sh.run(
-                  List.of(
-                      "ip",
-                      "netns",
-                      "exec",
+                  inNetns(
                       lab.client(),
                       "curl",
                       "-sS",
@@ -252,7 +361,8 @@ public final class NftBenchmark {
   private void print() {
     System.out.println();
     System.out.println(
-        "| measurement | berth ms | anchor ms (kube-proxy shape, nft -f) | berth/anchor | notes |");
+        "| measurement | berth ms | anchor ms (kube-proxy shape: nft -f, or iptables-legacy-restore"
+            + " where the row says) | berth/anchor | notes |");
     System.out.println("|---|---|---|---|---|");
     rows.forEach(System.out::println);
   }
