@@ -38,6 +38,8 @@ sealed interface LogImport {
         Pattern.compile("one-endpoint change p(50|99), (\\d+) services");
     private static final Pattern FIRST =
         Pattern.compile("first packet.*, (\\d+) vs (\\d+) services");
+    private static final Pattern FIRST_DIRECT =
+        Pattern.compile("first packet.*, VIP at (\\d+) services vs direct to the pod IP");
     private static final Pattern IPT_FULL =
         Pattern.compile("full sync \\(initial load\\) vs iptables-legacy-restore, (\\d+) ×.*");
     private static final Pattern IPT_CHANGE =
@@ -61,7 +63,17 @@ sealed interface LogImport {
         Matcher first = FIRST.matcher(what);
         Matcher iptFull = IPT_FULL.matcher(what);
         Matcher iptChange = IPT_CHANGE.matcher(what);
-        if (iptFull.matches()) {
+        Matcher direct = FIRST_DIRECT.matcher(what);
+        if (direct.matches()) {
+          out.add(
+              Figure.of(
+                  "first-packet-vs-pod-ip-" + direct.group(1),
+                  what,
+                  "ms",
+                  berth,
+                  anchor,
+                  "the same client straight to the pod IP, same run"));
+        } else if (iptFull.matches()) {
           out.add(
               Figure.of(
                   "full-sync-ipt-" + iptFull.group(1),

@@ -67,6 +67,18 @@ class SuiteReportTest {
   }
 
   @Test
+  void firstPacketAgainstThePodIpIsItsOwnFigure() {
+    String log =
+        "| first packet (TCP connect, p50), VIP at 10000 services vs direct to the pod IP | 0.30"
+            + " | 0.25 | 1.200 | c |\n";
+    List<Figure> figures = new LogImport.NftTable().figures(log);
+
+    assertThat(figures).extracting(Figure::id).containsExactly("first-packet-vs-pod-ip-10000");
+    assertThat(figures.get(0).anchorName()).contains("pod IP");
+    assertThat(figures.get(0).met()).isEmpty(); // the target is against 10 services, not this
+  }
+
+  @Test
   void probeRowsTakeTheMeasuredRoundAndFlagFdGrowth() {
     List<Figure> figures = new LogImport.ProbeRows().figures(PROBE_LOG);
 

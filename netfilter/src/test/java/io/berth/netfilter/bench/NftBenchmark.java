@@ -316,34 +316,37 @@ public final class NftBenchmark {
                 80,
                 List.of(Endpoint.ready(Addresses.parse(NetnsLab.podIp(1)), 8080, true))));
         backend.sync(ServiceModel.of(ProxyConfig.defaults(), ports), SyncMode.FULL);
-        double[] t = new double[Integer.getInteger("firstPacketSamples", 30)];
-        for (int n = 0; n < t.length; n++) {
-          Sh.Result r =
-              Sh.run(
-                  inNetns(
-                      lab.client(),
-                      "curl",
-                      "-sS",
-                      "-o",
-                      "/dev/null",
-                      "-w",
-                      "%{time_connect}",
-                      "http://10.99.0.1/"),
-                  30);
-          if (!r.ok()) {
-            throw new IllegalStateException("request through the VIP failed: " + r.err());
-          }
-          t[n] = Double.parseDouble(r.out().strip()) * 1000;
-        }
-        connect[k] = pct(t, 50);
+        connect[k] = connectP50(lab, "http://10.99.0.1/");
       }
+      double direct = connectP50(lab, "http://" + NetnsLab.podIp(1) + ":8080/");
       row(
           "first packet (TCP connect via VIP, p50), " + large + " vs " + small + " services",
           connect[1],
           connect[0],
           "anchor column: berth itself with " + small + " services");
+      row(
+          "first packet (TCP connect, p50), VIP at " + large + " services vs direct to the pod IP",
+          connect[1],
+          direct,
+          "anchor column: the same client to the pod IP, same ruleset loaded");
       backend.cleanup();
     }
+  }
+
+  /** p50 of curl's connect time from the lab's client to {@code url}. */
+  private static double connectP50(NetnsLab lab, String url) {
+    double[] t = new double[Integer.getInteger("firstPacketSamples", 30)];
+    for (int n = 0; n < t.length; n++) {
+      Sh.Result r =
+          Sh.run(
+              inNetns(lab.client(), "curl", "-sS", "-o", "/dev/null", "-w", "%{time_connect}", url),
+              30);
+      if (!r.ok()) {
+        throw new IllegalStateException("request to " + url + " failed: " + r.err());
+      }
+      t[n] = Double.parseDouble(r.out().strip()) * 1000;
+    }
+    return pct(t, 50);
   }
 
   private void row(String what, double berth, double anchorMs, String note) {
