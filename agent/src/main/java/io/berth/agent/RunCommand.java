@@ -70,7 +70,8 @@ final class RunCommand {
             .withProxy(ProxyFlags.settings(cmd, optionalPath(cmd, "service-dir"), proxyFile))
             .withShutdown(shutdown(config, System.getenv("DBUS_SYSTEM_BUS_ADDRESS")));
     return settings.withNodeServer(
-        NodeApiFlags.settings(cmd, settings.rootDir(), settings.kubeconfig() != null));
+        NodeApiFlags.settings(
+            cmd, settings.rootDir(), settings.kubeconfig() != null, config.nodeServer()));
   }
 
   /** Graceful node shutdown from the config file, on the system bus ($DBUS_SYSTEM_BUS_ADDRESS). */

@@ -56,6 +56,7 @@ final class SettingsMapping {
                 config.proxy(),
                 k.maxPods(),
                 k.allowedUnsafeSysctls()))
-        .withNodeRegistration(config.node());
+        .withNodeRegistration(config.node())
+        .withRuntimeHousekeeping(config.containerLogs().housekeeping());
   }
 }

@@ -75,6 +75,8 @@ class RunCommandTest {
         podLogsDir: /srv/file-logs
         fileCheckFrequency: 5s
         clusterDNS: [10.96.0.10]
+        containerLogMaxSize: 20Mi
+        containerLogMaxFiles: 3
         ---
         apiVersion: kubeproxy.config.k8s.io/v1alpha1
         kind: KubeProxyConfiguration
@@ -90,6 +92,8 @@ class RunCommandTest {
     assertThat(fromFile.tuning().fileCheckFrequency()).isEqualTo(Duration.ofSeconds(5));
     assertThat(fromFile.tuning().clusterDns()).containsExactly("10.96.0.10");
     assertThat(fromFile.tuning().proxy().syncPeriod()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(fromFile.runtimeHousekeeping().containerLogMaxSize()).isEqualTo(20L << 20);
+    assertThat(fromFile.runtimeHousekeeping().containerLogMaxFiles()).isEqualTo(3);
 
     NodeAgent.Settings flagsWin =
         RunCommand.settings(

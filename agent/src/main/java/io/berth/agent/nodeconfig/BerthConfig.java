@@ -10,22 +10,38 @@ import java.util.List;
  * @param warnings fields that were ignored (not supported by berth, or unknown), with their paths
  * @param node the KubeletConfiguration's node registration fields (taints, labels, reservations)
  * @param shutdown the KubeletConfiguration's graceful node shutdown fields
+ * @param nodeServer the KubeletConfiguration's secure-server (node API) fields
+ * @param containerLogs the KubeletConfiguration's container log rotation fields
  */
 public record BerthConfig(
     KubeletConfig kubelet,
     KubeProxyConfig proxy,
     List<ConfigProblem> warnings,
     NodeRegistration node,
-    NodeShutdownConfig shutdown) {
+    NodeShutdownConfig shutdown,
+    NodeServerConfig nodeServer,
+    ContainerLogConfig containerLogs) {
   public BerthConfig {
     warnings = List.copyOf(warnings);
     node = node == null ? NodeRegistration.defaults() : node;
     shutdown = shutdown == null ? NodeShutdownConfig.defaults() : shutdown;
+    nodeServer = nodeServer == null ? NodeServerConfig.defaults() : nodeServer;
+    containerLogs = containerLogs == null ? ContainerLogConfig.defaults() : containerLogs;
+  }
+
+  /** With the node API and container log fields at their defaults. */
+  public BerthConfig(
+      KubeletConfig kubelet,
+      KubeProxyConfig proxy,
+      List<ConfigProblem> warnings,
+      NodeRegistration node,
+      NodeShutdownConfig shutdown) {
+    this(kubelet, proxy, warnings, node, shutdown, null, null);
   }
 
   /** With the default node registration (no taints, no reservations) and no node shutdown. */
   public BerthConfig(KubeletConfig kubelet, KubeProxyConfig proxy, List<ConfigProblem> warnings) {
-    this(kubelet, proxy, warnings, null, null);
+    this(kubelet, proxy, warnings, null, null, null, null);
   }
 
   /** Every default: what berth runs with when there is no config file and no flag. */
@@ -35,6 +51,11 @@ public record BerthConfig(
 
   /** The two YAML documents of {@code berth config print-defaults}, or of this configuration. */
   public String toYaml() {
-    return kubelet.toYaml() + shutdown.toYaml() + "---\n" + proxy.toYaml();
+    return kubelet.toYaml()
+        + containerLogs.toYaml()
+        + nodeServer.toYaml()
+        + shutdown.toYaml()
+        + "---\n"
+        + proxy.toYaml();
   }
 }

@@ -56,6 +56,8 @@ public final class ConfigFile {
     KubeProxyConfig proxy = null;
     io.berth.agent.node.NodeRegistration node = null;
     NodeShutdownConfig shutdown = NodeShutdownConfig.defaults();
+    NodeServerConfig nodeServer = NodeServerConfig.defaults();
+    ContainerLogConfig containerLogs = ContainerLogConfig.defaults();
     for (int i = 0; i < docs.size(); i++) {
       JsonNode doc = docs.get(i);
       String where = "document " + (i + 1);
@@ -74,6 +76,8 @@ public final class ConfigFile {
             kubelet = KubeletConfig.read(r);
             node = NodeRegistrationFields.read(r);
             shutdown = NodeShutdownConfig.read(r);
+            nodeServer = NodeServerConfig.read(r);
+            containerLogs = ContainerLogConfig.read(r);
             r.finish(kind, KubeletConfig.NOT_SUPPORTED, warnings);
           }
         }
@@ -107,7 +111,9 @@ public final class ConfigFile {
         proxy == null ? KubeProxyConfig.defaults() : proxy,
         warnings,
         node,
-        shutdown);
+        shutdown,
+        nodeServer,
+        containerLogs);
   }
 
   private static boolean checkApiVersion(

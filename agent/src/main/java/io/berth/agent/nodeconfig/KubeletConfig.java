@@ -18,8 +18,8 @@ import java.util.Map;
  * @param staticPodURL URL returning a Pod or PodList; null for none
  * @param fileCheckFrequency rescan period of {@code staticPodPath} (kubelet default 20 s)
  * @param httpCheckFrequency poll period of {@code staticPodURL} (kubelet default 20 s)
- * @param healthzBindAddress where berth serves its local API (health, pods, metrics) until the
- *     secure node API on {@code address:port} lands
+ * @param healthzBindAddress where berth serves its local plain-HTTP API (health, pods, metrics);
+ *     the secure node API is {@link NodeServerConfig}'s {@code address:port}
  * @param healthzPort that listener's port (kubelet default 10248)
  * @param cgroupRoot the node's root cgroup; with {@code cgroupsPerQOS} pods go under {@code
  *     <cgroupRoot>/kubepods}
@@ -50,10 +50,11 @@ public record KubeletConfig(
   public static final String API_VERSION = "kubelet.config.k8s.io/v1beta1";
   public static final String KIND = "KubeletConfiguration";
 
-  private static final String NO_SECURE_API =
-      "the config file does not configure the node API yet; berth run's flags do (--node-api-port,"
-          + " --tls-cert-file, --client-ca-file, --authorization-mode, ...)";
-  private static final String NO_API_SERVER = "berth has no API-server connection yet";
+  private static final String TLS_FIXED =
+      "berth's node API offers TLS 1.3 and 1.2 with a fixed set of modern cipher suites; its"
+          + " certificate comes from tlsCertFile or is self-signed";
+  private static final String NO_API_SERVER =
+      "berth uses the kubelet's default for this API-server setting; it is not configurable yet";
 
   /**
    * Fields the real KubeletConfiguration defines that berth does not implement, and why. Reading
@@ -245,22 +246,11 @@ public record KubeletConfig(
   private static Map<String, String> notSupported() {
     Map<String, String> m = new LinkedHashMap<>();
     for (String f :
-        List.of(
-            "address",
-            "port",
-            "readOnlyPort",
-            "tlsCertFile",
-            "tlsPrivateKeyFile",
-            "tlsCipherSuites",
-            "tlsMinVersion",
-            "rotateCertificates",
-            "serverTLSBootstrap",
-            "authentication",
-            "authorization",
-            "enableServer",
-            "enableDebuggingHandlers")) {
-      m.put(f, NO_SECURE_API);
+        List.of("tlsCipherSuites", "tlsMinVersion", "rotateCertificates", "serverTLSBootstrap")) {
+      m.put(f, TLS_FIXED);
     }
+    m.put("readOnlyPort", "berth has no unauthenticated read-only port; healthzPort serves /pods");
+    m.put("enableDebuggingHandlers", "the node API always serves logs and exec, authorized");
     for (String f :
         List.of(
             "syncFrequency",
@@ -276,15 +266,8 @@ public record KubeletConfig(
             "podCIDR")) {
       m.put(f, NO_API_SERVER);
     }
-    m.put("podPidsLimit", "no pod admission limits yet");
-    for (String f :
-        List.of(
-            "containerLogMaxSize",
-            "containerLogMaxFiles",
-            "containerLogMaxWorkers",
-            "containerLogMonitorInterval")) {
-      m.put(f, "container log rotation is not built yet");
-    }
+    m.put("podPidsLimit", "berth sets no pids limit on pod cgroups yet");
+    m.put("containerLogMaxWorkers", "berth rotates container logs on one thread");
     for (String f :
         List.of(
             "evictionSoft",
@@ -322,7 +305,7 @@ public record KubeletConfig(
     m.put("failSwapOn", "berth does not check swap");
     m.put("featureGates", "berth has no feature gates");
     m.put("logging", "use --log-format text|json");
-    m.put("volumePluginDir", "volumes are not built yet");
+    m.put("volumePluginDir", "berth has no FlexVolume plugins (in-tree volume types only)");
     return Map.copyOf(m);
   }
 }

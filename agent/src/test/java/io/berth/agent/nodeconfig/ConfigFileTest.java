@@ -3,6 +3,7 @@ package io.berth.agent.nodeconfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.berth.agent.server.NodeServerSettings.AuthorizationMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -131,9 +132,11 @@ class ConfigFileTest {
             kind: KubeletConfiguration
             staticPodPth: /etc/typo
             podPidsLimit: 4096
-            containerLogMaxSize: 50Mi
+            containerLogMaxWorkers: 2
+            tlsMinVersion: VersionTLS12
             authentication:
               anonymous: {enabled: false}
+              oidc: {issuer: x}
             ---
             apiVersion: kubeproxy.config.k8s.io/v1alpha1
             kind: KubeProxyConfiguration
@@ -146,18 +149,147 @@ class ConfigFileTest {
         .extracting(ConfigProblem::toString)
         .containsExactlyInAnyOrder(
             "KubeletConfiguration.staticPodPth: unknown field; ignored",
-            "KubeletConfiguration.podPidsLimit: not supported by berth (no pod admission limits"
-                + " yet); ignored",
-            "KubeletConfiguration.containerLogMaxSize: not supported by berth (container log"
-                + " rotation is not built yet); ignored",
-            "KubeletConfiguration.authentication: not supported by berth (the config file does not"
-                + " configure the node API yet; berth run's flags do (--node-api-port,"
-                + " --tls-cert-file, --client-ca-file, --authorization-mode, ...)); ignored",
+            "KubeletConfiguration.podPidsLimit: not supported by berth (berth sets no pids limit"
+                + " on pod cgroups yet); ignored",
+            "KubeletConfiguration.containerLogMaxWorkers: not supported by berth (berth rotates"
+                + " container logs on one thread); ignored",
+            "KubeletConfiguration.tlsMinVersion: not supported by berth (berth's node API offers"
+                + " TLS 1.3 and 1.2 with a fixed set of modern cipher suites; its certificate comes"
+                + " from tlsCertFile or is self-signed); ignored",
+            "KubeletConfiguration.authentication.oidc: unknown field; ignored",
             "KubeProxyConfiguration.conntrack: not supported by berth (berth does not set conntrack"
                 + " sysctls; it only clears stale UDP entries); ignored",
             "KubeProxyConfiguration.nftables.syncPerod: unknown field; ignored");
     assertThat(c.kubelet().staticPodPath()).isNull();
     assertThat(c.proxy().syncPeriod()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void nodeApiFieldsAreReadAsKubeadmWritesThem() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            address: 10.0.0.5
+            port: 10350
+            tlsCertFile: /var/lib/kubelet/pki/kubelet.crt
+            tlsPrivateKeyFile: /var/lib/kubelet/pki/kubelet.key
+            authentication:
+              anonymous:
+                enabled: false
+              webhook:
+                cacheTTL: 0h1m0s
+                enabled: true
+              x509:
+                clientCAFile: /etc/kubernetes/pki/ca.crt
+            authorization:
+              mode: Webhook
+              webhook:
+                cacheAuthorizedTTL: 0s
+                cacheUnauthorizedTTL: 0s
+            """);
+    NodeServerConfig n = c.nodeServer();
+    assertThat(n.serve()).isEqualTo(NodeServerConfig.Serve.DEFAULT);
+    assertThat(n.address().getHostAddress()).isEqualTo("10.0.0.5");
+    assertThat(n.port()).isEqualTo(10350);
+    assertThat(n.tlsCertFile()).isEqualTo(Path.of("/var/lib/kubelet/pki/kubelet.crt"));
+    assertThat(n.authentication().clientCaFile()).isEqualTo(Path.of("/etc/kubernetes/pki/ca.crt"));
+    assertThat(n.authentication().webhookCacheTtl()).isEqualTo(Duration.ofMinutes(1));
+    assertThat(n.authorization().mode()).isEqualTo(AuthorizationMode.WEBHOOK);
+    // kubeadm writes 0s: no caching, which the kubelet accepts
+    assertThat(n.authorization().cacheAuthorizedTtl()).isZero();
+    assertThat(c.warnings()).isEmpty();
+  }
+
+  @Test
+  void everyInvalidNodeApiFieldIsRefusedWithItsPath() {
+    List<ConfigProblem> p =
+        problems(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            enableServer: yes-please
+            address: node1
+            port: 0
+            tlsCertFile: /etc/berth/tls.crt
+            authentication:
+              webhook: {cacheTTL: -1m}
+              x509: {clientCAFile: ca.crt}
+              anonymous: {enabled: "no"}
+            authorization:
+              mode: RBAC
+              webhook: {cacheUnauthorizedTTL: 30}
+            """);
+    assertThat(p)
+        .extracting(ConfigProblem::path)
+        .containsExactlyInAnyOrder(
+            "KubeletConfiguration.enableServer",
+            "KubeletConfiguration.address",
+            "KubeletConfiguration.port",
+            "KubeletConfiguration.tlsCertFile",
+            "KubeletConfiguration.authentication.webhook.cacheTTL",
+            "KubeletConfiguration.authentication.x509.clientCAFile",
+            "KubeletConfiguration.authentication.anonymous.enabled",
+            "KubeletConfiguration.authorization.mode",
+            "KubeletConfiguration.authorization.webhook.cacheUnauthorizedTTL");
+    assertThat(p)
+        .filteredOn(e -> e.path().endsWith("tlsCertFile"))
+        .extracting(ConfigProblem::message)
+        .containsExactly("tlsCertFile and tlsPrivateKeyFile go together: give both or neither");
+    assertThat(p)
+        .filteredOn(e -> e.path().endsWith("authorization.mode"))
+        .extracting(ConfigProblem::message)
+        .containsExactly("must be Webhook or AlwaysAllow, got 'RBAC'");
+  }
+
+  @Test
+  void enableServerIsKeptAsGiven() {
+    String head = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n";
+    assertThat(parse(head + "enableServer: true\n").nodeServer().serve())
+        .isEqualTo(NodeServerConfig.Serve.ON);
+    assertThat(parse(head + "enableServer: false\n").nodeServer().serve())
+        .isEqualTo(NodeServerConfig.Serve.OFF);
+    // print-defaults leaves it out, so a file made from it keeps berth's default
+    assertThat(parse(BerthConfig.defaults().toYaml()).nodeServer())
+        .isEqualTo(NodeServerConfig.defaults());
+  }
+
+  @Test
+  void containerLogRotationFieldsReachTheHousekeeping() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            containerLogMaxSize: 50Mi
+            containerLogMaxFiles: 3
+            containerLogMonitorInterval: 30s
+            """);
+    assertThat(c.containerLogs().housekeeping().containerLogMaxSize()).isEqualTo(50L << 20);
+    assertThat(c.containerLogs().housekeeping().containerLogMaxFiles()).isEqualTo(3);
+    assertThat(c.containerLogs().housekeeping().logRotationPeriod())
+        .isEqualTo(Duration.ofSeconds(30));
+    assertThat(parse(BerthConfig.defaults().toYaml()).containerLogs())
+        .isEqualTo(ContainerLogConfig.defaults());
+
+    List<ConfigProblem> p =
+        problems(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            containerLogMaxSize: ten megs
+            containerLogMaxFiles: 1
+            containerLogMonitorInterval: 0s
+            """);
+    assertThat(p)
+        .extracting(ConfigProblem::path)
+        .containsExactly(
+            "KubeletConfiguration.containerLogMaxSize",
+            "KubeletConfiguration.containerLogMaxFiles",
+            "KubeletConfiguration.containerLogMonitorInterval");
+    assertThat(p.get(0).message()).isEqualTo("must be a quantity such as 10Mi, got 'ten megs'");
+    assertThat(p.get(1).message()).isEqualTo("must be between 2 and 2147483647, got 1");
   }
 
   @Test
