@@ -5,11 +5,12 @@
 #
 # JVM flags: the ones berth runs with (bin/berth's `run` flags, printed by BERTH_PRINT_FLAGS=1),
 # so the figure describes berth as it runs: SerialGC with a 6 MB young generation, C1 only with
-# 10x compile thresholds. The shipped 36 MB heap cannot hold 10,000 probe workers (~3.5 KB each,
-# mostly their meters: OutOfMemoryError while setting them up), so the heap is raised the way an
+# 10x compile thresholds. The shipped 36 MB heap cannot hold 10,000 probe workers (at least 3.5 KB each,
+# four meters included: OutOfMemoryError while setting them up), so the heap is raised the way an
 # operator raises it, through BERTH_JAVA_OPTS (default here -Xmx256m; bin/berth appends it last).
 # Until session 5 this script ran with jdk.sh's flags (SerialGC, default heap: 100 MB young
-# generation), whose 140-950 ms young pauses were most of the published p99.
+# generation), whose young pauses (140-950 ms after the workers' set-up, 100-130 ms about once a
+# second while probing HTTP) started the backlogs behind the published p99 (probes/README.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/jdk.sh

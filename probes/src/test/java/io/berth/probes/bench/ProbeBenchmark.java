@@ -362,7 +362,8 @@ public final class ProbeBenchmark {
     window.open();
     Thread.sleep(seconds * 1000L);
     window.open = false;
-    long overflows = listenOverflows() - overflows0;
+    long overflows1 = listenOverflows();
+    long overflows = overflows0 < 0 || overflows1 < 0 ? -1 : overflows1 - overflows0;
     gc.close();
     double[] counts1 = overloadCounts(shed);
     long cpu1 = cpu(loopThreads);
@@ -532,10 +533,16 @@ public final class ProbeBenchmark {
 
   /**
    * The kernel's TcpExt ListenOverflows counter (host-wide, read-only): connections a full accept
-   * queue turned away. Their SYN-ACK is retried after 1 s, so each one becomes a probe timeout.
+   * queue turned away. Their SYN-ACK is retried after 1 s, so each one becomes a probe timeout. -1
+   * when it cannot be read.
    */
-  private static long listenOverflows() throws IOException {
-    var lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+  private static long listenOverflows() {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+    } catch (IOException e) {
+      return -1; // e.g. EMFILE while the probes and servers hold every descriptor: still report
+    }
     for (int i = 0; i + 1 < lines.size(); i++) {
       if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
         var names = lines.get(i).split(" ");
