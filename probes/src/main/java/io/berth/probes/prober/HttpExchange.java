@@ -245,8 +245,9 @@ final class HttpExchange {
       if (timer != null) {
         timer.cancel(false);
       }
-      if (channel != null) {
-        channel.close();
+      if (channel != null && channel.isOpen()) {
+        channel
+            .close(); // Not twice: closing a closed channel fails its promise with a new exception.
       }
     }
   }

@@ -44,7 +44,9 @@ public final class TcpProber {
                               f.channel().close();
                               result.complete(ProbeResult.success(""));
                             } else {
-                              f.channel().close();
+                              if (f.channel().isOpen()) {
+                                f.channel().close(); // Netty closes a channel whose connect failed.
+                              }
                               result.complete(
                                   ProbeResult.failure(
                                       ProbeTransport.dialError(hostPort, f.cause())));

@@ -13,19 +13,22 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The benchmark's servers on loopback, kept as cheap as possible because they share the CPUs with
- * the clients being measured: a TCP port served by one blocking thread that accepts and later
- * resets, and an HTTP port on one Netty thread that answers every request with a pre-encoded {@code
- * 200 ok} (Content-Length, so the client closes first and no side keeps TIME_WAIT sockets).
+ * the clients being measured, both on one Netty thread: a TCP port that accepts and keeps each
+ * connection until the client resets it, and an HTTP port that answers every request with a
+ * pre-encoded {@code 200 ok} (Content-Length, so the client closes first and no side keeps
+ * TIME_WAIT sockets).
+ *
+ * <p>The TCP port used to be a blocking thread that reset every connection 50 ms after accepting
+ * it. A prober that got to its connect completion later than that (a GC pause, a busy loop) then
+ * failed with "connection reset by peer" although the connection had been established, which a
+ * container's listening socket never does: the benchmark turned berth's lateness into failures.
  */
 final class LoopbackServers implements AutoCloseable {
   private static final ByteBuf OK =
@@ -36,78 +39,58 @@ final class LoopbackServers implements AutoCloseable {
 
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-  private final ServerSocket tcp;
-  private final Thread tcpAcceptor;
+  private final Channel tcp;
   private final Channel http;
-  final long httpThreadId;
+  final long serverThreadId;
 
   LoopbackServers() throws Exception {
-    tcp = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
-    tcpAcceptor = Thread.ofPlatform().name("bench-tcp-server").daemon().start(this::acceptAndReset);
-    http =
-        new ServerBootstrap()
-            .group(group)
-            .channel(EpollServerSocketChannel.class)
-            .option(ChannelOption.SO_BACKLOG, 4096)
-            .childHandler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new Ok());
-                  }
-                })
-            .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .sync()
-            .channel();
-    httpThreadId = group.next().submit(() -> Thread.currentThread().threadId()).get();
+    tcp = listen(new Hold());
+    http = listen(new Ok());
+    serverThreadId = group.next().submit(() -> Thread.currentThread().threadId()).get();
   }
 
-  long tcpThreadId() {
-    return tcpAcceptor.threadId();
-  }
-
-  /**
-   * Accepts, keeps each connection 50 ms (long enough for the prober to see it established and
-   * reset it itself), then closes it with a reset.
-   */
-  private void acceptAndReset() {
-    var held = new java.util.ArrayDeque<java.net.Socket>();
-    var since = new java.util.ArrayDeque<Long>();
-    try {
-      while (!tcp.isClosed()) {
-        var s = tcp.accept();
-        s.setSoLinger(true, 0);
-        held.add(s);
-        since.add(System.nanoTime());
-        while (!since.isEmpty() && System.nanoTime() - since.peek() > 50_000_000L) {
-          since.poll();
-          held.poll().close();
-        }
-      }
-    } catch (IOException e) {
-      if (!tcp.isClosed()) {
-        throw new UncheckedIOException("benchmark TCP server", e);
-      }
-    } finally {
-      for (var s : held) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          throw new UncheckedIOException("benchmark TCP server close", e);
-        }
-      }
-    }
+  private Channel listen(ChannelInboundHandlerAdapter handler) throws InterruptedException {
+    return new ServerBootstrap()
+        .group(group)
+        .channel(EpollServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 4096)
+        .childOption(ChannelOption.SO_LINGER, 0)
+        .childHandler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(handler);
+              }
+            })
+        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .sync()
+        .channel();
   }
 
   int tcpPort() {
-    return tcp.getLocalPort();
+    return ((InetSocketAddress) tcp.localAddress()).getPort();
   }
 
   int httpPort() {
     return ((InetSocketAddress) http.localAddress()).getPort();
   }
 
+  /** Keeps a TCP connection open until the prober resets (or closes) it. */
+  @io.netty.channel.ChannelHandler.Sharable
+  private static final class Hold extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // The prober's reset.
+    }
+  }
+
   /** Answers each read that ends a request head; requests are tiny, so one read is one request. */
+  @io.netty.channel.ChannelHandler.Sharable
   private static final class Ok extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -126,7 +109,7 @@ final class LoopbackServers implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
+  public void close() {
     tcp.close();
     http.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

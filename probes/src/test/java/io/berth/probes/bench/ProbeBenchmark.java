@@ -122,12 +122,22 @@ public final class ProbeBenchmark {
   /** Latencies and outcomes recorded while the measurement window is open. */
   static final class Window {
     final long[] nanos;
+    final long[] ends;
     final AtomicInteger n = new AtomicInteger();
     final AtomicLong failures = new AtomicLong();
+    final java.util.concurrent.ConcurrentHashMap<String, AtomicInteger> reasons =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    volatile long openedAt;
     volatile boolean open;
 
     Window(int capacity) {
       nanos = new long[capacity];
+      ends = new long[capacity];
+    }
+
+    void open() {
+      openedAt = System.nanoTime();
+      open = true;
     }
 
     void record(long latency, boolean ok) {
@@ -137,6 +147,7 @@ public final class ProbeBenchmark {
       int i = n.getAndIncrement();
       if (i < nanos.length) {
         nanos[i] = latency;
+        ends[i] = System.nanoTime() - openedAt;
       }
       if (!ok) {
         failures.incrementAndGet();
@@ -145,6 +156,52 @@ public final class ProbeBenchmark {
 
     int count() {
       return Math.min(n.get(), nanos.length);
+    }
+
+    /** Counts a failure by its message (port numbers masked), to say why probes fail. */
+    void failed(String message) {
+      reasons
+          .computeIfAbsent(
+              String.valueOf(message).replaceAll(":\\d+", ":N"), k -> new AtomicInteger())
+          .incrementAndGet();
+    }
+
+    /** The three most frequent failure messages with their counts, or "none". */
+    String topFailures() {
+      return reasons.entrySet().stream()
+          .sorted((a, b) -> b.getValue().get() - a.getValue().get())
+          .limit(3)
+          .map(e -> e.getValue().get() + "× " + e.getKey())
+          .reduce((a, b) -> a + "; " + b)
+          .orElse("none");
+    }
+
+    /**
+     * With {@code -Dbench.timeline=true}: per 100 ms of the window (by result time), how many
+     * results, their p99 and max, to tell a steady queue from bursts after pauses.
+     */
+    void printTimeline(String label) {
+      if (!Boolean.getBoolean("bench.timeline")) {
+        return;
+      }
+      int count = count();
+      var slices = new java.util.TreeMap<Long, List<Long>>();
+      for (int i = 0; i < count; i++) {
+        slices.computeIfAbsent(ends[i] / 100_000_000L, k -> new ArrayList<>()).add(nanos[i]);
+      }
+      var line = new StringBuilder("(" + label + " timeline, per 100 ms: n/p99/max ms)");
+      slices.forEach(
+          (slice, l) -> {
+            l.sort(null);
+            line.append(
+                String.format(
+                    " %d:%d/%.1f/%.1f",
+                    slice,
+                    l.size(),
+                    l.get(Math.max(0, (int) Math.ceil(0.99 * l.size()) - 1)) / 1e6,
+                    l.get(l.size() - 1) / 1e6));
+          });
+      System.out.println(line);
     }
 
     double percentileMs(double p) {
@@ -199,7 +256,7 @@ public final class ProbeBenchmark {
         System.out.println(warmUp ? "(warm-up round)" : Row.HEADER);
         for (var kind : kinds) {
           boolean tcp = kind.equals("tcp");
-          long serverThread = tcp ? servers.tcpThreadId() : servers.httpThreadId;
+          long serverThread = servers.serverThreadId;
           ProbeHandler handler =
               tcp
                   ? ProbeHandler.Tcp.of(servers.tcpPort())
@@ -252,7 +309,13 @@ public final class ProbeBenchmark {
           return prober
               .probe(h, target, timeout)
               .whenComplete(
-                  (r, e) -> window.record(System.nanoTime() - t0, e == null && r.passed()));
+                  (r, e) -> {
+                    boolean ok = e == null && r.passed();
+                    window.record(System.nanoTime() - t0, ok);
+                    if (!ok && window.open) {
+                      window.failed(e != null ? e.toString() : r.message());
+                    }
+                  });
         };
     var results = new ProbeResults();
     var managers = new ArrayList<ProbeManager>();
@@ -283,19 +346,32 @@ public final class ProbeBenchmark {
         kind,
         managers.stream().mapToInt(ProbeManager::workerCount).sum(),
         (System.nanoTime() - setup0) / 1e6);
+    // Setting up 10,000 workers (their meters above all) leaves tens of MB of new long-lived
+    // objects and the previous phase's workers as garbage: a node does that once, not every few
+    // seconds. Collect now so the window measures probing, not the set-up's GC debt.
+    System.gc();
     Thread.sleep(1500); // The first probes are jittered over the first period.
     long fds0 = openFds();
     var lag = new LoopLag(scheduler);
     long cpu0 = cpu(loopThreads);
+    long alloc0 = allocated(loopThreads);
     long srv0 = MX.getThreadCpuTime(serverThread);
     double[] counts0 = overloadCounts(shed);
-    window.open = true;
+    var gc = new GcPauses();
+    long overflows0 = listenOverflows();
+    window.open();
     Thread.sleep(seconds * 1000L);
     window.open = false;
+    long overflows1 = listenOverflows();
+    long overflows = overflows0 < 0 || overflows1 < 0 ? -1 : overflows1 - overflows0;
+    gc.close();
     double[] counts1 = overloadCounts(shed);
     long cpu1 = cpu(loopThreads);
+    long alloc1 = allocated(loopThreads);
     long srv1 = MX.getThreadCpuTime(serverThread);
-    System.out.printf("(%s: event loop lag %s)%n", kind, lag.stop());
+    System.out.printf(
+        "(%s: event loop lag %s; GC %s; loop allocated %.1f KB per probe)%n",
+        kind, lag.stop(), gc.summary(), (alloc1 - alloc0) / 1024.0 / Math.max(1, window.count()));
     System.out.printf(
         "(%s: in the window, worker-counted failures %.0f; shed by overload control: late start"
             + " %.0f, late result %.0f, loop lag %.0f)%n",
@@ -309,6 +385,10 @@ public final class ProbeBenchmark {
       Thread.sleep(10);
     }
     results.drainTo(new ArrayList<>());
+    window.printTimeline(kind + " berth");
+    System.out.printf(
+        "(%s: failures in the window: %s; listen queue overflows (host-wide): %d)%n",
+        kind, window.topFailures(), overflows);
     int probes = window.count();
     return new Row(
         kind,
@@ -342,7 +422,7 @@ public final class ProbeBenchmark {
     long fds0 = openFds();
     long cpu0 = cpu(threads);
     long srv0 = MX.getThreadCpuTime(serverThread);
-    window.open = true;
+    window.open();
     Thread.sleep(seconds * 1000L);
     window.open = false;
     long cpu1 = cpu(threads);
@@ -434,12 +514,47 @@ public final class ProbeBenchmark {
     return sum;
   }
 
+  /** Bytes allocated so far by the loop threads (HotSpot's per-thread allocation counter). */
+  private static long allocated(long[] threadIds) {
+    long sum = 0;
+    for (var id : threadIds) {
+      sum += ((com.sun.management.ThreadMXBean) MX).getThreadAllocatedBytes(id);
+    }
+    return sum;
+  }
+
   private static long cpu(Thread[] threads) {
     long sum = 0;
     for (var t : threads) {
       sum += MX.getThreadCpuTime(t.threadId());
     }
     return sum;
+  }
+
+  /**
+   * The kernel's TcpExt ListenOverflows counter (host-wide, read-only): connections a full accept
+   * queue turned away. Their SYN-ACK is retried after 1 s, so each one becomes a probe timeout. -1
+   * when it cannot be read.
+   */
+  private static long listenOverflows() {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+    } catch (IOException e) {
+      return -1; // e.g. EMFILE while the probes and servers hold every descriptor: still report
+    }
+    for (int i = 0; i + 1 < lines.size(); i++) {
+      if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+        var names = lines.get(i).split(" ");
+        var values = lines.get(i + 1).split(" ");
+        for (int j = 1; j < names.length; j++) {
+          if (names[j].equals("ListenOverflows")) {
+            return Long.parseLong(values[j]);
+          }
+        }
+      }
+    }
+    return -1;
   }
 
   private static long openFds() throws IOException {
