@@ -20,6 +20,12 @@ public sealed interface CgroupReader permits CgroupV1Reader, CgroupV2Reader {
   /** Stats of the cgroup at {@code cgroupPath}, or empty if it does not exist (any more). */
   Optional<CgroupStats> read(String cgroupPath);
 
+  /**
+   * Called by the collector after each collection: releases what the reader kept for cgroups that
+   * collection did not read (held files of vanished containers).
+   */
+  void endCollection();
+
   /** Which layout this reader serves. */
   CgroupMode mode();
 
@@ -31,7 +37,13 @@ public sealed interface CgroupReader permits CgroupV1Reader, CgroupV2Reader {
   /** A reader for the given mounts: v1 readers for V1/HYBRID, v2 for UNIFIED. */
   static CgroupReader forMounts(CgroupMounts mounts, Clock clock) {
     return switch (mounts.mode()) {
-      case V1, HYBRID -> new CgroupV1Reader(mounts.v1Controllers(), mounts.unified(), clock);
+      case V1, HYBRID ->
+          new CgroupV1Reader(
+              mounts.v1Controllers(),
+              mounts.unified(),
+              clock,
+              new CgroupSpecCache(clock, CgroupSpecCache.DEFAULT_MAX_AGE),
+              OpenCgroupFiles.withDefaultLimit());
       case UNIFIED ->
           new CgroupV2Reader(
               mounts
