@@ -89,8 +89,8 @@ public final class NodeMetricsEndpoints {
         .get(
             "/metrics/cadvisor",
             r ->
-                HttpReply.ok(
-                    TextExposition.CONTENT_TYPE, cadvisor.render(stats.scrape().current())))
+                new HttpReply(
+                    200, TextExposition.CONTENT_TYPE, cadvisor.renderUtf8(stats.scrape().current())))
         .get(
             "/metrics/resource",
             r ->
