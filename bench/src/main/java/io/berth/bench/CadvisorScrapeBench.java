@@ -45,9 +45,9 @@ import java.util.zip.GZIPInputStream;
  * so those are not part of a cold scrape; a second reader of all files (what berth read before that
  * cache) runs for context. berth keeps the per-scrape cgroup files open and re-reads them with a
  * {@code pread} at offset 0, so a third reader does the same with descriptors it opened once (and
- * reads {@code cgroup.procs} and {@code net/dev} one-shot, as berth does): the comparison is shown
- * both ways. The four rotate which goes first. The request carries Prometheus' {@code Accept} and
- * {@code Accept-Encoding: gzip} headers.
+ * reads {@code net/dev} one-shot, as berth does): the comparison is shown both ways. The four
+ * rotate which goes first. The request carries Prometheus' {@code Accept} and {@code
+ * Accept-Encoding: gzip} headers.
  *
  * <p>CPU per scrape is the sum over every JVM platform thread's CPU time across the request
  * (berth's virtual-thread handlers run on carrier threads, so they are included), which also counts
@@ -150,11 +150,8 @@ public final class CadvisorScrapeBench {
     }
     List<Path> coldFiles = coldScrapeFiles(cgroups, sandboxPids);
     List<Path> allFiles = files(cgroups, ALL_FILES);
-    // the files berth holds open (all but cgroup.procs and net/dev, which it reads one-shot)
-    List<Path> oneShot =
-        coldFiles.stream()
-            .filter(f -> f.endsWith("cgroup.procs") || f.startsWith("/proc"))
-            .toList();
+    // the files berth holds open: all but net/dev, which it reads one-shot
+    List<Path> oneShot = coldFiles.stream().filter(f -> f.startsWith("/proc")).toList();
     Set<Path> notHeld = new HashSet<>(oneShot);
     List<FileChannel> heldFiles =
         openAll(coldFiles.stream().filter(f -> !notHeld.contains(f)).toList());

@@ -145,7 +145,12 @@ final class CgroupFile {
 
   /** Number of non-empty lines, e.g. of {@code cgroup.procs}. */
   static OptionalLong countLines(Path file) {
-    Optional<String> text = read(file);
+    return countLines(FileText.ONE_SHOT, file);
+  }
+
+  /** {@link #countLines(Path)} with the text from {@code files}. */
+  static OptionalLong countLines(FileText files, Path file) {
+    Optional<String> text = files.read(file);
     if (text.isEmpty()) {
       return OptionalLong.empty();
     }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * memory.usage_in_bytes}, {@code memory.max_usage_in_bytes}, {@code memory.limit_in_bytes}, {@code
  * memory.memsw.limit_in_bytes}, {@code memory.failcnt}, {@code memory.oom_control}, {@code
  * blkio.throttle.io_service_bytes_recursive}, {@code blkio.throttle.io_serviced_recursive}, {@code
- * pids.current}, {@code pids.max}, {@code cgroup.procs} (pids hierarchy) and, on hybrid hosts,
- * {@code {cpu,memory,io}.pressure} in the unified hierarchy.
+ * pids.current}, {@code pids.max}, {@code cgroup.procs} (unified hierarchy on hybrid hosts, else
+ * pids) and, on hybrid hosts, {@code {cpu,memory,io}.pressure} in the unified hierarchy.
  *
  * <p>Per scrape ("cold", i.e. past the collector's short cache) it reads 14 files of a cgroup
  * without a CFS quota and 15 with one ({@code cpu.stat} only matters with a quota). The static
@@ -45,8 +45,8 @@ public final class CgroupV1Reader implements CgroupReader {
 
   /**
    * The files read on every (cold) read of a cgroup, as {@code controller/file}; {@code unified}
-   * stands for the cgroup2 mount of a hybrid host. For benchmarks and docs: the reader below is the
-   * authority.
+   * stands for the cgroup2 mount of a hybrid host ({@code cgroup.procs} comes from {@code pids/}
+   * where there is none). For benchmarks and docs: the reader below is the authority.
    */
   public static final List<String> FILES_PER_READ =
       List.of(
@@ -57,7 +57,7 @@ public final class CgroupV1Reader implements CgroupReader {
           "memory/memory.max_usage_in_bytes",
           "memory/memory.failcnt",
           "memory/memory.oom_control",
-          "pids/cgroup.procs",
+          "unified/cgroup.procs",
           "pids/pids.current",
           "blkio/blkio.throttle.io_service_bytes_recursive",
           "blkio/blkio.throttle.io_serviced_recursive",
@@ -211,9 +211,7 @@ public final class CgroupV1Reader implements CgroupReader {
 
     ProcessStats processes =
         new ProcessStats(
-            // one-shot: a v1 pidlist is cached on the open file and reused by the next read
-            // within a second (cgroup_pidlist_start), so a held cgroup.procs can be stale
-            CgroupFile.countLines(pids.resolve("cgroup.procs")),
+            processes(pids, cgroupPath),
             CgroupFile.readLong(files, pids.resolve("pids.current")),
             fixed.pidsMax());
 
@@ -233,6 +231,26 @@ public final class CgroupV1Reader implements CgroupReader {
     }
     return Optional.of(
         new CgroupStats(cgroupPath, time, cpuStats, memoryStats, io, processes, spec, pressure));
+  }
+
+  /**
+   * The number of processes. On a hybrid host from the unified hierarchy's {@code cgroup.procs},
+   * held open: runc places every process at the same path there too (the PSI files come from it),
+   * and cgroup2 restarts its task iteration on a read at offset 0. The v1 file is read one-shot
+   * (and only where there is no unified copy): v1 keeps the pid list it built on the open file and
+   * hands it to the next read within a second ({@code cgroup_pidlist_start}), so a held one can be
+   * stale.
+   */
+  private OptionalLong processes(Path pids, String cgroupPath) {
+    if (unified.isPresent()) {
+      OptionalLong v2 =
+          CgroupFile.countLines(
+              files, CgroupReader.resolve(unified.get(), cgroupPath).resolve("cgroup.procs"));
+      if (v2.isPresent()) {
+        return v2;
+      }
+    }
+    return CgroupFile.countLines(pids.resolve("cgroup.procs"));
   }
 
   /** Closes the held files of cgroups that were not read in the collection that just ended. */
