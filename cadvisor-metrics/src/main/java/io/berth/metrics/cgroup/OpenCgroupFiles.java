@@ -159,11 +159,6 @@ public final class OpenCgroupFiles implements FileText, AutoCloseable {
     return held.size();
   }
 
-  /** At most this many files are held open. */
-  public int limit() {
-    return limit;
-  }
-
   /** Closes every held file; later reads open them again. */
   @Override
   public void close() {

@@ -171,9 +171,4 @@ public final class TextExposition {
       }
     }
   }
-
-  /** Appends {@code value} as Go's {@code strconv.FormatFloat(v, 'g', -1, 64)} would. */
-  static void appendValue(StringBuilder out, double value) {
-    GoFloat.append(out, value);
-  }
 }
