@@ -865,7 +865,7 @@ public final class NodeAgent implements AutoCloseable {
                 r -> io.berth.agent.http.ServiceListReply.of(serviceProxy.services(), json));
     metricsEndpoints =
         NodeMetricsEndpoints.forHost(
-            new RuntimePodInventory(runtime::runtime),
+            new RuntimePodInventory(runtime::runtime, pleg::lastListing, clock),
             registry,
             settings.nodeName(),
             settings.rootDir(),
