@@ -473,6 +473,7 @@ public final class NodeAgent implements AutoCloseable {
   private WatchdogKeeper watchdog;
   private ScheduledExecutorService timers;
   private volatile HttpApiServer http;
+  private volatile NodeMetricsEndpoints metricsEndpoints;
   private volatile NodeApiServer nodeApi;
   private final java.util.concurrent.CountDownLatch serving =
       new java.util.concurrent.CountDownLatch(1);
@@ -862,13 +863,14 @@ public final class NodeAgent implements AutoCloseable {
             .get(
                 "/services",
                 r -> io.berth.agent.http.ServiceListReply.of(serviceProxy.services(), json));
-    NodeMetricsEndpoints.forHost(
-            new RuntimePodInventory(runtime::runtime),
+    metricsEndpoints =
+        NodeMetricsEndpoints.forHost(
+            new RuntimePodInventory(runtime::runtime, pleg::lastListing, clock),
             registry,
             settings.nodeName(),
             settings.rootDir(),
-            clock)
-        .register(routes);
+            clock);
+    metricsEndpoints.register(routes);
     http = HttpApiServer.start(settings.httpAddress(), routes, HttpLimits.defaults());
     log.info("serving {} on http://{}", routes.paths(), hostPort(http.address()));
     startNodeApi(routes);
@@ -1041,6 +1043,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (nodeApi != null) {
       nodeApi.close();
+    }
+    if (metricsEndpoints != null) {
+      metricsEndpoints.close(); // the cgroup files held between scrapes
     }
     runtime.close();
     systemd.close();

@@ -13,16 +13,22 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A full {@code /metrics/cadvisor} scrape of an in-process berth running {@code --pods} (default
@@ -37,7 +43,11 @@ import java.util.stream.Stream;
  * where a quota is set, and each sandbox's {@code /proc/<pid>/net/dev}), summing every number in
  * them; it builds no model and no text. berth keeps {@link CgroupV1Reader#STATIC_FILES} for 60 s,
  * so those are not part of a cold scrape; a second reader of all files (what berth read before that
- * cache) runs for context. The three rotate which goes first.
+ * cache) runs for context. berth keeps the per-scrape cgroup files open and re-reads them with a
+ * {@code pread} at offset 0, so a third reader does the same with descriptors it opened once (and
+ * reads {@code net/dev} one-shot, as berth does): the comparison is shown both ways. The four
+ * rotate which goes first. The request carries Prometheus' {@code Accept} and {@code
+ * Accept-Encoding: gzip} headers.
  *
  * <p>CPU per scrape is the sum over every JVM platform thread's CPU time across the request
  * (berth's virtual-thread handlers run on carrier threads, so they are included), which also counts
@@ -55,6 +65,10 @@ public final class CadvisorScrapeBench {
               CgroupV1Reader.STATIC_FILES)
           .flatMap(List::stream)
           .toList();
+
+  private static final String PROMETHEUS_ACCEPT =
+      "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+          + "text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
   private static final Pattern ID = Pattern.compile("[{,]id=\"([^\"]+)\"");
   private static final Pattern PID = Pattern.compile("\"pid\":\\s*(\\d+)");
@@ -136,11 +150,41 @@ public final class CadvisorScrapeBench {
     }
     List<Path> coldFiles = coldScrapeFiles(cgroups, sandboxPids);
     List<Path> allFiles = files(cgroups, ALL_FILES);
+    // the files berth holds open: all but net/dev, which it reads one-shot
+    List<Path> oneShot = coldFiles.stream().filter(f -> f.startsWith("/proc")).toList();
+    Set<Path> notHeld = new HashSet<>(oneShot);
+    List<FileChannel> heldFiles =
+        openAll(coldFiles.stream().filter(f -> !notHeld.contains(f)).toList());
+    try {
+      measure(
+          uri, cpu, body, cgroups, coldFiles, allFiles, heldFiles, oneShot, pods, scrapes, args);
+    } finally {
+      for (FileChannel c : heldFiles) {
+        c.close();
+      }
+    }
+  }
+
+  private static void measure(
+      URI uri,
+      CpuClock cpu,
+      String body,
+      List<String> cgroups,
+      List<Path> coldFiles,
+      List<Path> allFiles,
+      List<FileChannel> heldFiles,
+      List<Path> oneShot,
+      int pods,
+      int scrapes,
+      String[] args)
+      throws Exception {
     for (int i = 0; i < 3; i++) {
       Thread.sleep(NodeMetricsEndpoints.COLLECTION_MAX_AGE.toMillis() + 50);
       get(uri);
       minimalRead(coldFiles);
       minimalRead(allFiles);
+      heldRead(heldFiles);
+      minimalRead(oneShot);
     }
     System.out.printf(Locale.ROOT, "load average before: %s%n", loadAverage());
     Samples berthWall = new Samples();
@@ -149,24 +193,29 @@ public final class CadvisorScrapeBench {
     Samples rawCpu = new Samples();
     Samples allWall = new Samples();
     Samples allCpu = new Samples();
+    Samples heldWall = new Samples();
+    Samples heldCpu = new Samples();
     long sink = 0;
     int bytes = 0;
     for (int i = 0; i < scrapes; i++) {
       // past berth's 1 s collection cache: every measured scrape reads the cgroups again
       Thread.sleep(NodeMetricsEndpoints.COLLECTION_MAX_AGE.toMillis() + 50);
-      for (int side = 0; side < 3; side++) {
-        int which = (i + side) % 3;
+      for (int side = 0; side < 4; side++) {
+        int which = (i + side) % 4;
         long c0 = cpu.total();
         long w0 = System.nanoTime();
         switch (which) {
           case 0 -> bytes = get(uri).length();
           case 1 -> sink += minimalRead(coldFiles);
-          default -> sink += minimalRead(allFiles);
+          case 2 -> sink += minimalRead(allFiles);
+          default -> sink += heldRead(heldFiles) + minimalRead(oneShot);
         }
         long w1 = System.nanoTime();
         long c1 = cpu.total();
-        (which == 0 ? berthWall : which == 1 ? rawWall : allWall).add(w1 - w0);
-        (which == 0 ? berthCpu : which == 1 ? rawCpu : allCpu).add(c1 - c0);
+        Samples[] wall = {berthWall, rawWall, allWall, heldWall};
+        Samples[] used = {berthCpu, rawCpu, allCpu, heldCpu};
+        wall[which].add(w1 - w0);
+        used[which].add(c1 - c0);
       }
     }
     String loadAfter = loadAverage();
@@ -205,6 +254,23 @@ public final class CadvisorScrapeBench {
     results.figure(row("scrape-cpu-p99", "CPU per scrape p99, " + where, berthCpu, rawCpu, 99));
     row("all-files-wall-p50", "(context) scrape p50 vs all-files reader", berthWall, allWall, 50);
     row("all-files-cpu-p50", "(context) CPU p50 vs all-files reader", berthCpu, allCpu, 50);
+    String held = "pread of the same files through descriptors opened once, same run";
+    results.figure(
+        row(
+            "held-wall-p50",
+            "(context) scrape p50 vs a reader of the same files through held descriptors",
+            berthWall,
+            heldWall,
+            50,
+            held));
+    results.figure(
+        row(
+            "held-cpu-p50",
+            "(context) CPU p50 vs a reader of the same files through held descriptors",
+            berthCpu,
+            heldCpu,
+            50,
+            held));
     results
         .series("berth scrape ms", berthWall.millis())
         .series("minimal reader ms", rawWall.millis())
@@ -242,6 +308,42 @@ public final class CadvisorScrapeBench {
     return files;
   }
 
+  /**
+   * Opens every file once (what a reader that keeps descriptors does); files that cannot be opened
+   * are left out, as berth leaves their fields empty.
+   */
+  static List<FileChannel> openAll(List<Path> files) {
+    List<FileChannel> open = new ArrayList<>(files.size());
+    for (Path file : files) {
+      try {
+        open.add(FileChannel.open(file, StandardOpenOption.READ));
+      } catch (IOException e) {
+        // missing file: nothing to hold
+      }
+    }
+    return open;
+  }
+
+  /** Re-reads every held file from offset 0 (seq_file regenerates it) and sums its numbers. */
+  static long heldRead(List<FileChannel> files) {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+    byte[] bytes = new byte[buffer.capacity()];
+    long total = 0;
+    for (FileChannel file : files) {
+      buffer.clear();
+      int n;
+      try {
+        n = Math.max(0, file.read(buffer, 0));
+      } catch (IOException e) {
+        total--;
+        continue;
+      }
+      buffer.get(0, bytes, 0, n);
+      total += sumNumbers(bytes, n);
+    }
+    return total;
+  }
+
   /** {@code controller/file} names resolved for each cgroup. */
   static List<Path> files(List<String> cgroups, List<String> names) {
     List<Path> files = new ArrayList<>(cgroups.size() * names.size());
@@ -274,10 +376,15 @@ public final class CadvisorScrapeBench {
   }
 
   private static Figure row(String id, String label, Samples berth, Samples anchor, int p) {
+    return row(id, label, berth, anchor, p, "minimal reader of the same cgroup files, same run");
+  }
+
+  private static Figure row(
+      String id, String label, Samples berth, Samples anchor, int p, String anchorName) {
     double b = berth.percentileMillis(p);
     double a = anchor.percentileMillis(p);
     System.out.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", label, b, a, b / a);
-    return Figure.of(id, label, "ms", b, a, "minimal reader of the same cgroup files, same run");
+    return Figure.of(id, label, "ms", b, a, anchorName);
   }
 
   /** Distinct cgroup paths in the scrape's {@code id} labels under the pods' cgroup parent. */
@@ -303,28 +410,40 @@ public final class CadvisorScrapeBench {
         total--; // missing file: berth leaves the field empty, the reader moves on too
         continue;
       }
-      long n = 0;
-      boolean inNumber = false;
-      for (byte b : bytes) {
-        if (b >= '0' && b <= '9') {
-          n = n * 10 + (b - '0');
-          inNumber = true;
-        } else if (inNumber) {
-          total += n;
-          n = 0;
-          inNumber = false;
-        }
-      }
-      total += n;
+      total += sumNumbers(bytes, bytes.length);
     }
     return total;
   }
 
+  /** The sum of the decimal numbers in {@code bytes[0, length)} (a minimal parse). */
+  static long sumNumbers(byte[] bytes, int length) {
+    long total = 0;
+    long n = 0;
+    boolean inNumber = false;
+    for (int i = 0; i < length; i++) {
+      byte b = bytes[i];
+      if (b >= '0' && b <= '9') {
+        n = n * 10 + (b - '0');
+        inNumber = true;
+      } else if (inNumber) {
+        total += n;
+        n = 0;
+        inNumber = false;
+      }
+    }
+    return total + n;
+  }
+
   private static String get(URI uri) throws IOException {
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    // what Prometheus 2.x sends when scraping (scrape.go): text format preferred after OpenMetrics
+    c.setRequestProperty("Accept", PROMETHEUS_ACCEPT);
+    c.setRequestProperty("Accept-Encoding", "gzip");
     c.setConnectTimeout(5_000);
     c.setReadTimeout(30_000);
-    try (InputStream in = c.getInputStream()) {
+    try (InputStream raw = c.getInputStream();
+        InputStream in =
+            "gzip".equalsIgnoreCase(c.getContentEncoding()) ? new GZIPInputStream(raw) : raw) {
       if (c.getResponseCode() != 200) {
         throw new IOException("GET " + uri + ": " + c.getResponseCode());
       }

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  *      ▼ (one collector at a time; waiters get its result)
  *   pods.get() ─▶ for each pod (on `readers` threads, the caller plus short-lived virtual ones):
  *                   reader.read(pod cgroup), reader.read(container cgroups), netDev.read(sandbox pid)
+ *   reader.endCollection()   (closes held files of cgroups this collection did not read)
  *   node.read()
  * </pre>
  *
@@ -132,6 +133,11 @@ public final class StatsCollector {
     }
     PodSample[] collected = new PodSample[podRefs.size()];
     errors |= collectPods(podRefs, collected);
+    try {
+      reader.endCollection();
+    } catch (RuntimeException e) {
+      LOG.warn("cannot release the cgroup files of vanished containers", e);
+    }
     List<PodSample> samples = new ArrayList<>(collected.length);
     for (PodSample sample : collected) {
       if (sample != null) {

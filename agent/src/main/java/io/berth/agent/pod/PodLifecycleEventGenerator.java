@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -59,6 +60,21 @@ public final class PodLifecycleEventGenerator implements AutoCloseable {
   private Map<String, Map<String, State>> previous = Map.of();
 
   private volatile RuntimePods runtimePods = new RuntimePods(Set.of(), Instant.EPOCH);
+  private volatile RuntimeListing lastListing;
+
+  /**
+   * The sandboxes and containers of the last successful relist, as the runtime listed them, for
+   * readers that can use a listing up to a relist period old instead of asking the runtime again
+   * (the metrics inventory, as the kubelet's stats use its runtime cache).
+   */
+  public record RuntimeListing(
+      List<PodSandbox> sandboxes, List<Container> containers, Instant listedAt) {
+    public RuntimeListing {
+      sandboxes = List.copyOf(sandboxes);
+      containers = List.copyOf(containers);
+    }
+  }
+
   private boolean failing;
   private ScheduledFuture<?> task;
 
@@ -82,6 +98,11 @@ public final class PodLifecycleEventGenerator implements AutoCloseable {
     this.sink = sink;
     this.clock = clock;
     this.relistTimes = relistTimes;
+  }
+
+  /** What the last successful relist listed; empty before the first one. */
+  public Optional<RuntimeListing> lastListing() {
+    return Optional.ofNullable(lastListing);
   }
 
   /** Relists every {@code period} on {@code scheduler} (the kubelet's 1 s). */
@@ -120,7 +141,8 @@ public final class PodLifecycleEventGenerator implements AutoCloseable {
     Instant started = clock.instant();
     RuntimeService rt = runtime.get();
     Map<String, Map<String, State>> current = new HashMap<>();
-    for (PodSandbox s : rt.listPodSandbox(PodSandboxFilter.all())) {
+    List<PodSandbox> sandboxes = rt.listPodSandbox(PodSandboxFilter.all());
+    for (PodSandbox s : sandboxes) {
       String uid = s.labels().get(RuntimeLabels.POD_UID);
       if (uid != null) {
         current
@@ -128,7 +150,8 @@ public final class PodLifecycleEventGenerator implements AutoCloseable {
             .put(s.id(), s.state() == PodSandboxState.READY ? State.RUNNING : State.EXITED);
       }
     }
-    for (Container c : rt.listContainers(ContainerFilter.all())) {
+    List<Container> containers = rt.listContainers(ContainerFilter.all());
+    for (Container c : containers) {
       String uid = c.labels().get(RuntimeLabels.POD_UID);
       if (uid != null) {
         current.computeIfAbsent(uid, u -> new HashMap<>()).put(c.id(), state(c));
@@ -137,6 +160,7 @@ public final class PodLifecycleEventGenerator implements AutoCloseable {
     List<PodLifecycleEvent> events = diff(previous, current);
     previous = current;
     runtimePods = new RuntimePods(current.keySet(), started);
+    lastListing = new RuntimeListing(sandboxes, containers, started);
     events.forEach(sink);
     return events;
   }

@@ -5,6 +5,7 @@ import io.berth.agent.http.HttpRoutes;
 import io.berth.metrics.PodRef;
 import io.berth.metrics.StatsCollector;
 import io.berth.metrics.cgroup.CgroupReader;
+import io.berth.metrics.cgroup.OpenCgroupFiles;
 import io.berth.metrics.exposition.CadvisorMetricsRenderer;
 import io.berth.metrics.exposition.DeviceNames;
 import io.berth.metrics.exposition.ResourceMetricsRenderer;
@@ -13,6 +14,7 @@ import io.berth.metrics.node.OshiNodeStatsSource;
 import io.berth.metrics.procfs.NetDevReader;
 import io.berth.metrics.summary.SummaryBuilder;
 import io.berth.metrics.summary.SummaryJson;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,7 +33,7 @@ import java.util.function.Supplier;
  *   <li>{@code /stats/summary}: the kubelet's Summary API JSON.
  * </ul>
  */
-public final class NodeMetricsEndpoints {
+public final class NodeMetricsEndpoints implements AutoCloseable {
   /** How long one collection is shared between scrapes, like cAdvisor's housekeeping. */
   public static final Duration COLLECTION_MAX_AGE = Duration.ofSeconds(1);
 
@@ -47,16 +49,24 @@ public final class NodeMetricsEndpoints {
   private final ResourceMetricsRenderer resource = new ResourceMetricsRenderer();
   private final SummaryBuilder summary;
   private final SummaryJson summaryJson = new SummaryJson();
+  private final OpenCgroupFiles openFiles;
 
   NodeMetricsEndpoints(
       StatsCollector stats,
       PrometheusMeterRegistry registry,
       CadvisorMetricsRenderer cadvisor,
-      String nodeName) {
+      String nodeName,
+      OpenCgroupFiles openFiles) {
     this.stats = stats;
     this.registry = registry;
     this.cadvisor = cadvisor;
     this.summary = new SummaryBuilder(nodeName);
+    this.openFiles = openFiles;
+    Gauge.builder("berth.cadvisor.cgroup.files.held", openFiles, OpenCgroupFiles::size)
+        .description(
+            "cgroup files kept open between /metrics/cadvisor scrapes (one descriptor and about"
+                + " 4.4 KiB of kernel memory each)")
+        .register(registry);
   }
 
   /** Endpoints reading this host's cgroups, /proc and /sys, for the pods {@code pods} lists. */
@@ -67,9 +77,10 @@ public final class NodeMetricsEndpoints {
       Path nodefs,
       Clock clock)
       throws IOException {
+    OpenCgroupFiles openFiles = OpenCgroupFiles.withDefaultLimit();
     StatsCollector collector =
         new StatsCollector(
-            CgroupReader.detect(clock),
+            CgroupReader.detect(clock, openFiles),
             new NetDevReader(Path.of("/proc")),
             new OshiNodeStatsSource(nodefs, clock),
             pods,
@@ -80,7 +91,14 @@ public final class NodeMetricsEndpoints {
         collector,
         registry,
         new CadvisorMetricsRenderer(DeviceNames.sysfs(Path.of("/sys"))),
-        nodeName);
+        nodeName,
+        openFiles);
+  }
+
+  /** Closes the cgroup files kept open between scrapes (a later scrape opens them again). */
+  @Override
+  public void close() {
+    openFiles.close();
   }
 
   public HttpRoutes register(HttpRoutes routes) {
@@ -89,8 +107,10 @@ public final class NodeMetricsEndpoints {
         .get(
             "/metrics/cadvisor",
             r ->
-                HttpReply.ok(
-                    TextExposition.CONTENT_TYPE, cadvisor.render(stats.scrape().current())))
+                new HttpReply(
+                    200,
+                    TextExposition.CONTENT_TYPE,
+                    cadvisor.renderUtf8(stats.scrape().current())))
         .get(
             "/metrics/resource",
             r ->

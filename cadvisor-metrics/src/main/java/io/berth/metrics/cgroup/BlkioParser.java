@@ -28,14 +28,20 @@ final class BlkioParser {
    * final {@code Total n}.
    */
   static List<IoDeviceStats> v1(Path serviceBytes, Path serviced) {
+    return v1(FileText.ONE_SHOT, serviceBytes, serviced);
+  }
+
+  /** {@link #v1(Path, Path)} with the text from {@code files}. */
+  static List<IoDeviceStats> v1(FileText files, Path serviceBytes, Path serviced) {
     TreeMap<Long, Acc> devices = new TreeMap<>();
-    parseV1(serviceBytes, devices, true);
-    parseV1(serviced, devices, false);
+    parseV1(files, serviceBytes, devices, true);
+    parseV1(files, serviced, devices, false);
     return toList(devices);
   }
 
-  private static void parseV1(Path file, TreeMap<Long, Acc> devices, boolean bytes) {
-    Optional<String> text = CgroupFile.read(file);
+  private static void parseV1(
+      FileText files, Path file, TreeMap<Long, Acc> devices, boolean bytes) {
+    Optional<String> text = files.read(file);
     if (text.isEmpty()) {
       return;
     }

@@ -67,7 +67,12 @@ final class CgroupFile {
 
   /** A single-number file; {@code max} reads as {@link #MAX}. */
   static OptionalLong readLong(Path file) {
-    Optional<String> text = read(file);
+    return readLong(FileText.ONE_SHOT, file);
+  }
+
+  /** {@link #readLong(Path)} with the text from {@code files}. */
+  static OptionalLong readLong(FileText files, Path file) {
+    Optional<String> text = files.read(file);
     if (text.isEmpty()) {
       return OptionalLong.empty();
     }
@@ -92,7 +97,12 @@ final class CgroupFile {
 
   /** A flat-keyed file ({@code key value} per line), e.g. {@code memory.stat}. */
   static Map<String, Long> readKeyed(Path file) {
-    Optional<String> text = read(file);
+    return readKeyed(FileText.ONE_SHOT, file);
+  }
+
+  /** {@link #readKeyed(Path)} with the text from {@code files}. */
+  static Map<String, Long> readKeyed(FileText files, Path file) {
+    Optional<String> text = files.read(file);
     if (text.isEmpty()) {
       return Map.of();
     }
@@ -135,7 +145,12 @@ final class CgroupFile {
 
   /** Number of non-empty lines, e.g. of {@code cgroup.procs}. */
   static OptionalLong countLines(Path file) {
-    Optional<String> text = read(file);
+    return countLines(FileText.ONE_SHOT, file);
+  }
+
+  /** {@link #countLines(Path)} with the text from {@code files}. */
+  static OptionalLong countLines(FileText files, Path file) {
+    Optional<String> text = files.read(file);
     if (text.isEmpty()) {
       return OptionalLong.empty();
     }
@@ -157,7 +172,12 @@ final class CgroupFile {
 
   /** Parses a PSI file into its {@code some} and {@code full} lines. */
   static Map<String, Pressure> readPressure(Path file) {
-    Optional<String> text = read(file);
+    return readPressure(FileText.ONE_SHOT, file);
+  }
+
+  /** {@link #readPressure(Path)} with the text from {@code files}. */
+  static Map<String, Pressure> readPressure(FileText files, Path file) {
+    Optional<String> text = files.read(file);
     if (text.isEmpty()) {
       return Map.of();
     }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * memory.usage_in_bytes}, {@code memory.max_usage_in_bytes}, {@code memory.limit_in_bytes}, {@code
  * memory.memsw.limit_in_bytes}, {@code memory.failcnt}, {@code memory.oom_control}, {@code
  * blkio.throttle.io_service_bytes_recursive}, {@code blkio.throttle.io_serviced_recursive}, {@code
- * pids.current}, {@code pids.max}, {@code cgroup.procs} (pids hierarchy) and, on hybrid hosts,
- * {@code {cpu,memory,io}.pressure} in the unified hierarchy.
+ * pids.current}, {@code pids.max}, {@code cgroup.procs} (unified hierarchy on hybrid hosts, else
+ * pids) and, on hybrid hosts, {@code {cpu,memory,io}.pressure} in the unified hierarchy.
  *
  * <p>Per scrape ("cold", i.e. past the collector's short cache) it reads 14 files of a cgroup
  * without a CFS quota and 15 with one ({@code cpu.stat} only matters with a quota). The static
@@ -45,8 +45,8 @@ public final class CgroupV1Reader implements CgroupReader {
 
   /**
    * The files read on every (cold) read of a cgroup, as {@code controller/file}; {@code unified}
-   * stands for the cgroup2 mount of a hybrid host. For benchmarks and docs: the reader below is the
-   * authority.
+   * stands for the cgroup2 mount of a hybrid host ({@code cgroup.procs} comes from {@code pids/}
+   * where there is none). For benchmarks and docs: the reader below is the authority.
    */
   public static final List<String> FILES_PER_READ =
       List.of(
@@ -57,7 +57,7 @@ public final class CgroupV1Reader implements CgroupReader {
           "memory/memory.max_usage_in_bytes",
           "memory/memory.failcnt",
           "memory/memory.oom_control",
-          "pids/cgroup.procs",
+          "unified/cgroup.procs",
           "pids/pids.current",
           "blkio/blkio.throttle.io_service_bytes_recursive",
           "blkio/blkio.throttle.io_serviced_recursive",
@@ -85,6 +85,7 @@ public final class CgroupV1Reader implements CgroupReader {
   private final Optional<Path> unified;
   private final Clock clock;
   private final CgroupSpecCache specCache;
+  private final FileText files;
 
   /**
    * A reader that keeps static files for {@link CgroupSpecCache#DEFAULT_MAX_AGE}.
@@ -102,10 +103,25 @@ public final class CgroupV1Reader implements CgroupReader {
    */
   public CgroupV1Reader(
       Map<String, Path> mounts, Optional<Path> unified, Clock clock, CgroupSpecCache specCache) {
+    this(mounts, unified, clock, specCache, new OpenCgroupFiles(0));
+  }
+
+  /**
+   * @param openFiles keeps the files read on every scrape open between scrapes ({@code new
+   *     OpenCgroupFiles(0)} opens, reads and closes each file every time); swept by {@link
+   *     #endCollection()}
+   */
+  public CgroupV1Reader(
+      Map<String, Path> mounts,
+      Optional<Path> unified,
+      Clock clock,
+      CgroupSpecCache specCache,
+      OpenCgroupFiles openFiles) {
     this.mounts = Map.copyOf(mounts);
     this.unified = unified;
     this.clock = clock;
     this.specCache = specCache;
+    this.files = openFiles;
   }
 
   /**
@@ -119,6 +135,14 @@ public final class CgroupV1Reader implements CgroupReader {
 
   /** {@link #ofRoot(Path, Clock)} with the given cache of static files. */
   public static CgroupV1Reader ofRoot(Path root, Clock clock, CgroupSpecCache specCache) {
+    return ofRoot(root, clock, specCache, new OpenCgroupFiles(0));
+  }
+
+  /**
+   * {@link #ofRoot(Path, Clock, CgroupSpecCache)} keeping per-scrape files open in {@code open}.
+   */
+  public static CgroupV1Reader ofRoot(
+      Path root, Clock clock, CgroupSpecCache specCache, OpenCgroupFiles open) {
     Map<String, Path> mounts = new HashMap<>();
     for (String controller : CgroupMounts.READ_CONTROLLERS) {
       mounts.put(controller, root.resolve(controller));
@@ -128,7 +152,8 @@ public final class CgroupV1Reader implements CgroupReader {
         mounts,
         Files.isDirectory(unified) ? Optional.of(unified) : Optional.empty(),
         clock,
-        specCache);
+        specCache,
+        open);
   }
 
   @Override
@@ -141,8 +166,8 @@ public final class CgroupV1Reader implements CgroupReader {
     Path cpuacct = dir("cpuacct", cgroupPath);
     Path memory = dir("memory", cgroupPath);
     Instant time = clock.instant();
-    OptionalLong cpuUsage = CgroupFile.readLong(cpuacct.resolve("cpuacct.usage"));
-    OptionalLong usage = CgroupFile.readLong(memory.resolve("memory.usage_in_bytes"));
+    OptionalLong cpuUsage = CgroupFile.readLong(files, cpuacct.resolve("cpuacct.usage"));
+    OptionalLong usage = CgroupFile.readLong(files, memory.resolve("memory.usage_in_bytes"));
     if (cpuUsage.isEmpty() && usage.isEmpty() && !exists(cpuacct, memory)) {
       LOG.debug("cgroup {} not found under cpuacct or memory", cgroupPath);
       return Optional.empty();
@@ -156,9 +181,9 @@ public final class CgroupV1Reader implements CgroupReader {
     // cpu.stat holds only the CFS counters, which are exported only when a quota is set
     Map<String, Long> cpuStat =
         spec.cpuQuotaMicros().isPresent()
-            ? CgroupFile.readKeyed(cpu.resolve("cpu.stat"))
+            ? CgroupFile.readKeyed(files, cpu.resolve("cpu.stat"))
             : Map.of();
-    Map<String, Long> cpuacctStat = CgroupFile.readKeyed(cpuacct.resolve("cpuacct.stat"));
+    Map<String, Long> cpuacctStat = CgroupFile.readKeyed(files, cpuacct.resolve("cpuacct.stat"));
     CpuStats cpuStats =
         new CpuStats(
             cpuUsage,
@@ -168,35 +193,36 @@ public final class CgroupV1Reader implements CgroupReader {
             key(cpuStat, "nr_throttled"),
             key(cpuStat, "throttled_time"));
 
-    Map<String, Long> memStat = CgroupFile.readKeyed(memory.resolve("memory.stat"));
+    Map<String, Long> memStat = CgroupFile.readKeyed(files, memory.resolve("memory.stat"));
     MemoryStats memoryStats =
         new MemoryStats(
             usage,
-            CgroupFile.readLong(memory.resolve("memory.max_usage_in_bytes")),
+            CgroupFile.readLong(files, memory.resolve("memory.max_usage_in_bytes")),
             MemoryStats.workingSet(
                 usage, firstKey(memStat, "total_inactive_file", "inactive_file")),
             firstKey(memStat, "total_rss", "rss"),
             firstKey(memStat, "total_cache", "cache"),
             firstKey(memStat, "total_mapped_file", "mapped_file"),
             firstKey(memStat, "total_swap", "swap"),
-            CgroupFile.readLong(memory.resolve("memory.failcnt")),
-            key(CgroupFile.readKeyed(memory.resolve("memory.oom_control")), "oom_kill"),
+            CgroupFile.readLong(files, memory.resolve("memory.failcnt")),
+            key(CgroupFile.readKeyed(files, memory.resolve("memory.oom_control")), "oom_kill"),
             firstKey(memStat, "total_pgfault", "pgfault"),
             firstKey(memStat, "total_pgmajfault", "pgmajfault"));
 
     ProcessStats processes =
         new ProcessStats(
-            CgroupFile.countLines(pids.resolve("cgroup.procs")),
-            CgroupFile.readLong(pids.resolve("pids.current")),
+            processes(pids, cgroupPath),
+            CgroupFile.readLong(files, pids.resolve("pids.current")),
             fixed.pidsMax());
 
     var io =
         BlkioParser.v1(
+            files,
             blkio.resolve("blkio.throttle.io_service_bytes_recursive"),
             blkio.resolve("blkio.throttle.io_serviced_recursive"));
     PressureStats pressure =
         unified
-            .map(u -> PressureReader.read(CgroupReader.resolve(u, cgroupPath)))
+            .map(u -> PressureReader.read(files, CgroupReader.resolve(u, cgroupPath)))
             .orElse(PressureStats.NONE);
 
     if (!exists(cpuacct, memory)) {
@@ -205,6 +231,34 @@ public final class CgroupV1Reader implements CgroupReader {
     }
     return Optional.of(
         new CgroupStats(cgroupPath, time, cpuStats, memoryStats, io, processes, spec, pressure));
+  }
+
+  /**
+   * The number of processes. On a hybrid host from the unified hierarchy's {@code cgroup.procs},
+   * held open: runc places every process at the same path there too (the PSI files come from it),
+   * and cgroup2 restarts its task iteration on a read at offset 0. The v1 file is read one-shot
+   * (and only where there is no unified copy): v1 keeps the pid list it built on the open file and
+   * hands it to the next read within a second ({@code cgroup_pidlist_start}), so a held one can be
+   * stale.
+   */
+  private OptionalLong processes(Path pids, String cgroupPath) {
+    if (unified.isPresent()) {
+      OptionalLong v2 =
+          CgroupFile.countLines(
+              files, CgroupReader.resolve(unified.get(), cgroupPath).resolve("cgroup.procs"));
+      if (v2.isPresent()) {
+        return v2;
+      }
+    }
+    return CgroupFile.countLines(pids.resolve("cgroup.procs"));
+  }
+
+  /** Closes the held files of cgroups that were not read in the collection that just ended. */
+  @Override
+  public void endCollection() {
+    if (files instanceof OpenCgroupFiles open) {
+      open.sweep();
+    }
   }
 
   /** The files that change only when the cgroup is reconfigured (cached in {@code specCache}). */

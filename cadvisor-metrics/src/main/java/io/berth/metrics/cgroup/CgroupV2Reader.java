@@ -42,6 +42,10 @@ public final class CgroupV2Reader implements CgroupReader {
     this.clock = clock;
   }
 
+  /** Nothing is kept between collections: every file is opened, read and closed. */
+  @Override
+  public void endCollection() {}
+
   @Override
   public CgroupMode mode() {
     return CgroupMode.UNIFIED;

@@ -11,9 +11,14 @@ final class PressureReader {
   private PressureReader() {}
 
   static PressureStats read(Path cgroupDir) {
-    Map<String, Pressure> cpu = CgroupFile.readPressure(cgroupDir.resolve("cpu.pressure"));
-    Map<String, Pressure> memory = CgroupFile.readPressure(cgroupDir.resolve("memory.pressure"));
-    Map<String, Pressure> io = CgroupFile.readPressure(cgroupDir.resolve("io.pressure"));
+    return read(FileText.ONE_SHOT, cgroupDir);
+  }
+
+  static PressureStats read(FileText files, Path cgroupDir) {
+    Map<String, Pressure> cpu = CgroupFile.readPressure(files, cgroupDir.resolve("cpu.pressure"));
+    Map<String, Pressure> memory =
+        CgroupFile.readPressure(files, cgroupDir.resolve("memory.pressure"));
+    Map<String, Pressure> io = CgroupFile.readPressure(files, cgroupDir.resolve("io.pressure"));
     if (cpu.isEmpty() && memory.isEmpty() && io.isEmpty()) {
       return PressureStats.NONE;
     }

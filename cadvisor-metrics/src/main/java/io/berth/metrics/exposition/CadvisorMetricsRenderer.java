@@ -9,6 +9,7 @@ import io.berth.metrics.stats.CgroupStats;
 import io.berth.metrics.stats.InterfaceStats;
 import io.berth.metrics.stats.IoDeviceStats;
 import io.berth.metrics.stats.Pressure;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -44,10 +45,16 @@ public final class CadvisorMetricsRenderer {
 
   /**
    * The exposition text for one snapshot. Entries are written in the order of their label text, so
-   * each family's samples arrive (nearly) sorted and {@link TextExposition}'s per-family sort is a
-   * linear pass instead of a full sort of thousands of long label strings.
+   * each family's samples arrive sorted and {@link TextExposition}'s per-family sort is a check
+   * (only the per-device families, whose {@code device} label sorts before {@code id}, may need a
+   * real sort).
    */
   public String render(StatsSnapshot snapshot) {
+    return new String(renderUtf8(snapshot), StandardCharsets.UTF_8);
+  }
+
+  /** {@link #render(StatsSnapshot)} as the UTF-8 bytes an HTTP answer carries. */
+  public byte[] renderUtf8(StatsSnapshot snapshot) {
     TextExposition out = new TextExposition();
     out.add(SCRAPE_ERROR, "", snapshot.errors() ? 1 : 0, -1);
     List<Entry> entries = new ArrayList<>();
@@ -85,7 +92,7 @@ public final class CadvisorMetricsRenderer {
     for (Entry entry : entries) {
       entry.write(out, snapshot.time());
     }
-    return out.render();
+    return out.renderUtf8();
   }
 
   /** The labels of one cAdvisor container entry. */

@@ -3,6 +3,7 @@ package io.berth.metrics.exposition;
 import io.berth.metrics.FixtureScrapes;
 import io.berth.metrics.Fixtures;
 import io.berth.metrics.Golden;
+import io.berth.metrics.ManyPodSnapshots;
 import io.berth.metrics.MutableClock;
 import io.berth.metrics.StatsSnapshot;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,18 @@ class RenderersGoldenTest {
     StatsSnapshot s =
         FixtureScrapes.v2(Fixtures.resource("cgroup-fixtures/v2"), clock).scrape().current();
     Golden.assertMatches("cadvisor-v2.txt", new CadvisorMetricsRenderer(devices).render(s));
+  }
+
+  /**
+   * Sorting across entries: 2 pods × 3 containers, container names sharing prefixes, two block
+   * devices in alternating order (the {@code device} label sorts before {@code id}), two interfaces
+   * per pod. The golden was written by the String-based writer this one replaced.
+   */
+  @Test
+  void cadvisorManyPods() {
+    Golden.assertMatches(
+        "cadvisor-many-pods.txt",
+        new CadvisorMetricsRenderer(devices).render(ManyPodSnapshots.of(2, 3, true)));
   }
 
   @Test

@@ -2,6 +2,9 @@ package io.berth.metrics.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Optional;
@@ -11,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class OshiNodeStatsIT {
 
   @Test
-  void readsHostAndEvaluatesPressure() {
+  void readsHostAndEvaluatesPressure() throws IOException {
     OshiNodeStatsSource source = new OshiNodeStatsSource(Path.of("/var/lib"), Clock.systemUTC());
     NodeStats first = source.read();
     NodeStats second = source.read();
@@ -23,6 +26,11 @@ class OshiNodeStatsIT {
         .isEqualTo(first.memoryTotalBytes() - first.memoryAvailableBytes());
     assertThat(first.nodefs().capacityBytes()).isGreaterThan(first.nodefs().availableBytes());
     assertThat(first.nodefs().inodes()).isPositive();
+    // the same statvfs the JDK makes for its FileStore
+    FileStore store = Files.getFileStore(Path.of("/var/lib"));
+    assertThat(first.nodefs().capacityBytes()).isEqualTo(store.getTotalSpace());
+    assertThat(first.nodefs().availableBytes())
+        .isCloseTo(store.getUsableSpace(), org.assertj.core.data.Offset.offset(256L << 20));
     assertThat(first.maxPid()).isGreaterThan(first.currentProcesses());
     assertThat(first.network()).noneMatch(i -> i.name().equals("lo"));
     assertThat(first.loadAverage()).hasSize(3);
