@@ -8,6 +8,8 @@ import io.berth.agent.http.HttpReply;
 import io.fabric8.kubernetes.api.model.ListMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -176,11 +178,15 @@ public final class PodStatusView {
   /**
    * Fails a pod from outside its worker, as the kubelet's {@code killPodFunc} with a status
    * function and a grace period override (node shutdown): phase Failed, {@code reason}, {@code
-   * message}; its worker then kills it within {@code grace} (see {@link #killGrace}).
+   * message} and the condition {@code DisruptionTarget=True}, reason {@code disruptionReason}, the
+   * same message, now (the kubelet's {@code TerminationByKubelet}); its worker then kills it within
+   * {@code grace} (see {@link #killGrace}). Later statuses keep the condition (see {@link
+   * PodStatuses#DISRUPTION_TARGET}), so {@code GET /pods} shows what the API server is sent.
    *
    * @return false when the pod is unknown or already terminal
    */
-  public boolean fail(Pod pod, String reason, String message, java.time.Duration grace) {
+  public boolean fail(
+      Pod pod, String reason, String message, String disruptionReason, java.time.Duration grace) {
     String uid = pod.getMetadata().getUid();
     Pod known = pods.get(uid);
     if (known == null
@@ -189,13 +195,26 @@ public final class PodStatusView {
       return false;
     }
     killGrace.put(uid, grace);
+    List<PodCondition> conditions = new java.util.ArrayList<>();
+    known.getStatus().getConditions().stream()
+        .filter(c -> !PodStatuses.DISRUPTION_TARGET.equals(c.getType()))
+        .forEach(conditions::add);
+    conditions.add(
+        new PodConditionBuilder()
+            .withType(PodStatuses.DISRUPTION_TARGET)
+            .withStatus("True")
+            .withReason(disruptionReason)
+            .withMessage(message)
+            .withLastTransitionTime(PodStatuses.time(clock.instant()))
+            .build());
     PodStatus failed =
         new PodStatusBuilder(known.getStatus())
             .withPhase("Failed")
             .withReason(reason)
             .withMessage(message)
+            .withConditions(conditions)
             .build();
-    pods.put(uid, new PodBuilder(known).withStatus(failed).build());
+    put(uid, new PodBuilder(known).withStatus(failed).build());
     return true;
   }
 
