@@ -585,7 +585,7 @@ public final class NodeAgent implements AutoCloseable {
         podVolumes,
         () -> serviceProxy.services(),
         prober.pods(),
-        new LifecycleHooks(runtime::runtime, hookHttpClient()));
+        new LifecycleHooks(runtime::runtime, NodeAgent::hookHttpClient));
   }
 
   /**
