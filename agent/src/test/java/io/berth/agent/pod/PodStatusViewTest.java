@@ -128,15 +128,14 @@ public class PodStatusViewTest {
         .as("when it was failed, not when last synced")
         .isEqualTo("2026-11-24T09:00:07Z");
 
-    assertThat(shutDown("u5", Duration.ZERO))
-        .as("a terminal pod is not failed twice")
-        .isFalse();
+    assertThat(shutDown("u5", Duration.ZERO)).as("a terminal pod is not failed twice").isFalse();
     assertThat(view.get("u5").orElseThrow().getStatus().getConditions())
         .filteredOn(c -> c.getType().equals("DisruptionTarget"))
         .hasSize(1);
   }
 
-  static final String SHUTDOWN_MESSAGE = "Pod was terminated in response to imminent node shutdown.";
+  static final String SHUTDOWN_MESSAGE =
+      "Pod was terminated in response to imminent node shutdown.";
 
   /** Fails pod "web" as node shutdown does. */
   private boolean shutDown(String uid, Duration grace) {
