@@ -7,7 +7,6 @@ import io.berth.agent.config.RejectedManifest;
 import io.berth.agent.http.HttpReply;
 import io.fabric8.kubernetes.api.model.ListMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
@@ -77,6 +76,18 @@ public final class PodStatusView {
     }
   }
 
+  /**
+   * {@code pod} with {@code status}: a new Pod that shares the metadata and spec objects of the pod
+   * the worker syncs (nothing changes those after admission; an update brings a new pod). A deep
+   * copy here, as before, made a fifth copy of every pod's spec and a deep copy per status update.
+   */
+  private static Pod withStatus(Pod pod, PodStatus status) {
+    Pod shown =
+        new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status);
+    pod.getAdditionalProperties().forEach(shown::setAdditionalProperty);
+    return shown;
+  }
+
   /** Where pull times go, so the start SLI can leave them out. */
   public PodStartLatency startLatency() {
     return startLatency;
@@ -88,7 +99,7 @@ public final class PodStatusView {
     Optional<PodStatus> previous = Optional.ofNullable(pods.get(uid)).map(Pod::getStatus);
     Instant now = clock.instant();
     PodStatus status = PodStatuses.compute(in, previous, now);
-    put(uid, new PodBuilder(in.pod()).withStatus(status).build());
+    put(uid, withStatus(in.pod(), status));
     seen.record(in.observed());
     startLatency.statusComputed(uid, status, now);
     return status;
@@ -114,7 +125,7 @@ public final class PodStatusView {
             .withMessage("Pod was rejected: " + r.message())
             .withStartTime(clock.instant().toString())
             .build();
-    put(pod.getMetadata().getUid(), new PodBuilder(pod).withStatus(status).build());
+    put(pod.getMetadata().getUid(), withStatus(pod, status));
   }
 
   /** The kubelet's message for a pod past its {@code activeDeadlineSeconds}. */
@@ -148,7 +159,7 @@ public final class PodStatusView {
             .withReason("DeadlineExceeded")
             .withMessage(DEADLINE_MESSAGE)
             .build();
-    put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(failed).build());
+    put(pod.getMetadata().getUid(), withStatus(known, failed));
     return true;
   }
 
@@ -171,7 +182,7 @@ public final class PodStatusView {
             .withReason("Evicted")
             .withMessage(message)
             .build();
-    put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(evicted).build());
+    put(pod.getMetadata().getUid(), withStatus(known, evicted));
     return true;
   }
 
@@ -214,7 +225,7 @@ public final class PodStatusView {
             .withMessage(message)
             .withConditions(conditions)
             .build();
-    put(uid, new PodBuilder(known).withStatus(failed).build());
+    put(uid, withStatus(known, failed));
     return true;
   }
 
