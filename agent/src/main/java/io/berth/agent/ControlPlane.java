@@ -114,11 +114,8 @@ final class ControlPlane implements AutoCloseable {
     StatusManager statusManager =
         new StatusManager(
             api,
-            () ->
-                parts.podStatuses().podList().getItems().stream()
-                    .map(parts.nodeShutdown()::withShutdownConditions)
-                    .toList(),
-            uid -> parts.podStatuses().get(uid).map(parts.nodeShutdown()::withShutdownConditions),
+            () -> parts.podStatuses().podList().getItems(),
+            uid -> parts.podStatuses().get(uid),
             apiPods::apiPods,
             parts.podWorkers()::couldHaveRunningContainers);
     parts.podStatuses().onStatusChanged(statusManager::statusChanged);

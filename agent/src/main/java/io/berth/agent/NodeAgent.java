@@ -586,7 +586,7 @@ public final class NodeAgent implements AutoCloseable {
         podVolumes,
         () -> serviceProxy.services(),
         prober.pods(),
-        new LifecycleHooks(runtime::runtime, hookHttpClient()));
+        new LifecycleHooks(runtime::runtime, NodeAgent::hookHttpClient));
   }
 
   /**

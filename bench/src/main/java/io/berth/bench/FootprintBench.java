@@ -434,7 +434,7 @@ public final class FootprintBench {
       String opts = System.getenv("BERTH_JAVA_OPTS");
       if (withServices && (opts == null || opts.isBlank())) {
         // the heap an operator gives berth for this many Services (systemd/berth.env): the
-        // launcher's default 36 MB holds 110 pods and a few thousand Services, not 10k
+        // launcher's default 30 MB holds 110 pods and a few thousand Services, not 10k
         pb.environment().put("BERTH_JAVA_OPTS", SERVICES_HEAP);
       }
       Files.deleteIfExists(log);

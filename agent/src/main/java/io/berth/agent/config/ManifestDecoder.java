@@ -17,6 +17,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -188,13 +189,15 @@ public final class ManifestDecoder {
     }
   }
 
-  /** A deep copy of {@code pod} through its JSON form. */
+  /**
+   * A deep copy of {@code pod} through fabric8's builders: every model object, list and map is new,
+   * the immutable values (strings, numbers) are shared. Through the JSON form, as before, each of
+   * the copies berth keeps per pod (source, pod config, workers, status view) had strings of its
+   * own, and the copying mapper built a second set of Jackson deserializers for the whole pod
+   * model; both stayed on the heap.
+   */
   public Pod copy(Pod pod) {
-    try {
-      return canonical.treeToValue(canonical.valueToTree(pod), Pod.class);
-    } catch (JacksonException | IllegalArgumentException e) {
-      throw new IllegalStateException("cannot copy pod " + pod.getMetadata(), e);
-    }
+    return new PodBuilder(pod).build();
   }
 
   /** A reason if some line is longer than {@link #MAX_YAML_LINE}, else null. */

@@ -1,6 +1,8 @@
 package io.berth.agent.kuberuntime;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,8 +35,17 @@ public final class SpecHash {
     this.mapper = mapper;
   }
 
+  /**
+   * With a mapper whose buffers come from one shared pool: hashes run on the pods' worker threads
+   * (virtual threads that live as long as their pod), and Jackson's default thread-local pool would
+   * keep a set of buffers (about 12 KB) for each of them.
+   */
   public SpecHash() {
-    this(new ObjectMapper());
+    this(
+        new ObjectMapper(
+            JsonFactory.builder()
+                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+                .build()));
   }
 
   /** The 16-hex-digit hash of {@code container}. */

@@ -41,14 +41,37 @@ public final class LifecycleHooks {
   }
 
   private final Supplier<RuntimeService> runtime;
-  private final HttpClient http;
+  private final Supplier<HttpClient> http;
   private final Sleeper sleeper;
 
   public LifecycleHooks(Supplier<RuntimeService> runtime, HttpClient http) {
-    this(runtime, http, d -> Thread.sleep(d));
+    this(runtime, () -> http, d -> Thread.sleep(d));
   }
 
-  LifecycleHooks(Supplier<RuntimeService> runtime, HttpClient http, Sleeper sleeper) {
+  /**
+   * @param http makes the client of HTTP hooks; called once, at the first HTTP hook: the JDK's
+   *     client costs a selector thread, TLS set-up and ~100 classes that a node without HTTP hooks
+   *     never needs
+   */
+  public LifecycleHooks(Supplier<RuntimeService> runtime, Supplier<HttpClient> http) {
+    this(runtime, once(http), d -> Thread.sleep(d));
+  }
+
+  private static Supplier<HttpClient> once(Supplier<HttpClient> make) {
+    return new Supplier<>() {
+      private HttpClient client;
+
+      @Override
+      public synchronized HttpClient get() {
+        if (client == null) {
+          client = make.get();
+        }
+        return client;
+      }
+    };
+  }
+
+  LifecycleHooks(Supplier<RuntimeService> runtime, Supplier<HttpClient> http, Sleeper sleeper) {
     this.runtime = runtime;
     this.http = http;
     this.sleeper = sleeper;
@@ -97,7 +120,7 @@ public final class LifecycleHooks {
     if (h.getHttpGet() != null) {
       HTTPGetAction g = h.getHttpGet();
       try {
-        http.send(request(g, c, podIps, timeout), HttpResponse.BodyHandlers.discarding());
+        http.get().send(request(g, c, podIps, timeout), HttpResponse.BodyHandlers.discarding());
         return Optional.empty();
       } catch (IOException | IllegalArgumentException e) {
         return Optional.of(

@@ -7,7 +7,8 @@ import io.berth.agent.config.RejectedManifest;
 import io.berth.agent.http.HttpReply;
 import io.fabric8.kubernetes.api.model.ListMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.api.model.PodListBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
@@ -75,6 +76,18 @@ public final class PodStatusView {
     }
   }
 
+  /**
+   * {@code pod} with {@code status}: a new Pod that shares the metadata and spec objects of the pod
+   * the worker syncs (nothing changes those after admission; an update brings a new pod). A deep
+   * copy here, as before, made a fifth copy of every pod's spec and a deep copy per status update.
+   */
+  private static Pod withStatus(Pod pod, PodStatus status) {
+    Pod shown =
+        new Pod(pod.getApiVersion(), pod.getKind(), pod.getMetadata(), pod.getSpec(), status);
+    pod.getAdditionalProperties().forEach(shown::setAdditionalProperty);
+    return shown;
+  }
+
   /** Where pull times go, so the start SLI can leave them out. */
   public PodStartLatency startLatency() {
     return startLatency;
@@ -86,7 +99,7 @@ public final class PodStatusView {
     Optional<PodStatus> previous = Optional.ofNullable(pods.get(uid)).map(Pod::getStatus);
     Instant now = clock.instant();
     PodStatus status = PodStatuses.compute(in, previous, now);
-    put(uid, new PodBuilder(in.pod()).withStatus(status).build());
+    put(uid, withStatus(in.pod(), status));
     seen.record(in.observed());
     startLatency.statusComputed(uid, status, now);
     return status;
@@ -112,7 +125,7 @@ public final class PodStatusView {
             .withMessage("Pod was rejected: " + r.message())
             .withStartTime(clock.instant().toString())
             .build();
-    put(pod.getMetadata().getUid(), new PodBuilder(pod).withStatus(status).build());
+    put(pod.getMetadata().getUid(), withStatus(pod, status));
   }
 
   /** The kubelet's message for a pod past its {@code activeDeadlineSeconds}. */
@@ -146,7 +159,7 @@ public final class PodStatusView {
             .withReason("DeadlineExceeded")
             .withMessage(DEADLINE_MESSAGE)
             .build();
-    put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(failed).build());
+    put(pod.getMetadata().getUid(), withStatus(known, failed));
     return true;
   }
 
@@ -169,18 +182,22 @@ public final class PodStatusView {
             .withReason("Evicted")
             .withMessage(message)
             .build();
-    put(pod.getMetadata().getUid(), new PodBuilder(known).withStatus(evicted).build());
+    put(pod.getMetadata().getUid(), withStatus(known, evicted));
     return true;
   }
 
   /**
    * Fails a pod from outside its worker, as the kubelet's {@code killPodFunc} with a status
    * function and a grace period override (node shutdown): phase Failed, {@code reason}, {@code
-   * message}; its worker then kills it within {@code grace} (see {@link #killGrace}).
+   * message} and the condition {@code DisruptionTarget=True}, reason {@code disruptionReason}, the
+   * same message, now (the kubelet's {@code TerminationByKubelet}); its worker then kills it within
+   * {@code grace} (see {@link #killGrace}). Later statuses keep the condition (see {@link
+   * PodStatuses#DISRUPTION_TARGET}), so {@code GET /pods} shows what the API server is sent.
    *
    * @return false when the pod is unknown or already terminal
    */
-  public boolean fail(Pod pod, String reason, String message, java.time.Duration grace) {
+  public boolean fail(
+      Pod pod, String reason, String message, String disruptionReason, java.time.Duration grace) {
     String uid = pod.getMetadata().getUid();
     Pod known = pods.get(uid);
     if (known == null
@@ -189,13 +206,26 @@ public final class PodStatusView {
       return false;
     }
     killGrace.put(uid, grace);
+    List<PodCondition> conditions = new java.util.ArrayList<>();
+    known.getStatus().getConditions().stream()
+        .filter(c -> !PodStatuses.DISRUPTION_TARGET.equals(c.getType()))
+        .forEach(conditions::add);
+    conditions.add(
+        new PodConditionBuilder()
+            .withType(PodStatuses.DISRUPTION_TARGET)
+            .withStatus("True")
+            .withReason(disruptionReason)
+            .withMessage(message)
+            .withLastTransitionTime(PodStatuses.time(clock.instant()))
+            .build());
     PodStatus failed =
         new PodStatusBuilder(known.getStatus())
             .withPhase("Failed")
             .withReason(reason)
             .withMessage(message)
+            .withConditions(conditions)
             .build();
-    pods.put(uid, new PodBuilder(known).withStatus(failed).build());
+    put(uid, withStatus(known, failed));
     return true;
   }
 

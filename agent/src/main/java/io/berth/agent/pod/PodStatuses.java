@@ -43,6 +43,13 @@ public final class PodStatuses {
   public static final String CONTAINERS_READY = "ContainersReady";
   public static final String READY = "Ready";
 
+  /**
+   * Set once by a one-time event (node shutdown; {@link PodStatusView#fail}) and never computed
+   * from the containers, so every later status keeps it, as the kubelet's {@code
+   * generateAPIPodStatus} copies it over from the old status.
+   */
+  public static final String DISRUPTION_TARGET = "DisruptionTarget";
+
   private PodStatuses() {}
 
   /**
@@ -139,6 +146,11 @@ public final class PodStatuses {
     for (PodCondition c : conditions) {
       c.setLastTransitionTime(previous.flatMap(p -> sameCondition(p, c)).orElse(time));
     }
+    previous.stream()
+        .flatMap(p -> p.getConditions().stream())
+        .filter(c -> DISRUPTION_TARGET.equals(c.getType()))
+        .findFirst()
+        .ifPresent(conditions::add);
     List<String> podIps = in.observed().podIps();
     if (podIps.isEmpty() && Boolean.TRUE.equals(spec.getHostNetwork())) {
       podIps = in.hostIps(); // a host-network pod has the node's IPs, as the kubelet reports

@@ -2,20 +2,12 @@ package io.berth.agent.shutdown;
 
 import io.berth.agent.admission.Admission;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
-import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -45,10 +37,10 @@ public final class NodeShutdownManager implements AutoCloseable {
   /** The kubelet's Ready-condition error while the node shuts down (nodeshutdown manager). */
   public static final String NODE_NOT_READY_MESSAGE = "node is shutting down";
 
-  /** The condition the kubelet adds to pods it terminates for a node shutdown. */
-  public static final String DISRUPTION_TARGET = "DisruptionTarget";
-
-  /** The reason of that condition ({@code v1.PodReasonTerminationByKubelet}). */
+  /**
+   * The reason of the {@code DisruptionTarget} condition the kubelet adds to the pods it terminates
+   * for a node shutdown ({@code v1.PodReasonTerminationByKubelet}).
+   */
   public static final String TERMINATION_BY_KUBELET = "TerminationByKubelet";
 
   /** The kubelet's admission verdict while the node shuts down. */
@@ -69,7 +61,6 @@ public final class NodeShutdownManager implements AutoCloseable {
   private Thread shutdown;
   private boolean closed;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-  private final Map<String, Instant> terminated = new ConcurrentHashMap<>();
 
   public NodeShutdownManager(
       NodeShutdownSettings settings, Logind.Connector connector, NodePods pods, Clock clock) {
@@ -135,35 +126,6 @@ public final class NodeShutdownManager implements AutoCloseable {
     listeners.add(listener);
   }
 
-  /**
-   * The pod as the API server should see it: a pod this manager terminated gets the kubelet's
-   * {@code DisruptionTarget} condition (True, {@code TerminationByKubelet}, the shutdown message),
-   * added to the conditions berth computes; other pods are returned as they are.
-   */
-  public Pod withShutdownConditions(Pod pod) {
-    Instant at = pod.getMetadata() == null ? null : terminated.get(pod.getMetadata().getUid());
-    if (at == null || pod.getStatus() == null) {
-      return pod;
-    }
-    List<PodCondition> conditions = new ArrayList<>();
-    if (pod.getStatus().getConditions() != null) {
-      pod.getStatus().getConditions().stream()
-          .filter(c -> !DISRUPTION_TARGET.equals(c.getType()))
-          .forEach(conditions::add);
-    }
-    conditions.add(
-        new PodConditionBuilder()
-            .withType(DISRUPTION_TARGET)
-            .withStatus("True")
-            .withReason(TERMINATION_BY_KUBELET)
-            .withMessage(POD_MESSAGE)
-            .withLastTransitionTime(at.truncatedTo(ChronoUnit.SECONDS).toString())
-            .build());
-    return new PodBuilder(pod)
-        .withStatus(new PodStatusBuilder(pod.getStatus()).withConditions(conditions).build())
-        .build();
-  }
-
   private void notifyListeners() {
     for (Runnable l : listeners) {
       try {
@@ -227,7 +189,6 @@ public final class NodeShutdownManager implements AutoCloseable {
             g.grace().toSeconds(),
             members.stream().map(NodeShutdownManager::name).collect(Collectors.joining(", ")));
         for (Pod p : members) {
-          terminated.put(p.getMetadata().getUid(), clock.instant());
           pods.kill(p, graceFor(p, g));
         }
         Set<String> uids =

@@ -13,8 +13,9 @@ import java.util.stream.Stream;
 
 /**
  * {@link NodePods} on berth's pod status view and pod workers: a kill marks the pod Failed with the
- * shutdown reason and a grace override, then wakes its worker, which stops the pod through the
- * terminal-phase path (as an eviction does); the pod stays listed as Failed.
+ * shutdown reason, the {@code DisruptionTarget} condition and a grace override, then wakes its
+ * worker, which stops the pod through the terminal-phase path (as an eviction does); the pod stays
+ * listed as Failed.
  */
 public final class WorkerPods implements NodePods {
   /** How often {@link #awaitStopped} looks at the pods' statuses. */
@@ -38,7 +39,11 @@ public final class WorkerPods implements NodePods {
   @Override
   public void kill(Pod pod, Duration grace) {
     if (statuses.fail(
-        pod, NodeShutdownManager.POD_REASON, NodeShutdownManager.POD_MESSAGE, grace)) {
+        pod,
+        NodeShutdownManager.POD_REASON,
+        NodeShutdownManager.POD_MESSAGE,
+        NodeShutdownManager.TERMINATION_BY_KUBELET,
+        grace)) {
       resync.accept(pod.getMetadata().getUid());
     }
   }

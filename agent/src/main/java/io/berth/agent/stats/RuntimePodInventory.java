@@ -1,5 +1,7 @@
 package io.berth.agent.stats;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.pod.PodLifecycleEventGenerator.RuntimeListing;
@@ -48,7 +50,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class RuntimePodInventory implements Supplier<List<PodRef>> {
   private static final Logger log = LoggerFactory.getLogger(RuntimePodInventory.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // parsed on the pods' long-lived worker threads: one shared buffer pool, not Jackson's default
+  // thread-local one, which would keep buffers for every pod's worker
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+              .build());
 
   private record SandboxFacts(String cgroupParent, OptionalLong pid) {}
 

@@ -25,22 +25,47 @@ public final class LibcMounter implements Mounter {
     int umount2(String target, int flags);
   }
 
-  private final LibC libc;
-  private final jnr.ffi.Runtime runtime;
+  /** libc bound through jnr-ffi, with the runtime that reads {@code errno}. */
+  private record Bound(LibC libc, jnr.ffi.Runtime runtime) {
+    static Bound load() {
+      LibC libc =
+          LibraryLoader.create(LibC.class)
+              .load(Platform.getNativePlatform().getStandardCLibraryName());
+      return new Bound(libc, jnr.ffi.Runtime.getRuntime(libc));
+    }
+  }
 
-  public LibcMounter() {
-    this.libc =
-        LibraryLoader.create(LibC.class)
-            .load(Platform.getNativePlatform().getStandardCLibraryName());
-    this.runtime = jnr.ffi.Runtime.getRuntime(libc);
+  private volatile Bound bound;
+
+  /**
+   * libc is bound at the first mount or unmount, not here: a node whose pods have no tmpfs volumes
+   * (static pods without emptyDir medium Memory, standalone mode) then never loads jnr-ffi, its
+   * native stub library and its ~300 classes (about 2.5 MB of RSS through the CDS archive and
+   * metaspace, see systemd/README.md).
+   */
+  public LibcMounter() {}
+
+  private Bound bound() {
+    Bound b = bound;
+    if (b == null) {
+      synchronized (this) {
+        b = bound;
+        if (b == null) {
+          b = Bound.load();
+          bound = b;
+        }
+      }
+    }
+    return b;
   }
 
   @Override
   public void mountTmpfs(Path dir, OptionalLong sizeBytes) throws IOException {
     String data = "mode=0777" + (sizeBytes.isPresent() ? ",size=" + sizeBytes.getAsLong() : "");
-    if (libc.mount("tmpfs", dir.toString(), "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) {
+    Bound b = bound();
+    if (b.libc().mount("tmpfs", dir.toString(), "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) {
       throw new IOException(
-          "mount tmpfs on " + dir + " (" + data + "): errno " + runtime.getLastError());
+          "mount tmpfs on " + dir + " (" + data + "): errno " + b.runtime().getLastError());
     }
   }
 
@@ -49,8 +74,9 @@ public final class LibcMounter implements Mounter {
     if (!isMountPoint(dir)) {
       return;
     }
-    if (libc.umount2(dir.toString(), MNT_DETACH) != 0) {
-      int errno = runtime.getLastError();
+    Bound b = bound();
+    if (b.libc().umount2(dir.toString(), MNT_DETACH) != 0) {
+      int errno = b.runtime().getLastError();
       if (errno != EINVAL) {
         throw new IOException("umount " + dir + ": errno " + errno);
       }

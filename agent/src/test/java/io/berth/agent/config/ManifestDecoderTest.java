@@ -35,6 +35,27 @@ class ManifestDecoderTest {
   }
 
   @Test
+  void aCopyIsEqualAndIndependentOfTheOriginal() {
+    Pod original =
+        single(
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"j\","
+                + "\"labels\":{\"app\":\"web\"},\"x-unknown\":1},\"spec\":{\"containers\":"
+                + "[{\"name\":\"c\",\"image\":\"i\",\"env\":[{\"name\":\"A\",\"value\":\"1\"}],"
+                + "\"resources\":{\"limits\":{\"memory\":\"64Mi\"}}}]}}");
+    Pod copy = decoder.copy(original);
+    assertThat(copy).isEqualTo(original).isNotSameAs(original);
+    assertThat(decoder.canonicalJson(copy)).isEqualTo(decoder.canonicalJson(original));
+
+    copy.getMetadata().getLabels().put("app", "changed");
+    copy.getSpec().getContainers().get(0).getEnv().get(0).setValue("2");
+    copy.getSpec().getContainers().add(copy.getSpec().getContainers().get(0));
+    assertThat(original.getMetadata().getLabels()).containsEntry("app", "web");
+    assertThat(original.getSpec().getContainers()).hasSize(1);
+    assertThat(original.getSpec().getContainers().get(0).getEnv().get(0).getValue()).isEqualTo("1");
+    assertThat(original.getMetadata().getAdditionalProperties()).containsEntry("x-unknown", 1);
+  }
+
+  @Test
   void podListOnlyWhereAllowed() {
     String list = Manifests.resource("pod-list.json");
     assertThat(failure(list)).isEqualTo("a manifest file must hold a single Pod, not a PodList");

@@ -23,8 +23,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** {@code GET /pods} and {@code GET /pods/rejected} in the API's JSON shape. */
-class PodStatusViewTest {
-  static final Instant T0 = Instant.parse("2026-11-24T09:00:00Z");
+public class PodStatusViewTest {
+  public static final Instant T0 = Instant.parse("2026-11-24T09:00:00Z");
   final FakeClock clock = new FakeClock(T0);
   final ObjectMapper json = new ObjectMapper();
   final List<RejectedManifest> rejected =
@@ -92,6 +92,58 @@ class PodStatusViewTest {
   }
 
   @Test
+  void aFailedPodShowsDisruptionTargetInPodsAndKeepsItThroughLaterSyncs() throws Exception {
+    view.update(input(pod("web", "a", "u5")));
+    List<String> changed = new java.util.ArrayList<>();
+    view.onStatusChanged(changed::add);
+    clock.advance(Duration.ofSeconds(7));
+    String message = SHUTDOWN_MESSAGE;
+    assertThat(shutDown("u5", Duration.ofSeconds(20))).isTrue();
+    assertThat(changed).as("the status manager is woken").containsExactly("u5");
+    assertThat(view.killGrace("u5")).contains(Duration.ofSeconds(20));
+
+    // its worker syncs twice more: the container still running, then killed
+    clock.advance(Duration.ofSeconds(2));
+    view.update(input(pod("web", "a", "u5")));
+    clock.advance(Duration.ofSeconds(2));
+    view.update(input(pod("web", "a", "u5"), ContainerState.EXITED));
+
+    JsonNode status = read(view.podsReply()).path("items").path(0).path("status");
+    assertThat(status.path("phase").asText()).isEqualTo("Failed");
+    assertThat(status.path("reason").asText()).isEqualTo("Terminated");
+    assertThat(status.path("message").asText()).isEqualTo(message);
+    assertThat(status.path("conditions"))
+        .extracting(c -> c.path("type").asText() + "=" + c.path("status").asText())
+        .containsExactly(
+            "PodReadyToStartContainers=True",
+            "Initialized=True",
+            "ContainersReady=False",
+            "Ready=False",
+            "PodScheduled=True",
+            "DisruptionTarget=True");
+    JsonNode target = status.path("conditions").path(5);
+    assertThat(target.path("reason").asText()).isEqualTo("TerminationByKubelet");
+    assertThat(target.path("message").asText()).isEqualTo(message);
+    assertThat(target.path("lastTransitionTime").asText())
+        .as("when it was failed, not when last synced")
+        .isEqualTo("2026-11-24T09:00:07Z");
+
+    assertThat(shutDown("u5", Duration.ZERO)).as("a terminal pod is not failed twice").isFalse();
+    assertThat(view.get("u5").orElseThrow().getStatus().getConditions())
+        .filteredOn(c -> c.getType().equals("DisruptionTarget"))
+        .hasSize(1);
+  }
+
+  static final String SHUTDOWN_MESSAGE =
+      "Pod was terminated in response to imminent node shutdown.";
+
+  /** Fails pod "web" as node shutdown does. */
+  private boolean shutDown(String uid, Duration grace) {
+    return view.fail(
+        pod("web", "a", uid), "Terminated", SHUTDOWN_MESSAGE, "TerminationByKubelet", grace);
+  }
+
+  @Test
   void rejectedManifestsAreListed() throws Exception {
     JsonNode r = read(view.rejectedReply()).path("items").path(0);
     assertThat(r.path("source").asText()).isEqualTo("file");
@@ -107,6 +159,12 @@ class PodStatusViewTest {
   }
 
   private static PodStatuses.Input input(Pod pod) {
+    return input(pod, ContainerState.RUNNING);
+  }
+
+  /** The pod's container "app" seen by the runtime in {@code state} (exit 137 when exited). */
+  public static PodStatuses.Input input(Pod pod, ContainerState state) {
+    boolean exited = state == ContainerState.EXITED;
     var sandbox =
         new ObservedPod.Sandbox(
             "sb", 0, PodSandboxState.READY, T0, "10.0.0.2", List.of(), NamespaceMode.POD);
@@ -115,15 +173,15 @@ class PodStatusViewTest {
             "c1",
             "app",
             "sb",
-            ContainerState.RUNNING,
-            0,
-            "",
+            state,
+            exited ? 137 : 0,
+            exited ? "Error" : "",
             "",
             "h",
             0,
             T0,
             T0,
-            null,
+            exited ? T0.plusSeconds(5) : null,
             "busybox:1.36",
             "sha256:b");
     return new PodStatuses.Input(
@@ -134,7 +192,7 @@ class PodStatusViewTest {
         List.of());
   }
 
-  private static Pod pod(String name, String namespace, String uid) {
+  public static Pod pod(String name, String namespace, String uid) {
     return PodDefaults.apply(
         new PodBuilder()
             .withNewMetadata()

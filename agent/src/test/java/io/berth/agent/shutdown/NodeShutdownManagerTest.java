@@ -3,7 +3,11 @@ package io.berth.agent.shutdown;
 import static io.berth.agent.shutdown.ShutdownGroupTest.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.pod.PodStatusView;
+import io.berth.agent.pod.PodStatusViewTest;
 import io.berth.agent.testing.FakeClock;
+import io.berth.cri.ContainerState;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import java.time.Duration;
@@ -197,54 +201,68 @@ class NodeShutdownManagerTest {
   }
 
   @Test
-  void terminatedPodsGetTheDisruptionTargetConditionAndListenersHearOfTheShutdown()
+  void terminatedPodsShowDisruptionTargetInTheLocalViewAndListenersHearOfTheShutdown()
       throws Exception {
-    Pod web = running(pod("web", null, null, 60L));
-    web.getStatus()
-        .setConditions(
-            List.of(
-                new io.fabric8.kubernetes.api.model.PodConditionBuilder()
-                    .withType("Ready")
-                    .withStatus("False")
-                    .withReason("PodCompleted")
-                    .build()));
-    pods.pods.add(web);
-    Pod bystander = running(pod("other", null, null, null));
-    FakeClock clock = new FakeClock();
-    pods.logind = logind;
+    FakeClock clock = new FakeClock(PodStatusViewTest.T0);
+    PodStatusView view = new PodStatusView(clock, new ObjectMapper(), List::of);
+    Pod web = PodStatusViewTest.pod("web", "default", "u-web");
+    view.update(PodStatusViewTest.input(web, ContainerState.RUNNING));
+    // the pod's worker, woken by the kill, sees its container stopped
+    List<String> resynced = new CopyOnWriteArrayList<>();
+    WorkerPods workerPods =
+        new WorkerPods(
+            view,
+            uid -> {
+              resynced.add(uid);
+              view.update(PodStatusViewTest.input(web, ContainerState.EXITED));
+            });
     NodeShutdownManager m =
         new NodeShutdownManager(
             NodeShutdownSettings.off().withGrace(Duration.ofSeconds(30), Duration.ofSeconds(10)),
             () -> logind,
-            pods,
+            workerPods,
             clock);
     List<Boolean> heard = new CopyOnWriteArrayList<>();
     m.onShuttingDownChanged(() -> heard.add(m.shuttingDown()));
     m.start();
-    assertThat(m.withShutdownConditions(web)).as("no shutdown yet").isSameAs(web);
+    assertThat(view.get("u-web").orElseThrow().getStatus().getConditions())
+        .extracting(c -> c.getType())
+        .as("no shutdown yet")
+        .doesNotContain("DisruptionTarget");
 
+    clock.advance(Duration.ofSeconds(3));
     logind.signal.accept(true);
     assertThat(m.awaitTerminated(Duration.ofSeconds(10))).isTrue();
     assertThat(heard).containsExactly(true);
+    assertThat(resynced).containsExactly("u-web");
+    assertThat(logind.held()).as("the lock is released").isZero();
 
-    Pod shown = m.withShutdownConditions(web);
-    assertThat(shown.getStatus().getConditions())
-        .extracting(c -> c.getType() + "=" + c.getStatus() + " " + c.getReason())
-        .containsExactly("Ready=False PodCompleted", "DisruptionTarget=True TerminationByKubelet");
-    var target = shown.getStatus().getConditions().get(1);
-    assertThat(target.getMessage())
+    var status = view.get("u-web").orElseThrow().getStatus();
+    assertThat(status.getPhase()).isEqualTo("Failed");
+    assertThat(status.getReason()).isEqualTo("Terminated");
+    assertThat(status.getMessage())
         .isEqualTo("Pod was terminated in response to imminent node shutdown.");
-    assertThat(target.getLastTransitionTime())
-        .isEqualTo(clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-    assertThat(web.getStatus().getConditions()).as("the input is not changed").hasSize(1);
-    // applied twice (every status pass), still one DisruptionTarget
-    assertThat(m.withShutdownConditions(shown).getStatus().getConditions()).hasSize(2);
-    assertThat(m.withShutdownConditions(bystander))
-        .as("a pod the shutdown did not terminate")
-        .isSameAs(bystander);
+    assertThat(status.getConditions())
+        .filteredOn(c -> c.getType().equals("DisruptionTarget"))
+        .extracting(
+            c ->
+                c.getStatus()
+                    + " "
+                    + c.getReason()
+                    + " "
+                    + c.getLastTransitionTime()
+                    + " "
+                    + c.getMessage())
+        .containsExactly(
+            "True TerminationByKubelet 2026-11-24T09:00:03Z"
+                + " Pod was terminated in response to imminent node shutdown.");
 
     logind.signal.accept(false);
     assertThat(heard).containsExactly(true, false);
+    assertThat(view.get("u-web").orElseThrow().getStatus().getConditions())
+        .extracting(c -> c.getType())
+        .as("a cancel does not undo the termination")
+        .contains("DisruptionTarget");
     m.close();
   }
 }
