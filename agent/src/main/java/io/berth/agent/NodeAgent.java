@@ -1,5 +1,7 @@
 package io.berth.agent;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.admission.PodAdmitter;
 import io.berth.agent.admission.TaintAdmission;
@@ -451,7 +453,19 @@ public final class NodeAgent implements AutoCloseable {
   private final PodConfig podConfig;
   private final PodStatusView podStatuses;
   private final PodWorkers podWorkers;
-  private final SpecHash hash = new SpecHash();
+
+  /**
+   * For JSON parsed or written on the pods' worker threads (spec hashes, the stats inventory's
+   * status JSON): virtual threads that live as long as their pod, where Jackson's default
+   * thread-local buffer pool would keep about 12 KB per pod. One shared pool instead.
+   */
+  private final ObjectMapper pooledJson =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
+              .build());
+
+  private final SpecHash hash = new SpecHash(pooledJson);
   private final CrashLoopBackoff crashLoop;
   private final ImagePulls imagePulls;
   private final PodLifecycleEventGenerator pleg;
@@ -865,7 +879,7 @@ public final class NodeAgent implements AutoCloseable {
                 r -> io.berth.agent.http.ServiceListReply.of(serviceProxy.services(), json));
     metricsEndpoints =
         NodeMetricsEndpoints.forHost(
-            new RuntimePodInventory(runtime::runtime, pleg::lastListing, clock),
+            new RuntimePodInventory(runtime::runtime, pleg::lastListing, clock, pooledJson),
             registry,
             settings.nodeName(),
             settings.rootDir(),

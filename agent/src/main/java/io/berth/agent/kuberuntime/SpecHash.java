@@ -1,8 +1,6 @@
 package io.berth.agent.kuberuntime;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -36,16 +34,11 @@ public final class SpecHash {
   }
 
   /**
-   * With a mapper whose buffers come from one shared pool: hashes run on the pods' worker threads
-   * (virtual threads that live as long as their pod), and Jackson's default thread-local pool would
-   * keep a set of buffers (about 12 KB) for each of them.
+   * With a plain mapper. berth's agent passes one whose buffers come from a shared pool (hashes run
+   * on the pods' long-lived worker threads; see NodeAgent).
    */
   public SpecHash() {
-    this(
-        new ObjectMapper(
-            JsonFactory.builder()
-                .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
-                .build()));
+    this(new ObjectMapper());
   }
 
   /** The 16-hex-digit hash of {@code container}. */

@@ -1,7 +1,5 @@
 package io.berth.agent.stats;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.pod.PodLifecycleEventGenerator.RuntimeListing;
@@ -50,13 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RuntimePodInventory implements Supplier<List<PodRef>> {
   private static final Logger log = LoggerFactory.getLogger(RuntimePodInventory.class);
-  // parsed on the pods' long-lived worker threads: one shared buffer pool, not Jackson's default
-  // thread-local one, which would keep buffers for every pod's worker
-  private static final ObjectMapper JSON =
-      new ObjectMapper(
-          JsonFactory.builder()
-              .recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool())
-              .build());
 
   private record SandboxFacts(String cgroupParent, OptionalLong pid) {}
 
@@ -71,25 +62,29 @@ public final class RuntimePodInventory implements Supplier<List<PodRef>> {
   private final Supplier<RuntimeService> runtime;
   private final Supplier<Optional<RuntimeListing>> recentListing;
   private final Clock clock;
+  private final ObjectMapper json;
   private final Map<String, SandboxFacts> sandboxes = new ConcurrentHashMap<>();
   private final Map<String, ContainerFacts> containers = new ConcurrentHashMap<>();
 
   /** {@code runtime} gives the connected runtime, or throws CriException while there is none. */
   public RuntimePodInventory(Supplier<RuntimeService> runtime) {
-    this(runtime, Optional::empty, Clock.systemUTC());
+    this(runtime, Optional::empty, Clock.systemUTC(), new ObjectMapper());
   }
 
   /**
    * @param recentListing the PLEG's last listing; used instead of two CRI list calls while it is at
    *     most {@link #MAX_LISTING_AGE} old by {@code clock}
+   * @param json parses the verbose status JSON (the agent's pooled-buffer mapper, see NodeAgent)
    */
   public RuntimePodInventory(
       Supplier<RuntimeService> runtime,
       Supplier<Optional<RuntimeListing>> recentListing,
-      Clock clock) {
+      Clock clock,
+      ObjectMapper json) {
     this.runtime = runtime;
     this.recentListing = recentListing;
     this.clock = clock;
+    this.json = json;
   }
 
   @Override
@@ -222,11 +217,11 @@ public final class RuntimePodInventory implements Supplier<List<PodRef>> {
     }
   }
 
-  private static JsonNode info(Map<String, String> verbose, String what) throws IOException {
+  private JsonNode info(Map<String, String> verbose, String what) throws IOException {
     String raw = verbose.get("info");
     if (raw == null) {
       throw new IOException(what + ": the runtime's verbose status has no 'info'");
     }
-    return JSON.readTree(raw);
+    return json.readTree(raw);
   }
 }

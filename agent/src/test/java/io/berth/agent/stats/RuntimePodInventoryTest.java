@@ -2,6 +2,7 @@ package io.berth.agent.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.pod.PodLifecycleEventGenerator.RuntimeListing;
 import io.berth.agent.testing.FakeClock;
 import io.berth.cri.Container;
@@ -47,7 +48,8 @@ class RuntimePodInventoryTest {
   void aFreshPlegListingSavesTheListCalls() {
     RuntimeListing listing = new RuntimeListing(sandboxes, containers, T0);
     RuntimePodInventory inventory =
-        new RuntimePodInventory(() -> runtime, () -> Optional.of(listing), clock);
+        new RuntimePodInventory(
+            () -> runtime, () -> Optional.of(listing), clock, new ObjectMapper());
     clock.advance(Duration.ofMillis(1500));
 
     List<PodRef> pods = inventory.get();
@@ -75,7 +77,9 @@ class RuntimePodInventoryTest {
     clock.advance(RuntimePodInventory.MAX_LISTING_AGE.plusMillis(1));
 
     List<PodRef> stale =
-        new RuntimePodInventory(() -> runtime, () -> Optional.of(listing), clock).get();
+        new RuntimePodInventory(
+                () -> runtime, () -> Optional.of(listing), clock, new ObjectMapper())
+            .get();
     List<PodRef> none = new RuntimePodInventory(() -> runtime).get();
 
     assertThat(calls.stream().filter(c -> c.startsWith("list"))).hasSize(4);

@@ -2,9 +2,11 @@ package io.berth.netfilter.bench;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -29,7 +31,7 @@ final class KubeProxyIptablesSync {
     for (Map.Entry<String, Table> e : now.entrySet()) {
       Table t = e.getValue();
       Table was = old.getOrDefault(e.getKey(), new Table());
-      List<String> written = new ArrayList<>();
+      Set<String> written = new LinkedHashSet<>();
       for (Map.Entry<String, List<String>> chain : t.rules.entrySet()) {
         String name = chain.getKey();
         if (!PER_SERVICE.matcher(name).find()

@@ -18,6 +18,7 @@ import io.berth.netfilter.model.ServiceModel;
 import io.berth.netfilter.model.ServicePort;
 import io.berth.netfilter.model.ServicePortName;
 import io.berth.netfilter.nftables.NftablesBackend;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,6 +26,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Sync-time benchmark of berth's nftables shape against kube-proxy's shapes, in namespaces this
@@ -49,6 +52,7 @@ public final class NftBenchmark {
   private static final String NS = "berth-nf-bench";
   private static final String NS_ANCHOR = "berth-nf-bench-kp";
   private static final String NS_IPT = "berth-nf-bench-ipt";
+  private static final Pattern FAILED_LINE = Pattern.compile("line (\\d+) failed");
 
   private final int perService = Integer.getInteger("endpoints", 10);
   private final int changes = Integer.getInteger("changes", 50);
@@ -222,13 +226,12 @@ public final class NftBenchmark {
     Sh.Result r =
         Sh.run(inNetns(NS_IPT, "iptables-legacy-restore", "--noflush", file.toString()), 1200);
     if (!r.ok()) {
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("line (\\d+) failed").matcher(r.err());
+      Matcher m = FAILED_LINE.matcher(r.err());
       String line = "";
       try {
         line =
             m.find() ? ": " + Files.readAllLines(file).get(Integer.parseInt(m.group(1)) - 1) : "";
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         line = ""; // the message without the line
       }
       throw new IllegalStateException(
