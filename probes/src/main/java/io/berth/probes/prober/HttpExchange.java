@@ -35,6 +35,8 @@ import java.util.concurrent.TimeUnit;
  * (every hop's channel and the deadline timer are on it), so its state needs no locks.
  */
 final class HttpExchange {
+  private static final String CLIENT_TIMEOUT = " (Client.Timeout exceeded while awaiting headers)";
+
   private final ProbeTransport transport;
   private final SslContext tls;
   private final String userAgent;
@@ -49,6 +51,7 @@ final class HttpExchange {
   private Optional<String> hostOverride;
   private int redirects;
   private Channel channel;
+  private boolean connected;
   private ScheduledFuture<?> timer;
 
   HttpExchange(
@@ -88,6 +91,7 @@ final class HttpExchange {
   }
 
   private void connect() {
+    connected = false;
     var host = current.getHost();
     if (host.startsWith("[")) {
       host = host.substring(1, host.length() - 1);
@@ -105,7 +109,7 @@ final class HttpExchange {
                         return;
                       }
                       if (error != null) {
-                        fail(ProbeTransport.dialError(hostPort(), TcpProber.unwrap(error)));
+                        failDial(TcpProber.unwrap(error));
                         return;
                       }
                       var remaining = Duration.ofNanos(deadline - System.nanoTime());
@@ -128,10 +132,11 @@ final class HttpExchange {
                           (ChannelFutureListener)
                               f -> {
                                 if (!f.isSuccess()) {
-                                  fail(ProbeTransport.dialError(hostPort(), f.cause()));
+                                  failDial(f.cause());
                                 } else if (result.isDone()) {
                                   f.channel().close();
                                 } else {
+                                  connected = true;
                                   f.channel().writeAndFlush(request());
                                 }
                               });
@@ -229,11 +234,30 @@ final class HttpExchange {
     return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
   }
 
+  /**
+   * The probe's whole-request deadline, Go's {@code http.Client.Timeout}. The connect timeout ends
+   * at the same instant, so which of the two fires first is chance: both give the message Go gives
+   * for where the exchange was, a dial or a wait for the answer.
+   */
   private void onDeadline() {
-    fail(
-        "Get \""
-            + current
-            + "\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
+    if (!connected) {
+      fail(get() + "dial tcp " + hostPort() + ": i/o timeout" + CLIENT_TIMEOUT);
+    } else {
+      fail(get() + "context deadline exceeded" + CLIENT_TIMEOUT);
+    }
+  }
+
+  /** A failed dial as Go's client reports it: {@code Get "URL": dial tcp HOST:PORT: reason}. */
+  private void failDial(Throwable cause) {
+    if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+      onDeadline();
+    } else {
+      fail(get() + ProbeTransport.dialError(hostPort(), cause));
+    }
+  }
+
+  private String get() {
+    return "Get \"" + current + "\": ";
   }
 
   private void fail(String message) {
@@ -252,8 +276,10 @@ final class HttpExchange {
     }
   }
 
+  /** The dialled address as Go prints it: {@code host:port}, the port filled in from the scheme. */
   private String hostPort() {
-    return current.getRawAuthority();
+    int port = current.getPort() > 0 ? current.getPort() : defaultPort(current.getScheme());
+    return current.getHost() + ":" + port;
   }
 
   private static int defaultPort(String scheme) {

@@ -244,8 +244,16 @@ class HttpProberTest {
       closed = s.getLocalPort();
     }
     assertThat(get(closed, "/").message())
-        .isEqualTo("dial tcp 127.0.0.1:" + closed + ": connect: connection refused");
-    assertFailsWithin(net.blackHole(), Duration.ofMillis(300), "i/o timeout");
+        .as("Go's client error, as the kubelet's events show it")
+        .isEqualTo(
+            "Get \"http://127.0.0.1:%d/\": dial tcp 127.0.0.1:%d: connect: connection refused"
+                .formatted(closed, closed));
+    int hole = net.blackHole();
+    assertFailsWithin(
+        hole,
+        Duration.ofMillis(300),
+        "Get \"http://127.0.0.1:%d/\": dial tcp 127.0.0.1:%d: i/o timeout".formatted(hole, hole)
+            + " (Client.Timeout exceeded while awaiting headers)");
   }
 
   @Test

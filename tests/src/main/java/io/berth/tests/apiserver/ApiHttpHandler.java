@@ -421,7 +421,7 @@ final class ApiHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                     null,
                     includeObject)
             : o -> o;
-    WatchStream stream = new WatchStream(ctx, render, faults, call.keepAlive());
+    WatchStream stream = new WatchStream(ctx, r, render, faults, call.keepAlive());
     long timeout =
         call.param("timeoutSeconds") == null ? 1800 : Long.parseLong(call.param("timeoutSeconds"));
     boolean bookmarks = "true".equals(call.param("allowWatchBookmarks"));

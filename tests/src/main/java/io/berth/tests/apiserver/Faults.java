@@ -55,6 +55,11 @@ public final class Faults {
     return watches.size();
   }
 
+  /** Open watch streams of one resource (e.g. {@link ApiResources#SECRETS}) right now. */
+  public int openWatches(ApiResource resource) {
+    return (int) watches.stream().filter(w -> w.resource().equals(resource)).count();
+  }
+
   /** Clears pending failures and stalls. */
   public void clear() {
     failRemaining.set(0);

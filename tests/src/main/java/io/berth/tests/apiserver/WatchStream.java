@@ -19,6 +19,7 @@ import java.util.function.UnaryOperator;
  */
 final class WatchStream implements WatchSink {
   private final ChannelHandlerContext ctx;
+  private final ApiResource resource;
   private final UnaryOperator<ObjectNode> render;
   private final Faults faults;
   private final boolean keepAlive;
@@ -29,15 +30,22 @@ final class WatchStream implements WatchSink {
 
   WatchStream(
       ChannelHandlerContext ctx,
+      ApiResource resource,
       UnaryOperator<ObjectNode> render,
       Faults faults,
       boolean keepAlive) {
     this.ctx = ctx;
+    this.resource = resource;
     this.render = render;
     this.faults = faults;
     this.keepAlive = keepAlive;
     faults.opened(this);
     ctx.channel().closeFuture().addListener(f -> stop());
+  }
+
+  /** The resource watched, e.g. {@link ApiResources#CONFIGMAPS}. */
+  ApiResource resource() {
+    return resource;
   }
 
   void attach(ObjectStore.Watch watch, long timeoutSeconds, long bookmarkMillis) {

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ApiObjectsIT {
   private static final String NODE = "objects-node";
+  private static final Duration RECONNECT_AFTER_OUTAGE = Duration.ofSeconds(40);
 
   @Test
   void configMapsAndSecretsFromTheApiReachVolumesAndEnv() throws Exception {
@@ -45,9 +47,11 @@ class ApiObjectsIT {
   private void run(TestApiServer api, Path kubeconfig, BerthOnContainerd berth) throws Exception {
     Path dir = berth.dir;
     String image = berth.containerd.busyboxImage();
-    // berth's own watches (pods) once it has listed, before any pod refers to an object
-    await(Duration.ofSeconds(30), () -> api.faults().openWatches() > 0 ? Optional.of(1) : null);
-    int baseWatches = api.faults().openWatches();
+    // berth's own pod watch is open; no object is watched before a pod refers to it
+    await(
+        Duration.ofSeconds(30),
+        () -> api.faults().openWatches(ApiResources.PODS) > 0 ? Optional.of(1) : null);
+    assertThat(objectWatches(api)).isZero();
 
     apply(
         kubeconfig,
@@ -214,10 +218,14 @@ class ApiObjectsIT {
     assertThat(exec(berth, mountId, "cat", "/etc/late/file")).isEqualTo("arrived");
     api.restart();
 
-    // one watch per referenced object: app, creds, absent, absent-too, late-secret, late-cm
+    // one watch per referenced object: app, creds, absent, absent-too, late-secret, late-cm.
+    // Each watch comes back on its own reflector back-off (client-go's: 800 ms doubling, up to
+    // 100 % jitter). After a 12 s outage a loop's next attempt can be as late as 0.8+1.6+3.2+6.4 =
+    // 12 s into the outage plus a 12.8 s delay doubled by jitter, so about 26 s after the restart.
     await(
-        Duration.ofSeconds(10),
-        () -> api.faults().openWatches() == baseWatches + 6 ? Optional.of(1) : null);
+        RECONNECT_AFTER_OUTAGE,
+        () -> objectWatches(api) == 6 ? Optional.of(1) : null,
+        () -> "open ConfigMap and Secret watches: " + objectWatches(api) + ", expected 6");
     assertThat(api.requests().entries())
         .anySatisfy(
             e ->
@@ -228,7 +236,13 @@ class ApiObjectsIT {
     kubectl(kubeconfig, "delete", "pod", "consumer", "envwaiter", "mountwaiter", "--timeout=60s");
     await(
         Duration.ofSeconds(20),
-        () -> api.faults().openWatches() == baseWatches ? Optional.of(1) : null);
+        () -> objectWatches(api) == 0 ? Optional.of(1) : null,
+        () -> "open ConfigMap and Secret watches: " + objectWatches(api) + ", expected 0");
+  }
+
+  private static int objectWatches(TestApiServer api) {
+    return api.faults().openWatches(ApiResources.CONFIGMAPS)
+        + api.faults().openWatches(ApiResources.SECRETS);
   }
 
   private static String containerId(TestApiServer api, String pod, Duration timeout)
@@ -282,6 +296,11 @@ class ApiObjectsIT {
   }
 
   private static <T> T await(Duration timeout, Callable<Optional<T>> probe) throws Exception {
+    return await(timeout, probe, () -> "");
+  }
+
+  private static <T> T await(
+      Duration timeout, Callable<Optional<T>> probe, Supplier<String> observed) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Optional<T> last = Optional.empty();
     while (System.nanoTime() < deadline) {
@@ -292,6 +311,6 @@ class ApiObjectsIT {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("not within " + timeout);
+    throw new AssertionError("not within " + timeout + " " + observed.get());
   }
 }

@@ -374,6 +374,8 @@ class TestApiServerTest {
     try (Http.Watch w =
         http.watch(PODS + "?watch=true&resourceVersion=" + server.store().resourceVersion())) {
       awaitOpenWatches(1);
+      assertThat(server.faults().openWatches(ApiResources.PODS)).isEqualTo(1);
+      assertThat(server.faults().openWatches(ApiResources.SECRETS)).isZero();
       server.faults().cutWatchesMidEvent();
       http.post(PODS, pod("b", "n1", ""));
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
