@@ -37,6 +37,7 @@ import io.berth.agent.pod.CgroupfsPodCgroups;
 import io.berth.agent.pod.ContainerGarbageCollector;
 import io.berth.agent.pod.ContainerLogRotator;
 import io.berth.agent.pod.HostFacts;
+import io.berth.agent.pod.ImageGarbageCollector;
 import io.berth.agent.pod.LifecycleHooks;
 import io.berth.agent.pod.LocalStorageEviction;
 import io.berth.agent.pod.PodCgroups;
@@ -134,6 +135,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
+  private static final Duration IMAGE_GC_FIRST_PASS = Duration.ofSeconds(10);
 
   /** Connect and whole-request timeout for the manifest URL. */
   static final Duration MANIFEST_URL_TIMEOUT = Duration.ofSeconds(10);
@@ -808,7 +810,9 @@ public final class NodeAgent implements AutoCloseable {
     startRuntimeHousekeeping(hasSources);
   }
 
-  /** Container/sandbox GC, pod log directory removal and log rotation on their own thread. */
+  /**
+   * Container/sandbox GC, pod log directory removal, log rotation and image GC on their own thread.
+   */
   private void startRuntimeHousekeeping(boolean hasSources) {
     RuntimeHousekeeping h = settings.runtimeHousekeeping();
     ContainerGarbageCollector gc =
@@ -832,6 +836,18 @@ public final class NodeAgent implements AutoCloseable {
         h.logRotationPeriod().toMillis(),
         h.logRotationPeriod().toMillis(),
         TimeUnit.MILLISECONDS);
+    if (h.imageGc().spaceBased() || !h.imageGc().maxAge().isZero()) {
+      ImageGarbageCollector images =
+          new ImageGarbageCollector(
+              runtime::runtime, runtime::images, h.imageGc(), json, registry, clock);
+      // the first pass soon after start-up (the kubelet's runs at once, after the runtime is up):
+      // it records when each image was first seen, which imageMinimumGCAge counts from
+      long first = Math.min(h.imageGcPeriod().toMillis(), IMAGE_GC_FIRST_PASS.toMillis());
+      runtimeHousekeepingTimer.scheduleWithFixedDelay(
+          images::collect, first, h.imageGcPeriod().toMillis(), TimeUnit.MILLISECONDS);
+    } else {
+      log.info("image GC is off: imageGCHighThresholdPercent 100 and no imageMaximumGCAge");
+    }
   }
 
   /**

@@ -57,6 +57,7 @@ final class SettingsMapping {
                 k.maxPods(),
                 k.allowedUnsafeSysctls()))
         .withNodeRegistration(config.node())
-        .withRuntimeHousekeeping(config.containerLogs().housekeeping());
+        .withRuntimeHousekeeping(
+            config.containerLogs().housekeeping().withImageGc(config.imageGc().policy()));
   }
 }

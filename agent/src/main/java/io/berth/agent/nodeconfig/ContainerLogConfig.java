@@ -41,7 +41,9 @@ public record ContainerLogConfig(
         d.gcPeriod(),
         containerLogMaxSize,
         containerLogMaxFiles,
-        containerLogMonitorInterval);
+        containerLogMonitorInterval,
+        d.imageGc(),
+        d.imageGcPeriod());
   }
 
   String toYaml() {

@@ -277,15 +277,8 @@ public record KubeletConfig(
             "evictionMinimumReclaim")) {
       m.put(f, "no eviction manager yet");
     }
-    for (String f :
-        List.of(
-            "imageGCHighThresholdPercent",
-            "imageGCLowThresholdPercent",
-            "imageMinimumGCAge",
-            "imageMaximumGCAge",
-            "serializeImagePulls",
-            "maxParallelImagePulls")) {
-      m.put(f, "image garbage collection and pull tuning are not built");
+    for (String f : List.of("serializeImagePulls", "maxParallelImagePulls")) {
+      m.put(f, "image pull tuning is not built");
     }
     for (String f :
         List.of(

@@ -1,11 +1,12 @@
 package io.berth.agent.pod;
 
 import io.berth.agent.kuberuntime.GcPolicy;
+import io.berth.agent.kuberuntime.ImageGcPolicy;
 import java.time.Duration;
 
 /**
- * How berth tidies the runtime behind its pods: container/sandbox garbage collection and container
- * log rotation, with the kubelet's defaults.
+ * How berth tidies the runtime behind its pods: container/sandbox garbage collection, container log
+ * rotation and image garbage collection, with the kubelet's defaults.
  *
  * @param gcPolicy which dead containers are kept ({@link GcPolicy#DEFAULTS})
  * @param gcPeriod how often GC runs (the kubelet's {@code ContainerGCPeriod}, 1 min)
@@ -15,20 +16,26 @@ import java.time.Duration;
  *     containerLogMaxFiles}, 5; at least 2)
  * @param logRotationPeriod how often log sizes are checked ({@code containerLogMonitorInterval}, 10
  *     s)
+ * @param imageGc which images are removed ({@link ImageGcPolicy#DEFAULTS})
+ * @param imageGcPeriod how often image GC runs (the kubelet's {@code ImageGCPeriod}, 5 min)
  */
 public record RuntimeHousekeeping(
     GcPolicy gcPolicy,
     Duration gcPeriod,
     long containerLogMaxSize,
     int containerLogMaxFiles,
-    Duration logRotationPeriod) {
+    Duration logRotationPeriod,
+    ImageGcPolicy imageGc,
+    Duration imageGcPeriod) {
   public static final RuntimeHousekeeping DEFAULTS =
       new RuntimeHousekeeping(
           GcPolicy.DEFAULTS,
           ContainerGarbageCollector.PERIOD,
           10L * 1024 * 1024,
           5,
-          Duration.ofSeconds(10));
+          Duration.ofSeconds(10),
+          ImageGcPolicy.DEFAULTS,
+          ImageGcPolicy.PERIOD);
 
   public RuntimeHousekeeping {
     if (gcPeriod.isNegative() || gcPeriod.isZero()) {
@@ -46,5 +53,20 @@ public record RuntimeHousekeeping(
       throw new IllegalArgumentException(
           "container log monitor interval must be positive, was " + logRotationPeriod);
     }
+    if (imageGcPeriod.isNegative() || imageGcPeriod.isZero()) {
+      throw new IllegalArgumentException("image GC period must be positive, was " + imageGcPeriod);
+    }
+  }
+
+  /** The same housekeeping with another image GC policy. */
+  public RuntimeHousekeeping withImageGc(ImageGcPolicy policy) {
+    return new RuntimeHousekeeping(
+        gcPolicy,
+        gcPeriod,
+        containerLogMaxSize,
+        containerLogMaxFiles,
+        logRotationPeriod,
+        policy,
+        imageGcPeriod);
   }
 }

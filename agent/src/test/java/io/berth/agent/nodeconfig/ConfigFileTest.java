@@ -3,6 +3,7 @@ package io.berth.agent.nodeconfig;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.berth.agent.kuberuntime.ImageGcPolicy;
 import io.berth.agent.server.NodeServerSettings.AuthorizationMode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -290,6 +291,45 @@ class ConfigFileTest {
             "KubeletConfiguration.containerLogMonitorInterval");
     assertThat(p.get(0).message()).isEqualTo("must be a quantity such as 10Mi, got 'ten megs'");
     assertThat(p.get(1).message()).isEqualTo("must be between 2 and 2147483647, got 1");
+  }
+
+  @Test
+  void imageGcFieldsReachTheHousekeepingAndAreCheckedAsTheKubeletDoes() {
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            imageGCHighThresholdPercent: 90
+            imageGCLowThresholdPercent: 70
+            imageMinimumGCAge: 5m
+            imageMaximumGCAge: 168h
+            """);
+    assertThat(c.imageGc().policy())
+        .isEqualTo(new ImageGcPolicy(90, 70, Duration.ofMinutes(5), Duration.ofHours(168)));
+    assertThat(c.warnings()).isEmpty();
+    assertThat(parse(BerthConfig.defaults().toYaml()).imageGc().policy())
+        .isEqualTo(ImageGcPolicy.DEFAULTS);
+
+    String head = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n";
+    assertThat(problems(head + "imageGCHighThresholdPercent: 60\nimageGCLowThresholdPercent: 60\n"))
+        .containsExactly(
+            new ConfigProblem(
+                "KubeletConfiguration.imageGCLowThresholdPercent",
+                "must be less than imageGCHighThresholdPercent (60), got 60"));
+    assertThat(problems(head + "imageGCHighThresholdPercent: 101\n"))
+        .containsExactly(
+            new ConfigProblem(
+                "KubeletConfiguration.imageGCHighThresholdPercent",
+                "must be between 0 and 100, got 101"));
+    assertThat(problems(head + "imageMinimumGCAge: 10m\nimageMaximumGCAge: 5m\n"))
+        .containsExactly(
+            new ConfigProblem(
+                "KubeletConfiguration.imageMaximumGCAge",
+                "must be 0 or at least imageMinimumGCAge (10m0s), got 5m0s"));
+    assertThat(problems(head + "imageMinimumGCAge: -1s\n"))
+        .extracting(ConfigProblem::path)
+        .containsExactly("KubeletConfiguration.imageMinimumGCAge");
   }
 
   @Test

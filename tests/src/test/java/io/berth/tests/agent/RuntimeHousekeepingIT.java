@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.berth.agent.kuberuntime.GcPolicy;
+import io.berth.agent.kuberuntime.ImageGcPolicy;
 import io.berth.agent.pod.RuntimeHousekeeping;
 import io.berth.cri.Container;
 import io.berth.cri.ContainerFilter;
@@ -38,7 +39,13 @@ class RuntimeHousekeepingIT {
   private static final String NODE = "berth-gc-node";
   private static final RuntimeHousekeeping EVERY_SECOND =
       new RuntimeHousekeeping(
-          GcPolicy.DEFAULTS, Duration.ofSeconds(1), 16 * 1024, 3, Duration.ofSeconds(1));
+          GcPolicy.DEFAULTS,
+          Duration.ofSeconds(1),
+          16 * 1024,
+          3,
+          Duration.ofSeconds(1),
+          ImageGcPolicy.DEFAULTS,
+          ImageGcPolicy.PERIOD);
   private static final int LOG_MAX_FILES = EVERY_SECOND.containerLogMaxFiles();
   private static final Pattern LINE = Pattern.compile(" line (\\d+) ");
   private BerthOnContainerd berth;
