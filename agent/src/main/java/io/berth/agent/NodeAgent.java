@@ -99,6 +99,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,6 +108,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -136,6 +138,9 @@ import org.slf4j.LoggerFactory;
 public final class NodeAgent implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(NodeAgent.class);
   private static final Duration IMAGE_GC_FIRST_PASS = Duration.ofSeconds(10);
+
+  /** The kubelet's {@code periodicQOSCgroupUpdateInterval}. */
+  private static final Duration QOS_CGROUP_UPDATE = Duration.ofMinutes(1);
 
   /** Connect and whole-request timeout for the manifest URL. */
   static final Duration MANIFEST_URL_TIMEOUT = Duration.ofSeconds(10);
@@ -511,7 +516,7 @@ public final class NodeAgent implements AutoCloseable {
     this.crashLoop = new CrashLoopBackoff(clock, hash);
     this.imagePulls = new ImagePulls(clock);
     this.prober = new NodeProber(runtime::runtime, clock);
-    this.podCgroups = podCgroups(new CgroupNames(settings.cgroupRoot()));
+    this.podCgroups = podCgroups(new CgroupNames(settings.cgroupRoot()), this::activePods);
     this.pleg =
         new PodLifecycleEventGenerator(
             runtime::runtime,
@@ -558,10 +563,12 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   /** Pod cgroups with the cgroupfs driver on this host's cgroup v1 hierarchies. */
-  private static PodCgroups podCgroups(CgroupNames names) {
+  private static PodCgroups podCgroups(CgroupNames names, Supplier<List<Pod>> activePods) {
     PodCgroups cgroups;
     try {
-      cgroups = CgroupfsPodCgroups.detect(Files.readString(Path.of("/proc/self/mountinfo")), names);
+      cgroups =
+          CgroupfsPodCgroups.detect(
+              Files.readString(Path.of("/proc/self/mountinfo")), names, activePods);
     } catch (IOException e) {
       cgroups = new PodCgroups.Unmanaged("cannot read /proc/self/mountinfo: " + e);
     }
@@ -832,6 +839,11 @@ public final class NodeAgent implements AutoCloseable {
         new ContainerLogRotator(
             runtime::runtime, h.containerLogMaxSize(), h.containerLogMaxFiles(), clock);
     runtimeHousekeepingTimer.scheduleWithFixedDelay(
+        this::updateQosCgroups,
+        QOS_CGROUP_UPDATE.toMillis(),
+        QOS_CGROUP_UPDATE.toMillis(),
+        TimeUnit.MILLISECONDS);
+    runtimeHousekeepingTimer.scheduleWithFixedDelay(
         logs::rotateAll,
         h.logRotationPeriod().toMillis(),
         h.logRotationPeriod().toMillis(),
@@ -848,6 +860,37 @@ public final class NodeAgent implements AutoCloseable {
     } else {
       log.info("image GC is off: imageGCHighThresholdPercent 100 and no imageMaximumGCAge");
     }
+  }
+
+  /** The QoS levels' CPU shares from the active pods, as the kubelet's periodic update. */
+  private void updateQosCgroups() {
+    try {
+      podCgroups.updateQosCgroups(activePods());
+    } catch (RuntimeException e) { // keep the periodic task alive
+      log.warn("updating the QoS cgroups failed, retrying in a minute: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * The kubelet's {@code GetActivePods}: the pods of every source whose worker has not finished and
+   * whose phase is not Succeeded or Failed.
+   */
+  private List<Pod> activePods() {
+    List<Pod> active = new ArrayList<>();
+    for (Pod p : podConfig.mergedState()) {
+      String uid = p.getMetadata().getUid();
+      boolean finished =
+          podWorkers.state(uid).map(s -> s == PodWorkers.State.TERMINATED).orElse(false)
+              || podStatuses
+                  .get(uid)
+                  .map(v -> v.getStatus() == null ? "" : v.getStatus().getPhase())
+                  .map(phase -> "Succeeded".equals(phase) || "Failed".equals(phase))
+                  .orElse(false);
+      if (!finished) {
+        active.add(p);
+      }
+    }
+    return active;
   }
 
   /**

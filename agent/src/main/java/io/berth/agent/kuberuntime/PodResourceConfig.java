@@ -32,8 +32,7 @@ public record PodResourceConfig(long cpuShares, Long cpuQuota, Long cpuPeriod, L
     if (qos == QosClass.BEST_EFFORT) {
       return new PodResourceConfig(LinuxResources.MIN_SHARES, null, null, null);
     }
-    long cpuRequests =
-        podTotal(pod, c -> Quantities.milliValue(Quantities.requests(c).get(Quantities.CPU)));
+    long cpuRequests = cpuRequestMilli(pod);
     long cpuLimits =
         podTotal(pod, c -> Quantities.milliValue(Quantities.limits(c).get(Quantities.CPU)));
     long memoryLimits =
@@ -49,6 +48,11 @@ public record PodResourceConfig(long cpuShares, Long cpuQuota, Long cpuPeriod, L
         withQuota ? quota : null,
         withQuota ? LinuxResources.QUOTA_PERIOD : null,
         guaranteed || memoryLimitsDeclared ? memoryLimits : null);
+  }
+
+  /** The pod's CPU request in millicores ({@code PodRequests} of {@code cpu}). */
+  public static long cpuRequestMilli(Pod pod) {
+    return podTotal(pod, c -> Quantities.milliValue(Quantities.requests(c).get(Quantities.CPU)));
   }
 
   /**

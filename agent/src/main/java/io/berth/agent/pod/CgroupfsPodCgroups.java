@@ -1,6 +1,7 @@
 package io.berth.agent.pod;
 
 import io.berth.agent.kuberuntime.CgroupNames;
+import io.berth.agent.kuberuntime.LinuxResources;
 import io.berth.agent.kuberuntime.PodResourceConfig;
 import io.berth.agent.kuberuntime.QosClass;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -10,11 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * every mounted v1 hierarchy, as libcontainer's cgroupfs manager does, and sized through {@code
  * cpu.shares}, {@code cpu.cfs_period_us}/{@code cpu.cfs_quota_us} and {@code memory.limit_in_bytes}
  * from {@link PodResourceConfig}. New cpuset levels get their parent's {@code cpus}/{@code mems},
- * and a new {@code besteffort} level gets 2 CPU shares, as the kubelet's QoS container manager
- * gives it.
+ * and the {@code burstable} and {@code besteffort} levels get the CPU shares the kubelet's QoS
+ * container manager gives them ({@link #updateQosCgroups}).
  *
  * <p>Thread safety: pod workers call it for their own pods; creating shared parents is idempotent.
  */
@@ -37,16 +40,24 @@ public final class CgroupfsPodCgroups implements PodCgroups {
   private final Path cpu;
   private final Path memory;
   private final Path cpuset;
+  private final Supplier<? extends Collection<Pod>> activePods;
 
   /**
    * @param hierarchies every cgroup v1 mount point (named ones such as {@code name=systemd} too)
    * @param cpu the mount point holding the {@code cpu} controller
    * @param memory the mount point holding the {@code memory} controller
    * @param cpuset the mount point holding {@code cpuset}; null when absent
+   * @param activePods the pods on the node that may still run containers (for the QoS levels)
    */
   public CgroupfsPodCgroups(
-      CgroupNames names, List<Path> hierarchies, Path cpu, Path memory, Path cpuset) {
+      CgroupNames names,
+      List<Path> hierarchies,
+      Path cpu,
+      Path memory,
+      Path cpuset,
+      Supplier<? extends Collection<Pod>> activePods) {
     this.names = names;
+    this.activePods = activePods;
     this.hierarchies = List.copyOf(hierarchies);
     this.cpu = cpu;
     this.memory = memory;
@@ -57,7 +68,8 @@ public final class CgroupfsPodCgroups implements PodCgroups {
    * The pod cgroups of this host from its mountinfo text, or {@link PodCgroups.Unmanaged} when
    * there is no v1 cpu and memory hierarchy (cgroup v2 only: not implemented yet).
    */
-  public static PodCgroups detect(String mountinfo, CgroupNames names) {
+  public static PodCgroups detect(
+      String mountinfo, CgroupNames names, Supplier<? extends Collection<Pod>> activePods) {
     Set<Path> all = new LinkedHashSet<>();
     Path cpu = null;
     Path memory = null;
@@ -83,7 +95,7 @@ public final class CgroupfsPodCgroups implements PodCgroups {
       return new PodCgroups.Unmanaged(
           "no cgroup v1 cpu and memory hierarchies (cgroup v2 pod cgroups are not implemented)");
     }
-    return new CgroupfsPodCgroups(names, List.copyOf(all), cpu, memory, cpuset);
+    return new CgroupfsPodCgroups(names, List.copyOf(all), cpu, memory, cpuset, activePods);
   }
 
   private static Path under(Path mount, String cgroup) {
@@ -98,20 +110,16 @@ public final class CgroupfsPodCgroups implements PodCgroups {
     }
     String what = "pod " + pod.getMetadata().getName() + " cgroup " + cgroup;
     PodResourceConfig config = PodResourceConfig.of(pod);
+    if (QosClass.of(pod) != QosClass.GUARANTEED) {
+      // as the kubelet before a new pod cgroup: the QoS levels first, with this pod counted
+      List<Pod> active = new ArrayList<>(activePods.get());
+      if (active.stream().noneMatch(p -> uid(p).equals(uid(pod)))) {
+        active.add(pod);
+      }
+      updateQosCgroups(active);
+    }
     try {
-      String qos = names.qosCgroup(QosClass.of(pod));
-      boolean newBestEffort =
-          QosClass.of(pod) == QosClass.BEST_EFFORT && !Files.isDirectory(under(cpu, qos));
-      for (Path h : hierarchies) {
-        if (h.equals(cpuset)) {
-          createCpuset(cgroup);
-        } else {
-          Files.createDirectories(under(h, cgroup));
-        }
-      }
-      if (newBestEffort) {
-        write(under(cpu, qos).resolve("cpu.shares"), 2);
-      }
+      createEverywhere(cgroup);
       Path c = under(cpu, cgroup);
       write(c.resolve("cpu.shares"), config.cpuShares());
       if (config.cpuQuota() != null) {
@@ -125,6 +133,49 @@ public final class CgroupfsPodCgroups implements PodCgroups {
       throw new PodCgroupException(what + ": cannot create it: " + e, e);
     }
     log.debug("{}: created with {}", what, config);
+  }
+
+  @Override
+  public void updateQosCgroups(Collection<Pod> activePods) {
+    long burstableMilliCpu = 0;
+    for (Pod p : activePods) {
+      if (QosClass.of(p) == QosClass.BURSTABLE) {
+        burstableMilliCpu += PodResourceConfig.cpuRequestMilli(p);
+      }
+    }
+    setShares(QosClass.BURSTABLE, LinuxResources.milliCpuToShares(burstableMilliCpu));
+    setShares(QosClass.BEST_EFFORT, LinuxResources.MIN_SHARES);
+  }
+
+  /** Creates the QoS level in every hierarchy unless it exists, then writes its CPU shares. */
+  private void setShares(QosClass qos, long shares) {
+    String cgroup = names.qosCgroup(qos);
+    try {
+      createEverywhere(cgroup);
+      Path file = under(cpu, cgroup).resolve("cpu.shares");
+      String now = Files.exists(file) ? Files.readString(file).trim() : "";
+      if (!now.equals(Long.toString(shares))) {
+        write(file, shares);
+        log.debug("QoS cgroup {}: cpu.shares {} -> {}", cgroup, now, shares);
+      }
+    } catch (IOException e) {
+      throw new PodCgroupException("QoS cgroup " + cgroup + ": cannot size it: " + e, e);
+    }
+  }
+
+  private static String uid(Pod p) {
+    return String.valueOf(p.getMetadata().getUid());
+  }
+
+  /** Makes the cgroup in every v1 hierarchy, as libcontainer's cgroupfs manager does. */
+  private void createEverywhere(String cgroup) throws IOException {
+    for (Path h : hierarchies) {
+      if (h.equals(cpuset)) {
+        createCpuset(cgroup);
+      } else {
+        Files.createDirectories(under(h, cgroup));
+      }
+    }
   }
 
   /** Each new cpuset level copies its parent's cpus and mems, or no task could join below it. */

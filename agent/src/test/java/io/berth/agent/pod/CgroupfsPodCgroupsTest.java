@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,10 +28,16 @@ class CgroupfsPodCgroupsTest {
       41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
       """;
 
+  /** A Guaranteed pod: limits equal to requests. */
   private static Pod pod(String uid, String cpu, String memory) {
+    Map<String, Quantity> r = Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory));
+    return pod(uid, r, r);
+  }
+
+  private static Pod pod(String uid, Map<String, Quantity> requests, Map<String, Quantity> limits) {
     return new PodBuilder()
         .withNewMetadata()
-        .withName("web")
+        .withName("p-" + uid)
         .withUid(uid)
         .endMetadata()
         .withNewSpec()
@@ -37,8 +45,8 @@ class CgroupfsPodCgroupsTest {
         .withName("c")
         .withImage("busybox")
         .withNewResources()
-        .withRequests(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory)))
-        .withLimits(Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory)))
+        .withRequests(requests)
+        .withLimits(limits)
         .endResources()
         .endContainer()
         .endSpec()
@@ -47,12 +55,13 @@ class CgroupfsPodCgroupsTest {
 
   @Test
   void detectsTheV1HierarchiesAndLeavesV2OnlyHostsToTheRuntime() {
-    assertThat(CgroupfsPodCgroups.detect(HYBRID, CgroupNames.defaults()))
+    assertThat(CgroupfsPodCgroups.detect(HYBRID, CgroupNames.defaults(), List::of))
         .isInstanceOf(CgroupfsPodCgroups.class);
     assertThat(
             CgroupfsPodCgroups.detect(
                 "41 31 0:38 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n",
-                CgroupNames.defaults()))
+                CgroupNames.defaults(),
+                List::of))
         .isInstanceOfSatisfying(
             PodCgroups.Unmanaged.class, u -> assertThat(u.why()).contains("cgroup v2"));
   }
@@ -71,7 +80,8 @@ class CgroupfsPodCgroupsTest {
             java.util.List.of(cpu, memory, cpuset, systemd),
             cpu,
             memory,
-            cpuset);
+            cpuset,
+            List::of);
     cgroups.ensureExists(pod("u1", "250m", "64Mi"));
     Path podCpu = cpu.resolve("test-root/podu1");
     assertThat(podCpu.resolve("cpu.shares")).hasContent("256");
@@ -82,5 +92,56 @@ class CgroupfsPodCgroupsTest {
     assertThat(cpuset.resolve("test-root/cpuset.cpus")).hasContent("0-1");
     assertThat(cpuset.resolve("test-root/podu1/cpuset.mems")).hasContent("0");
     assertThat(systemd.resolve("test-root/podu1")).isDirectory();
+  }
+
+  /** A Burstable pod: a CPU request, no limits. */
+  private static Pod burstable(String uid, String cpuRequest) {
+    return pod(uid, Map.of("cpu", new Quantity(cpuRequest)), Map.of());
+  }
+
+  private static Pod bestEffort(String uid) {
+    return pod(uid, Map.of(), Map.of());
+  }
+
+  @Test
+  void theQosLevelsGetTheKubeletsSharesAsPodsComeAndGo() throws Exception {
+    Path cpu = Files.createDirectories(root.resolve("cpu"));
+    Path memory = Files.createDirectories(root.resolve("memory"));
+    List<Pod> active = new ArrayList<>();
+    var cgroups =
+        new CgroupfsPodCgroups(
+            new CgroupNames("/test-root"), List.of(cpu, memory), cpu, memory, null, () -> active);
+    Path burstableShares = cpu.resolve("test-root/burstable/cpu.shares");
+    Path bestEffortShares = cpu.resolve("test-root/besteffort/cpu.shares");
+
+    Pod first = burstable("b1", "500m");
+    cgroups.ensureExists(first); // before the pod is in the active list: it is counted anyway
+    active.add(first);
+    assertThat(burstableShares).as("500m → 512 shares").hasContent("512");
+    assertThat(bestEffortShares).hasContent("2");
+    assertThat(memory.resolve("test-root/burstable")).isDirectory();
+
+    Pod second = burstable("b2", "1500m");
+    cgroups.ensureExists(second);
+    active.add(second);
+    assertThat(burstableShares).as("2000m → 2048 shares").hasContent("2048");
+
+    Pod idle = bestEffort("e1");
+    cgroups.ensureExists(idle);
+    active.add(idle);
+    assertThat(bestEffortShares).hasContent("2");
+    assertThat(cpu.resolve("test-root/besteffort/pode1/cpu.shares")).hasContent("2");
+
+    active.remove(second);
+    cgroups.updateQosCgroups(active);
+    assertThat(burstableShares).as("the periodic update after a pod went").hasContent("512");
+    active.clear();
+    cgroups.updateQosCgroups(active);
+    assertThat(burstableShares).as("no Burstable pod: the minimum").hasContent("2");
+
+    cgroups.ensureExists(pod("g1", "1", "64Mi"));
+    assertThat(cpu.resolve("test-root/podg1/cpu.shares"))
+        .as("Guaranteed pods sit under the root with their own shares")
+        .hasContent("1024");
   }
 }

@@ -155,6 +155,10 @@ class PodCgroupAndTerminationIT {
     Path looseCpu = cgroup("cpu", "burstable/pod" + looseUid);
     assertThat(looseCpu.resolve("cpu.shares")).hasContent("51");
     assertThat(looseCpu.resolve("cpu.cfs_quota_us")).hasContent("-1");
+    assertThat(cgroup("cpu", "burstable").resolve("cpu.shares"))
+        .as("the QoS level weighs as its pods' summed CPU requests (the only Burstable pod: 50m)")
+        .hasContent("51");
+    assertThat(cgroup("cpu", "besteffort").resolve("cpu.shares")).hasContent("2");
 
     Files.delete(manifests.resolve("sized.yaml"));
     Files.delete(manifests.resolve("loose.yaml"));
