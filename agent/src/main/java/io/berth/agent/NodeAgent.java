@@ -451,8 +451,7 @@ public final class NodeAgent implements AutoCloseable {
   private final Clock clock;
   private final Map<String, String> env;
   private final Heartbeat heartbeat;
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry = ownRegistry();
   private final RuntimeConnection runtime;
   private final SyncLoop syncLoop;
   private final ObjectMapper json = new ObjectMapper();
@@ -1035,13 +1034,17 @@ public final class NodeAgent implements AutoCloseable {
     return HttpReply.text(500, "sync loop stalled: last beat " + heartbeat.last() + "\n");
   }
 
-  private void bindOwnMetrics() {
+  /**
+   * berth's registry, its filters set before any meter registers (Micrometer warns otherwise, and
+   * meters registered earlier would escape them).
+   */
+  private static PrometheusMeterRegistry ownRegistry() {
+    PrometheusMeterRegistry r = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // Keep /metrics clean under promtool's lint: Micrometer's process.cpu.time (nanoseconds in
     // the name) duplicates process_cpu_usage; system.cpu.count would end in _count, which
     // Prometheus reserves for histograms and summaries.
-    registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
-    registry
-        .config()
+    r.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")));
+    r.config()
         .meterFilter(
             new MeterFilter() {
               @Override
@@ -1051,6 +1054,10 @@ public final class NodeAgent implements AutoCloseable {
                     : id;
               }
             });
+    return r;
+  }
+
+  private void bindOwnMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
