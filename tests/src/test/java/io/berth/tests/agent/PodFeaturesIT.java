@@ -246,6 +246,10 @@ class PodFeaturesIT {
     assertThat(evicted.path("status").path("reason").asText()).isEqualTo("Evicted");
     assertThat(evicted.path("status").path("message").asText())
         .isEqualTo("Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\". ");
+    assertThat(evicted.path("status").path("conditions").findValuesAsText("type"))
+        .as("as the kubelet's local-storage evictions: DisruptionTarget is for node pressure only")
+        .contains("Ready")
+        .doesNotContain("DisruptionTarget");
     await(
         Duration.ofSeconds(20),
         () ->
