@@ -872,7 +872,10 @@ public final class NodeAgent implements AutoCloseable {
             .get("/healthz", r -> healthz())
             .get("/pods", r -> podStatuses.podsReply())
             .get("/pods/rejected", r -> podStatuses.rejectedReply())
-            .get("/metrics/probes", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape()))
+            .get(
+                "/metrics/probes",
+                io.berth.agent.http.GzipNegotiation.negotiated(
+                    r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape())))
             .get("/probes", r -> prober.probesReply())
             .get(
                 "/services",
