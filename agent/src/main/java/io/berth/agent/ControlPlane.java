@@ -14,6 +14,7 @@ import io.berth.agent.node.NodeLease;
 import io.berth.agent.node.NodeObserver;
 import io.berth.agent.node.NodeStatusBuilder;
 import io.berth.agent.node.NodeStatusReporter;
+import io.berth.agent.nodeconfig.ApiServerTuning;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodWorkers;
@@ -138,10 +139,26 @@ final class ControlPlane implements AutoCloseable {
             settings.nodeRegistration().evictionHard(),
             settings.tuning().maxPods(),
             parts.nodeShutdown()::shuttingDown);
-    NodeStatusReporter nodeStatus = new NodeStatusReporter(api, node, builder, observer, clock);
+    ApiServerTuning tuning = settings.tuning().apiServer();
+    NodeStatusReporter nodeStatus =
+        new NodeStatusReporter(
+            api,
+            node,
+            builder,
+            observer,
+            clock,
+            tuning.nodeStatusUpdateFrequency(),
+            tuning.nodeStatusReportFrequency());
     parts.nodeShutdown().onShuttingDownChanged(nodeStatus::syncSoon);
     nodeStatus.start();
-    NodeLease nodeLease = new NodeLease(api, node, nodeStatus::nodeUid, clock);
+    NodeLease nodeLease =
+        new NodeLease(
+            api,
+            node,
+            nodeStatus::nodeUid,
+            clock,
+            tuning.nodeLeaseDurationSeconds(),
+            tuning.leaseRenewInterval());
     nodeLease.start();
     MirrorPods mirrors =
         new MirrorPods(
@@ -195,7 +212,13 @@ final class ControlPlane implements AutoCloseable {
   static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {
     try {
       Kubeconfig config = new KubeconfigLoader().load(settings.kubeconfig(), Optional.empty());
-      return KubeApiClient.create(config, clock, "berth/" + BerthVersion.current());
+      ApiServerTuning tuning = settings.tuning().apiServer();
+      return KubeApiClient.create(
+          config,
+          clock,
+          "berth/" + BerthVersion.current(),
+          tuning.kubeAPIQPS(),
+          tuning.kubeAPIBurst());
     } catch (KubeconfigException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot connect to the API server: " + e.getMessage(), e);
     }

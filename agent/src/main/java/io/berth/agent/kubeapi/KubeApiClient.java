@@ -84,10 +84,20 @@ public final class KubeApiClient {
   /** The kubelet's defaults: 50 QPS, burst 100, 30 s per request, token file re-read. */
   public static KubeApiClient create(Kubeconfig config, Clock clock, String userAgent)
       throws GeneralSecurityException {
+    return create(config, clock, userAgent, 50, 100);
+  }
+
+  /**
+   * As the kubelet's client: {@code qps} and {@code burst} ({@code kubeAPIQPS}, {@code
+   * kubeAPIBurst}), 30 s per request, token file re-read.
+   */
+  public static KubeApiClient create(
+      Kubeconfig config, Clock clock, String userAgent, double qps, int burst)
+      throws GeneralSecurityException {
     return new KubeApiClient(
         config,
         new BearerToken(config.token(), config.tokenFile(), clock),
-        new RateLimiter(50, 100, clock, RateLimiter.Sleeper.THREAD),
+        new RateLimiter(qps, burst, clock, RateLimiter.Sleeper.THREAD),
         RateLimiter.Sleeper.THREAD,
         Duration.ofSeconds(30),
         userAgent);

@@ -12,6 +12,7 @@ import java.util.List;
  * @param shutdown the KubeletConfiguration's graceful node shutdown fields
  * @param nodeServer the KubeletConfiguration's secure-server (node API) fields
  * @param containerLogs the KubeletConfiguration's container log rotation fields
+ * @param apiServer the KubeletConfiguration's node status, lease and API client rate fields
  */
 public record BerthConfig(
     KubeletConfig kubelet,
@@ -20,13 +21,15 @@ public record BerthConfig(
     NodeRegistration node,
     NodeShutdownConfig shutdown,
     NodeServerConfig nodeServer,
-    ContainerLogConfig containerLogs) {
+    ContainerLogConfig containerLogs,
+    ApiServerTuning apiServer) {
   public BerthConfig {
     warnings = List.copyOf(warnings);
     node = node == null ? NodeRegistration.defaults() : node;
     shutdown = shutdown == null ? NodeShutdownConfig.defaults() : shutdown;
     nodeServer = nodeServer == null ? NodeServerConfig.defaults() : nodeServer;
     containerLogs = containerLogs == null ? ContainerLogConfig.defaults() : containerLogs;
+    apiServer = apiServer == null ? ApiServerTuning.defaults() : apiServer;
   }
 
   /** With the node API and container log fields at their defaults. */
@@ -36,12 +39,12 @@ public record BerthConfig(
       List<ConfigProblem> warnings,
       NodeRegistration node,
       NodeShutdownConfig shutdown) {
-    this(kubelet, proxy, warnings, node, shutdown, null, null);
+    this(kubelet, proxy, warnings, node, shutdown, null, null, null);
   }
 
   /** With the default node registration (no taints, no reservations) and no node shutdown. */
   public BerthConfig(KubeletConfig kubelet, KubeProxyConfig proxy, List<ConfigProblem> warnings) {
-    this(kubelet, proxy, warnings, null, null, null, null);
+    this(kubelet, proxy, warnings, null, null, null, null, null);
   }
 
   /** Every default: what berth runs with when there is no config file and no flag. */
@@ -53,6 +56,7 @@ public record BerthConfig(
   public String toYaml() {
     return kubelet.toYaml()
         + containerLogs.toYaml()
+        + apiServer.toYaml()
         + nodeServer.toYaml()
         + shutdown.toYaml()
         + "---\n"

@@ -58,6 +58,7 @@ public final class ConfigFile {
     NodeShutdownConfig shutdown = NodeShutdownConfig.defaults();
     NodeServerConfig nodeServer = NodeServerConfig.defaults();
     ContainerLogConfig containerLogs = ContainerLogConfig.defaults();
+    ApiServerTuning apiServer = ApiServerTuning.defaults();
     for (int i = 0; i < docs.size(); i++) {
       JsonNode doc = docs.get(i);
       String where = "document " + (i + 1);
@@ -78,6 +79,7 @@ public final class ConfigFile {
             shutdown = NodeShutdownConfig.read(r);
             nodeServer = NodeServerConfig.read(r);
             containerLogs = ContainerLogConfig.read(r);
+            apiServer = ApiServerTuning.read(r);
             r.finish(kind, KubeletConfig.NOT_SUPPORTED, warnings);
           }
         }
@@ -113,7 +115,8 @@ public final class ConfigFile {
         node,
         shutdown,
         nodeServer,
-        containerLogs);
+        containerLogs,
+        apiServer);
   }
 
   private static boolean checkApiVersion(
