@@ -175,7 +175,8 @@ class NodeAgentIT {
       assertThat(zipped.headers().firstValue("Content-Encoding")).as(path).contains("gzip");
       assertThat(zipped.headers().firstValue("Vary")).as(path).contains("Accept-Encoding");
       String text;
-      try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+      try (var in =
+          new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
         text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       }
       assertThat(
