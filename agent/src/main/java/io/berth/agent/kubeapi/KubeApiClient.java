@@ -103,6 +103,23 @@ public final class KubeApiClient {
         userAgent);
   }
 
+  /**
+   * The kubelet's heartbeat client (node status and lease): no rate limit, so that a busy {@code
+   * kubeAPIQPS} never delays a heartbeat, and {@code timeout} per request (the kubelet: the shorter
+   * of the status update frequency and the lease duration).
+   */
+  public static KubeApiClient heartbeat(
+      Kubeconfig config, Clock clock, String userAgent, Duration timeout)
+      throws GeneralSecurityException {
+    return new KubeApiClient(
+        config,
+        new BearerToken(config.token(), config.tokenFile(), clock),
+        RateLimiter.unlimited(clock, RateLimiter.Sleeper.THREAD),
+        RateLimiter.Sleeper.THREAD,
+        timeout,
+        userAgent);
+  }
+
   public ObjectMapper json() {
     return json;
   }
