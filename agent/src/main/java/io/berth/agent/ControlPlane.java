@@ -14,6 +14,7 @@ import io.berth.agent.node.NodeLease;
 import io.berth.agent.node.NodeObserver;
 import io.berth.agent.node.NodeStatusBuilder;
 import io.berth.agent.node.NodeStatusReporter;
+import io.berth.agent.nodeconfig.ApiServerTuning;
 import io.berth.agent.pod.HostFacts;
 import io.berth.agent.pod.PodStatusView;
 import io.berth.agent.pod.PodWorkers;
@@ -29,6 +30,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -96,6 +98,7 @@ final class ControlPlane implements AutoCloseable {
     Clock clock = parts.clock();
     String node = settings.nodeName();
     KubeApiClient api = client(settings, clock);
+    KubeApiClient heartbeat = heartbeatClient(settings, clock);
     WatchedObjects objects =
         new WatchedObjects(
             new ApiObjectWatches(api, () -> RetryBackoff.reflectorDefaults(clock)),
@@ -120,7 +123,7 @@ final class ControlPlane implements AutoCloseable {
             parts.podWorkers()::couldHaveRunningContainers);
     parts.podStatuses().onStatusChanged(statusManager::statusChanged);
     statusManager.start();
-    bindMetrics(parts.registry(), api, statusManager);
+    bindMetrics(parts.registry(), List.of(api, heartbeat), statusManager);
     NodeStatusBuilder builder =
         new NodeStatusBuilder(
             parts.json(),
@@ -138,10 +141,26 @@ final class ControlPlane implements AutoCloseable {
             settings.nodeRegistration().evictionHard(),
             settings.tuning().maxPods(),
             parts.nodeShutdown()::shuttingDown);
-    NodeStatusReporter nodeStatus = new NodeStatusReporter(api, node, builder, observer, clock);
+    ApiServerTuning tuning = settings.tuning().apiServer();
+    NodeStatusReporter nodeStatus =
+        new NodeStatusReporter(
+            heartbeat,
+            node,
+            builder,
+            observer,
+            clock,
+            tuning.nodeStatusUpdateFrequency(),
+            tuning.nodeStatusReportFrequency());
     parts.nodeShutdown().onShuttingDownChanged(nodeStatus::syncSoon);
     nodeStatus.start();
-    NodeLease nodeLease = new NodeLease(api, node, nodeStatus::nodeUid, clock);
+    NodeLease nodeLease =
+        new NodeLease(
+            heartbeat,
+            node,
+            nodeStatus::nodeUid,
+            clock,
+            tuning.nodeLeaseDurationSeconds(),
+            tuning.leaseRenewInterval());
     nodeLease.start();
     MirrorPods mirrors =
         new MirrorPods(
@@ -174,15 +193,17 @@ final class ControlPlane implements AutoCloseable {
   }
 
   /** The API traffic on berth's /metrics (the kubelet's {@code rest_client_*} in short). */
-  private static void bindMetrics(MeterRegistry registry, KubeApiClient api, StatusManager status) {
-    FunctionCounter.builder("berth_apiserver_requests", api, KubeApiClient::requestCount)
+  private static void bindMetrics(
+      MeterRegistry registry, List<KubeApiClient> clients, StatusManager status) {
+    FunctionCounter.builder("berth_apiserver_requests", clients, sum(KubeApiClient::requestCount))
         .description("Requests berth sent to the API server (watches and retries included)")
         .register(registry);
-    FunctionCounter.builder("berth_apiserver_request_bytes", api, KubeApiClient::bytesSent)
+    FunctionCounter.builder("berth_apiserver_request_bytes", clients, sum(KubeApiClient::bytesSent))
         .description("Request body bytes berth sent to the API server")
         .baseUnit("bytes")
         .register(registry);
-    FunctionCounter.builder("berth_apiserver_response_bytes", api, KubeApiClient::bytesReceived)
+    FunctionCounter.builder(
+            "berth_apiserver_response_bytes", clients, sum(KubeApiClient::bytesReceived))
         .description("Response body bytes berth received from the API server (watch events too)")
         .baseUnit("bytes")
         .register(registry);
@@ -191,11 +212,44 @@ final class ControlPlane implements AutoCloseable {
         .register(registry);
   }
 
+  /** One figure over every client (the main one and the heartbeat one). */
+  private static java.util.function.ToDoubleFunction<List<KubeApiClient>> sum(
+      java.util.function.ToLongFunction<KubeApiClient> figure) {
+    return clients -> clients.stream().mapToLong(figure).sum();
+  }
+
+  /**
+   * The kubelet's heartbeat client for the node status and lease: no rate limit (a busy {@code
+   * kubeAPIQPS} never delays them), requests cut after the shorter of the status update frequency
+   * and the lease duration.
+   */
+  static KubeApiClient heartbeatClient(NodeAgent.Settings settings, Clock clock) {
+    ApiServerTuning tuning = settings.tuning().apiServer();
+    Duration lease = Duration.ofSeconds(tuning.nodeLeaseDurationSeconds());
+    Duration update = tuning.nodeStatusUpdateFrequency();
+    try {
+      Kubeconfig config = new KubeconfigLoader().load(settings.kubeconfig(), Optional.empty());
+      return KubeApiClient.heartbeat(
+          config,
+          clock,
+          "berth/" + BerthVersion.current(),
+          update.compareTo(lease) < 0 ? update : lease);
+    } catch (KubeconfigException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot connect to the API server: " + e.getMessage(), e);
+    }
+  }
+
   /** A client for the API server of {@code settings.kubeconfig()} (also the node API's reviews). */
   static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {
     try {
       Kubeconfig config = new KubeconfigLoader().load(settings.kubeconfig(), Optional.empty());
-      return KubeApiClient.create(config, clock, "berth/" + BerthVersion.current());
+      ApiServerTuning tuning = settings.tuning().apiServer();
+      return KubeApiClient.create(
+          config,
+          clock,
+          "berth/" + BerthVersion.current(),
+          tuning.kubeAPIQPS(),
+          tuning.kubeAPIBurst());
     } catch (KubeconfigException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot connect to the API server: " + e.getMessage(), e);
     }

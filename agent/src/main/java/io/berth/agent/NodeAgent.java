@@ -31,6 +31,7 @@ import io.berth.agent.kuberuntime.RuntimeSettings;
 import io.berth.agent.kuberuntime.SandboxConfigs;
 import io.berth.agent.kuberuntime.SpecHash;
 import io.berth.agent.node.NodeRegistration;
+import io.berth.agent.nodeconfig.ApiServerTuning;
 import io.berth.agent.nodeconfig.KubeProxyConfig;
 import io.berth.agent.nodeconfig.KubeletConfig;
 import io.berth.agent.pod.CgroupfsPodCgroups;
@@ -404,6 +405,8 @@ public final class NodeAgent implements AutoCloseable {
    * @param clusterDomain the cluster domain ({@code clusterDomain}); empty for none
    * @param resolvConf the host resolver file pods inherit from ({@code resolvConf})
    * @param proxy the KubeProxyConfiguration part, for the proxier
+   * @param apiServer node status and lease periods and the API client's rate limit; null for the
+   *     kubelet's defaults
    */
   public record Tuning(
       Duration fileCheckFrequency,
@@ -413,10 +416,12 @@ public final class NodeAgent implements AutoCloseable {
       Path resolvConf,
       KubeProxyConfig proxy,
       int maxPods,
-      List<String> allowedUnsafeSysctls) {
+      List<String> allowedUnsafeSysctls,
+      ApiServerTuning apiServer) {
     public Tuning {
       clusterDns = List.copyOf(clusterDns);
       allowedUnsafeSysctls = List.copyOf(allowedUnsafeSysctls);
+      apiServer = apiServer == null ? ApiServerTuning.defaults() : apiServer;
     }
 
     /** These values with admission's {@code maxPods} and {@code allowedUnsafeSysctls}. */
@@ -429,7 +434,8 @@ public final class NodeAgent implements AutoCloseable {
           resolvConf,
           proxy,
           pods,
-          unsafeSysctls);
+          unsafeSysctls,
+          apiServer);
     }
 
     /** The kubelet's and kube-proxy's defaults. */
@@ -443,7 +449,8 @@ public final class NodeAgent implements AutoCloseable {
           k.resolvConf(),
           KubeProxyConfig.defaults(),
           k.maxPods(),
-          k.allowedUnsafeSysctls());
+          k.allowedUnsafeSysctls(),
+          ApiServerTuning.defaults());
     }
   }
 
@@ -930,7 +937,10 @@ public final class NodeAgent implements AutoCloseable {
             .get("/healthz", r -> healthz())
             .get("/pods", r -> podStatuses.podsReply())
             .get("/pods/rejected", r -> podStatuses.rejectedReply())
-            .get("/metrics/probes", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape()))
+            .get(
+                "/metrics/probes",
+                io.berth.agent.http.GzipNegotiation.negotiated(
+                    r -> HttpReply.ok(TextExposition.CONTENT_TYPE, prober.scrape())))
             .get("/probes", r -> prober.probesReply())
             .get(
                 "/services",

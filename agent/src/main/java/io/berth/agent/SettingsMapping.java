@@ -55,7 +55,8 @@ final class SettingsMapping {
                 k.resolvConf(),
                 config.proxy(),
                 k.maxPods(),
-                k.allowedUnsafeSysctls()))
+                k.allowedUnsafeSysctls(),
+                config.apiServer()))
         .withNodeRegistration(config.node())
         .withRuntimeHousekeeping(
             config.containerLogs().housekeeping().withImageGc(config.imageGc().policy()));

@@ -45,9 +45,10 @@ import java.util.zip.GZIPInputStream;
  * so those are not part of a cold scrape; a second reader of all files (what berth read before that
  * cache) runs for context. berth keeps the per-scrape cgroup files open and re-reads them with a
  * {@code pread} at offset 0, so a third reader does the same with descriptors it opened once (and
- * reads {@code net/dev} one-shot, as berth does): the comparison is shown both ways. The four
- * rotate which goes first. The request carries Prometheus' {@code Accept} and {@code
- * Accept-Encoding: gzip} headers.
+ * reads {@code net/dev} one-shot, as berth does): the comparison is shown both ways. The request
+ * carries Prometheus' {@code Accept} and {@code Accept-Encoding: gzip} headers, so berth gzips the
+ * answer; a fifth side scrapes the same endpoint with {@code Accept-Encoding: identity}, for the
+ * cost of gzip. The five rotate which goes first.
  *
  * <p>CPU per scrape is the sum over every JVM platform thread's CPU time across the request
  * (berth's virtual-thread handlers run on carrier threads, so they are included), which also counts
@@ -195,25 +196,30 @@ public final class CadvisorScrapeBench {
     Samples allCpu = new Samples();
     Samples heldWall = new Samples();
     Samples heldCpu = new Samples();
+    Samples plainWall = new Samples();
+    Samples plainCpu = new Samples();
     long sink = 0;
     int bytes = 0;
     for (int i = 0; i < scrapes; i++) {
-      // past berth's 1 s collection cache: every measured scrape reads the cgroups again
-      Thread.sleep(NodeMetricsEndpoints.COLLECTION_MAX_AGE.toMillis() + 50);
-      for (int side = 0; side < 4; side++) {
-        int which = (i + side) % 4;
+      for (int side = 0; side < 5; side++) {
+        int which = (i + side) % 5;
+        if (which == 0 || which == 4) {
+          // past berth's 1 s collection cache: every measured scrape reads the cgroups again
+          Thread.sleep(NodeMetricsEndpoints.COLLECTION_MAX_AGE.toMillis() + 50);
+        }
         long c0 = cpu.total();
         long w0 = System.nanoTime();
         switch (which) {
           case 0 -> bytes = get(uri).length();
           case 1 -> sink += minimalRead(coldFiles);
           case 2 -> sink += minimalRead(allFiles);
-          default -> sink += heldRead(heldFiles) + minimalRead(oneShot);
+          case 3 -> sink += heldRead(heldFiles) + minimalRead(oneShot);
+          default -> sink += get(uri, false).length();
         }
         long w1 = System.nanoTime();
         long c1 = cpu.total();
-        Samples[] wall = {berthWall, rawWall, allWall, heldWall};
-        Samples[] used = {berthCpu, rawCpu, allCpu, heldCpu};
+        Samples[] wall = {berthWall, rawWall, allWall, heldWall, plainWall};
+        Samples[] used = {berthCpu, rawCpu, allCpu, heldCpu, plainCpu};
         wall[which].add(w1 - w0);
         used[which].add(c1 - c0);
       }
@@ -271,6 +277,23 @@ public final class CadvisorScrapeBench {
             heldCpu,
             50,
             held));
+    String plain = "the same scrape without Accept-Encoding: gzip (identity), same run";
+    results.figure(
+        row(
+            "gzip-wall-p50",
+            "(context) scrape p50 gzipped, as Prometheus asks, vs identity",
+            berthWall,
+            plainWall,
+            50,
+            plain));
+    results.figure(
+        row(
+            "gzip-cpu-p50",
+            "(context) CPU p50 gzipped (berth's gzip and the client's gunzip) vs identity",
+            berthCpu,
+            plainCpu,
+            50,
+            plain));
     results
         .series("berth scrape ms", berthWall.millis())
         .series("minimal reader ms", rawWall.millis())
@@ -435,10 +458,15 @@ public final class CadvisorScrapeBench {
   }
 
   private static String get(URI uri) throws IOException {
+    return get(uri, true);
+  }
+
+  /** A scrape; {@code gzip}: with Prometheus' {@code Accept-Encoding: gzip}, else identity. */
+  private static String get(URI uri, boolean gzip) throws IOException {
     HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
     // what Prometheus 2.x sends when scraping (scrape.go): text format preferred after OpenMetrics
     c.setRequestProperty("Accept", PROMETHEUS_ACCEPT);
-    c.setRequestProperty("Accept-Encoding", "gzip");
+    c.setRequestProperty("Accept-Encoding", gzip ? "gzip" : "identity");
     c.setConnectTimeout(5_000);
     c.setReadTimeout(30_000);
     try (InputStream raw = c.getInputStream();

@@ -64,7 +64,12 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
       reply(ctx, keepAlive, head, 404, HttpReply.text(404, "not found\n"));
       return;
     }
-    var view = new HttpRequestView(request.method().name(), path, uri.parameters());
+    var view =
+        new HttpRequestView(
+            request.method().name(),
+            path,
+            uri.parameters(),
+            request.headers().get(HttpHeaderNames.ACCEPT_ENCODING));
     try {
       handlers.execute(
           () -> {
@@ -93,6 +98,7 @@ final class RequestDispatcher extends SimpleChannelInboundHandler<FullHttpReques
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, reply.contentType());
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, reply.body().length);
     response.headers().set("X-Content-Type-Options", "nosniff");
+    reply.coding().addHeaders(response.headers());
     if (keepAlive) {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
       ctx.writeAndFlush(response);

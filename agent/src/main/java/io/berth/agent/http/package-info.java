@@ -11,5 +11,9 @@
  * <p>A slow client costs a channel, never a thread. Oversized request lines and headers get 431,
  * oversized bodies 413, unknown paths 404, other methods 405. A failing handler gets 500 with a
  * fixed body, so nothing internal leaks into the response; the failure is logged with its path.
+ *
+ * <p>Routes wrapped in {@link io.berth.agent.http.GzipNegotiation} (the metrics endpoints) answer
+ * gzipped when the request accepts gzip; the reply's {@link io.berth.agent.http.ContentCoding}
+ * tells both listeners (this one and the node API's) which headers go with it.
  */
 package io.berth.agent.http;

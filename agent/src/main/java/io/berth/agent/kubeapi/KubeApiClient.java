@@ -84,12 +84,39 @@ public final class KubeApiClient {
   /** The kubelet's defaults: 50 QPS, burst 100, 30 s per request, token file re-read. */
   public static KubeApiClient create(Kubeconfig config, Clock clock, String userAgent)
       throws GeneralSecurityException {
+    return create(config, clock, userAgent, 50, 100);
+  }
+
+  /**
+   * As the kubelet's client: {@code qps} and {@code burst} ({@code kubeAPIQPS}, {@code
+   * kubeAPIBurst}), 30 s per request, token file re-read.
+   */
+  public static KubeApiClient create(
+      Kubeconfig config, Clock clock, String userAgent, double qps, int burst)
+      throws GeneralSecurityException {
     return new KubeApiClient(
         config,
         new BearerToken(config.token(), config.tokenFile(), clock),
-        new RateLimiter(50, 100, clock, RateLimiter.Sleeper.THREAD),
+        new RateLimiter(qps, burst, clock, RateLimiter.Sleeper.THREAD),
         RateLimiter.Sleeper.THREAD,
         Duration.ofSeconds(30),
+        userAgent);
+  }
+
+  /**
+   * The kubelet's heartbeat client (node status and lease): no rate limit, so that a busy {@code
+   * kubeAPIQPS} never delays a heartbeat, and {@code timeout} per request (the kubelet: the shorter
+   * of the status update frequency and the lease duration).
+   */
+  public static KubeApiClient heartbeat(
+      Kubeconfig config, Clock clock, String userAgent, Duration timeout)
+      throws GeneralSecurityException {
+    return new KubeApiClient(
+        config,
+        new BearerToken(config.token(), config.tokenFile(), clock),
+        RateLimiter.unlimited(clock, RateLimiter.Sleeper.THREAD),
+        RateLimiter.Sleeper.THREAD,
+        timeout,
         userAgent);
   }
 

@@ -22,14 +22,25 @@ public final class RateLimiter {
   private final double burst;
   private final Clock clock;
   private final Sleeper sleeper;
+  private final boolean unlimited;
   private double tokens;
   private Instant last;
 
   public RateLimiter(double qps, int burst, Clock clock, Sleeper sleeper) {
+    this(qps, burst, clock, sleeper, false);
     if (qps <= 0 || burst < 1) {
       throw new IllegalArgumentException(
           "qps must be > 0 and burst >= 1, got " + qps + "/" + burst);
     }
+  }
+
+  /** No limit: client-go's QPS -1, which the kubelet's heartbeat client uses. */
+  public static RateLimiter unlimited(Clock clock, Sleeper sleeper) {
+    return new RateLimiter(1, 1, clock, sleeper, true);
+  }
+
+  private RateLimiter(double qps, int burst, Clock clock, Sleeper sleeper, boolean unlimited) {
+    this.unlimited = unlimited;
     this.qps = qps;
     this.burst = burst;
     this.clock = clock;
@@ -40,6 +51,9 @@ public final class RateLimiter {
 
   /** Takes one token, waiting until one is available. */
   public void acquire() throws InterruptedException {
+    if (unlimited) {
+      return;
+    }
     Duration wait = reserve();
     if (!wait.isZero()) {
       sleeper.sleep(wait);

@@ -16,16 +16,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's heartbeat: the Lease {@code kube-node-lease/<node>} (holder = the node, 40 s duration,
- * owned by the Node), created when missing and renewed every 10 s, as the kubelet's node lease
- * controller does. A failed renewal (outage, conflict) is retried on the next tick, so renewal
- * resumes by itself when the API server returns.
+ * The node's heartbeat: the Lease {@code kube-node-lease/<node>} (holder = the node, {@code
+ * nodeLeaseDurationSeconds} long, 40 s by default, owned by the Node), created when missing and
+ * renewed every quarter of its duration (10 s), as the kubelet's node lease controller does. A
+ * failed renewal (outage, conflict) is retried on the next tick, so renewal resumes by itself when
+ * the API server returns.
  *
  * <p>Thread safety: one timer thread; {@link #renewOnce()} is synchronized.
  */
 public final class NodeLease implements AutoCloseable {
+  /** The kubelet's default renew interval: a quarter of {@link #DURATION_SECONDS}. */
   public static final Duration RENEW_INTERVAL = Duration.ofSeconds(10);
+
+  /** The kubelet's default {@code nodeLeaseDurationSeconds}. */
   public static final int DURATION_SECONDS = 40;
+
   static final String NAMESPACE = "kube-node-lease";
   private static final DateTimeFormatter MICRO_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX").withZone(ZoneOffset.UTC);
@@ -35,6 +40,8 @@ public final class NodeLease implements AutoCloseable {
   private final String nodeName;
   private final Supplier<String> nodeUid;
   private final Clock clock;
+  private final int durationSeconds;
+  private final Duration renewInterval;
   private Periodic timer;
   private long renewals;
 
@@ -42,14 +49,31 @@ public final class NodeLease implements AutoCloseable {
    * @param nodeUid the Node's uid once registered (null before: no owner reference yet)
    */
   public NodeLease(KubeApiClient client, String nodeName, Supplier<String> nodeUid, Clock clock) {
+    this(client, nodeName, nodeUid, clock, DURATION_SECONDS, RENEW_INTERVAL);
+  }
+
+  /**
+   * @param nodeUid the Node's uid once registered (null before: no owner reference yet)
+   * @param durationSeconds the lease's {@code leaseDurationSeconds}
+   * @param renewInterval how often it is renewed (the kubelet: a quarter of the duration)
+   */
+  public NodeLease(
+      KubeApiClient client,
+      String nodeName,
+      Supplier<String> nodeUid,
+      Clock clock,
+      int durationSeconds,
+      Duration renewInterval) {
     this.client = client;
     this.nodeName = nodeName;
     this.nodeUid = nodeUid;
     this.clock = clock;
+    this.durationSeconds = durationSeconds;
+    this.renewInterval = renewInterval;
   }
 
   public synchronized void start() {
-    timer = Periodic.start("berth-node-lease", Duration.ZERO, RENEW_INTERVAL, this::renewOnce);
+    timer = Periodic.start("berth-node-lease", Duration.ZERO, renewInterval, this::renewOnce);
   }
 
   /** Creates or renews the lease once; failures are logged and left for the next tick. */
@@ -71,7 +95,7 @@ public final class NodeLease implements AutoCloseable {
       ObjectNode renewed = current.deepCopy();
       ObjectNode spec = renewed.with("spec");
       spec.put("holderIdentity", nodeName);
-      spec.put("leaseDurationSeconds", DURATION_SECONDS);
+      spec.put("leaseDurationSeconds", durationSeconds);
       spec.put("renewTime", MICRO_TIME.format(now));
       if (!renewed.path("metadata").has("ownerReferences") && nodeUid.get() != null) {
         renewed
@@ -85,7 +109,7 @@ public final class NodeLease implements AutoCloseable {
           "node lease {}/{} not renewed, retrying in {} s: {}",
           NAMESPACE,
           nodeName,
-          RENEW_INTERVAL.toSeconds(),
+          renewInterval.toMillis() / 1000.0,
           e.getMessage());
     }
   }
@@ -112,7 +136,7 @@ public final class NodeLease implements AutoCloseable {
     }
     ObjectNode spec = lease.putObject("spec");
     spec.put("holderIdentity", nodeName);
-    spec.put("leaseDurationSeconds", DURATION_SECONDS);
+    spec.put("leaseDurationSeconds", durationSeconds);
     spec.put("renewTime", MICRO_TIME.format(now));
     return lease;
   }

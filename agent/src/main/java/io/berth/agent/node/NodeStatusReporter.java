@@ -16,17 +16,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Registers the Node (creates it, or adopts an existing one and merges berth's labels into it) and
- * reports its status, as the kubelet does with the node lease on: the status is computed every 10 s
- * and sent when it changed (heartbeat times aside) or when the last report is 5 min old. A failed
- * registration or report is retried on the next pass.
+ * reports its status, as the kubelet does with the node lease on: the status is computed every
+ * {@code nodeStatusUpdateFrequency} (10 s) and sent when it changed (heartbeat times aside) or when
+ * the last report is {@code nodeStatusReportFrequency} (5 min) old. A failed registration or report
+ * is retried on the next pass.
  *
  * <p>Thread safety: one timer thread; {@link #syncOnce()} is synchronized.
  */
 public final class NodeStatusReporter implements AutoCloseable {
-  /** The kubelet's --node-status-update-frequency. */
+  /** The kubelet's default --node-status-update-frequency. */
   public static final Duration UPDATE_FREQUENCY = Duration.ofSeconds(10);
 
-  /** The kubelet's --node-status-report-frequency (with leases). */
+  /** The kubelet's default --node-status-report-frequency (with leases). */
   public static final Duration REPORT_FREQUENCY = Duration.ofMinutes(5);
 
   /** While the node is not Ready, status is checked this often (the kubelet's fast updates). */
@@ -39,6 +40,8 @@ public final class NodeStatusReporter implements AutoCloseable {
   private final Supplier<NodeStatusBuilder.Observed> observe;
   private final Clock clock;
   private final String nodeName;
+  private final Duration updateFrequency;
+  private final Duration reportFrequency;
   private boolean registered;
   private JsonNode lastReported;
   private Instant lastReportTime;
@@ -55,15 +58,34 @@ public final class NodeStatusReporter implements AutoCloseable {
       NodeStatusBuilder builder,
       Supplier<NodeStatusBuilder.Observed> observe,
       Clock clock) {
+    this(client, nodeName, builder, observe, clock, UPDATE_FREQUENCY, REPORT_FREQUENCY);
+  }
+
+  /**
+   * @param updateFrequency how often the status is computed ({@code nodeStatusUpdateFrequency})
+   * @param reportFrequency how often an unchanged status is sent ({@code
+   *     nodeStatusReportFrequency})
+   */
+  public NodeStatusReporter(
+      KubeApiClient client,
+      String nodeName,
+      NodeStatusBuilder builder,
+      Supplier<NodeStatusBuilder.Observed> observe,
+      Clock clock,
+      Duration updateFrequency,
+      Duration reportFrequency) {
     this.client = client;
     this.nodeName = nodeName;
     this.builder = builder;
     this.observe = observe;
     this.clock = clock;
+    this.updateFrequency = updateFrequency;
+    this.reportFrequency = reportFrequency;
   }
 
   public synchronized void start() {
-    timer = Periodic.start("berth-node-status", Duration.ZERO, FAST_UPDATE, this::syncOnce);
+    Duration tick = updateFrequency.compareTo(FAST_UPDATE) < 0 ? updateFrequency : FAST_UPDATE;
+    timer = Periodic.start("berth-node-status", Duration.ZERO, tick, this::syncOnce);
   }
 
   /**
@@ -88,15 +110,15 @@ public final class NodeStatusReporter implements AutoCloseable {
   }
 
   /**
-   * Registers if needed, then reports the status when due; passes come every 10 s, or every second
-   * while the node is not Ready so that Ready is reported at once.
+   * Registers if needed, then reports the status when due; passes come every update frequency, or
+   * every second while the node is not Ready so that Ready is reported at once.
    */
   public synchronized void syncOnce() throws InterruptedException {
     Instant start = clock.instant();
     if (lastReady
         && !syncSoon
         && lastPass != null
-        && start.isBefore(lastPass.plus(UPDATE_FREQUENCY))) {
+        && start.isBefore(lastPass.plus(updateFrequency))) {
       return;
     }
     syncSoon = false;
@@ -120,7 +142,7 @@ public final class NodeStatusReporter implements AutoCloseable {
       boolean changed =
           !comparable.equals(lastReported)
               || !comparable.equals(NodeStatusBuilder.withoutHeartbeats(current.path("status")));
-      boolean due = lastReportTime == null || !now.isBefore(lastReportTime.plus(REPORT_FREQUENCY));
+      boolean due = lastReportTime == null || !now.isBefore(lastReportTime.plus(reportFrequency));
       if (changed || due) {
         ObjectNode patch = client.json().createObjectNode();
         patch.set("status", status);
@@ -135,7 +157,7 @@ public final class NodeStatusReporter implements AutoCloseable {
       log.warn(
           "node {} status not reported, retrying in {} s: {}",
           nodeName,
-          UPDATE_FREQUENCY.toSeconds(),
+          updateFrequency.toMillis() / 1000.0,
           e.getMessage());
     }
   }

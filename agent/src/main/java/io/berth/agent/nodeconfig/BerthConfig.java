@@ -13,6 +13,7 @@ import java.util.List;
  * @param nodeServer the KubeletConfiguration's secure-server (node API) fields
  * @param containerLogs the KubeletConfiguration's container log rotation fields
  * @param imageGc the KubeletConfiguration's image garbage collection fields
+ * @param apiServer the KubeletConfiguration's node status, lease and API client rate fields
  */
 public record BerthConfig(
     KubeletConfig kubelet,
@@ -22,7 +23,8 @@ public record BerthConfig(
     NodeShutdownConfig shutdown,
     NodeServerConfig nodeServer,
     ContainerLogConfig containerLogs,
-    ImageGcConfig imageGc) {
+    ImageGcConfig imageGc,
+    ApiServerTuning apiServer) {
   public BerthConfig {
     warnings = List.copyOf(warnings);
     node = node == null ? NodeRegistration.defaults() : node;
@@ -30,21 +32,22 @@ public record BerthConfig(
     nodeServer = nodeServer == null ? NodeServerConfig.defaults() : nodeServer;
     containerLogs = containerLogs == null ? ContainerLogConfig.defaults() : containerLogs;
     imageGc = imageGc == null ? ImageGcConfig.defaults() : imageGc;
+    apiServer = apiServer == null ? ApiServerTuning.defaults() : apiServer;
   }
 
-  /** With the node API, container log and image GC fields at their defaults. */
+  /** With the node API, container log, image GC and API-server tuning fields at their defaults. */
   public BerthConfig(
       KubeletConfig kubelet,
       KubeProxyConfig proxy,
       List<ConfigProblem> warnings,
       NodeRegistration node,
       NodeShutdownConfig shutdown) {
-    this(kubelet, proxy, warnings, node, shutdown, null, null, null);
+    this(kubelet, proxy, warnings, node, shutdown, null, null, null, null);
   }
 
   /** With the default node registration (no taints, no reservations) and no node shutdown. */
   public BerthConfig(KubeletConfig kubelet, KubeProxyConfig proxy, List<ConfigProblem> warnings) {
-    this(kubelet, proxy, warnings, null, null, null, null, null);
+    this(kubelet, proxy, warnings, null, null, null, null, null, null);
   }
 
   /** Every default: what berth runs with when there is no config file and no flag. */
@@ -57,6 +60,7 @@ public record BerthConfig(
     return kubelet.toYaml()
         + containerLogs.toYaml()
         + imageGc.toYaml()
+        + apiServer.toYaml()
         + nodeServer.toYaml()
         + shutdown.toYaml()
         + "---\n"

@@ -59,6 +59,7 @@ public final class ConfigFile {
     NodeServerConfig nodeServer = NodeServerConfig.defaults();
     ContainerLogConfig containerLogs = ContainerLogConfig.defaults();
     ImageGcConfig imageGc = ImageGcConfig.defaults();
+    ApiServerTuning apiServer = ApiServerTuning.defaults();
     for (int i = 0; i < docs.size(); i++) {
       JsonNode doc = docs.get(i);
       String where = "document " + (i + 1);
@@ -80,6 +81,7 @@ public final class ConfigFile {
             nodeServer = NodeServerConfig.read(r);
             containerLogs = ContainerLogConfig.read(r);
             imageGc = ImageGcConfig.read(r);
+            apiServer = ApiServerTuning.read(r);
             r.finish(kind, KubeletConfig.NOT_SUPPORTED, warnings);
           }
         }
@@ -116,7 +118,8 @@ public final class ConfigFile {
         shutdown,
         nodeServer,
         containerLogs,
-        imageGc);
+        imageGc,
+        apiServer);
   }
 
   private static boolean checkApiVersion(

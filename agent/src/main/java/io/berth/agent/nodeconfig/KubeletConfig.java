@@ -251,20 +251,14 @@ public record KubeletConfig(
     }
     m.put("readOnlyPort", "berth has no unauthenticated read-only port; healthzPort serves /pods");
     m.put("enableDebuggingHandlers", "the node API always serves logs and exec, authorized");
-    for (String f :
-        List.of(
-            "syncFrequency",
-            "nodeStatusUpdateFrequency",
-            "nodeStatusReportFrequency",
-            "nodeLeaseDurationSeconds",
-            "registerNode",
-            "providerID",
-            "kubeAPIQPS",
-            "kubeAPIBurst",
-            "eventRecordQPS",
-            "eventBurst",
-            "podCIDR")) {
+    for (String f : List.of("registerNode", "providerID", "podCIDR")) {
       m.put(f, NO_API_SERVER);
+    }
+    m.put(
+        "syncFrequency",
+        "berth resyncs each pod every 10 s and on every runtime event; not configurable");
+    for (String f : List.of("eventRecordQPS", "eventBurst")) {
+      m.put(f, "berth records no Kubernetes events yet");
     }
     m.put("podPidsLimit", "berth sets no pids limit on pod cgroups yet");
     m.put("containerLogMaxWorkers", "berth rotates container logs on one thread");

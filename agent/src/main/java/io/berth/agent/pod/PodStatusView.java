@@ -164,25 +164,32 @@ public final class PodStatusView {
   }
 
   /**
-   * The eviction manager's verdict on a pod: phase Failed, reason {@code Evicted}, the message; the
-   * terminal phase then makes its worker kill it.
+   * The eviction manager's verdict on a pod over a local-storage limit: phase Failed, reason {@code
+   * Evicted}, the message; the terminal phase then makes its worker kill it at once (the kubelet's
+   * {@code immediateEvictionGracePeriodSeconds}, raised to its minimum grace period of 2 s).
+   *
+   * <p>No {@code DisruptionTarget} condition: the kubelet adds it only to pods evicted for node
+   * pressure (memory, nodefs, pid), and its local-storage evictions (emptyDir {@code sizeLimit},
+   * ephemeral-storage limits) pass none. berth has no pressure evictions yet.
    *
    * @return false when the pod is unknown or already terminal
    */
   public boolean evict(Pod pod, String message) {
-    Pod known = pods.get(pod.getMetadata().getUid());
+    String uid = pod.getMetadata().getUid();
+    Pod known = pods.get(uid);
     if (known == null
         || known.getStatus() == null
         || PodStatuses.isTerminal(known.getStatus().getPhase())) {
       return false;
     }
+    killGrace.put(uid, RuntimePodSyncer.MIN_GRACE);
     PodStatus evicted =
         new PodStatusBuilder(known.getStatus())
             .withPhase("Failed")
             .withReason("Evicted")
             .withMessage(message)
             .build();
-    put(pod.getMetadata().getUid(), withStatus(known, evicted));
+    put(uid, withStatus(known, evicted));
     return true;
   }
 

@@ -1,5 +1,6 @@
 package io.berth.agent.server;
 
+import io.berth.agent.http.HttpReply;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -27,7 +28,12 @@ interface Exchange {
   /** Whether the request asks to switch protocols (WebSocket or SPDY). */
   boolean isUpgrade();
 
-  void reply(int status, String contentType, byte[] body);
+  /** A whole reply, with the {@code Content-Encoding} and {@code Vary} its coding asks for. */
+  void reply(HttpReply reply);
+
+  default void reply(int status, String contentType, byte[] body) {
+    reply(new HttpReply(status, contentType, body));
+  }
 
   /**
    * Starts a streamed 200 reply ({@code contentLength} < 0: chunked). The sink buffers; writing an

@@ -147,12 +147,15 @@ final class NodeApiRoutes {
     }
     HttpReply r;
     try {
-      r = handler.get().handle(new HttpRequestView(method, path, ex.query()));
+      r =
+          handler
+              .get()
+              .handle(new HttpRequestView(method, path, ex.query(), ex.header("Accept-Encoding")));
     } catch (Exception e) {
       log.warn("node API: handler for {} failed", path, e);
       r = HttpReply.text(500, "internal error\n");
     }
-    ex.reply(r.status(), r.contentType(), r.body());
+    ex.reply(r);
   }
 
   private void containerLogs(Exchange ex, NodePaths p) throws InterruptedException {

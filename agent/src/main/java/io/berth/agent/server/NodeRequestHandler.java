@@ -1,5 +1,6 @@
 package io.berth.agent.server;
 
+import io.berth.agent.http.HttpReply;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -381,13 +382,16 @@ final class NodeRequestHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void reply(int status, String contentType, byte[] body) {
+    public void reply(HttpReply reply) {
       answered = true;
       boolean head = method().equals("HEAD");
-      FullHttpResponse r = response(status, contentType, head ? new byte[0] : body, keepAlive);
+      byte[] body = reply.body();
+      FullHttpResponse r =
+          response(reply.status(), reply.contentType(), head ? new byte[0] : body, keepAlive);
       if (head) {
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
       }
+      reply.coding().addHeaders(r.headers());
       finish(r);
     }
 

@@ -1,5 +1,7 @@
 package io.berth.agent.stats;
 
+import static io.berth.agent.http.GzipNegotiation.negotiated;
+
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRoutes;
 import io.berth.metrics.PodRef;
@@ -101,21 +103,29 @@ public final class NodeMetricsEndpoints implements AutoCloseable {
     openFiles.close();
   }
 
+  /**
+   * Adds the metrics routes (gzipped for the clients that accept it, as the kubelet's promhttp
+   * handlers) and {@code /stats/summary}.
+   */
   public HttpRoutes register(HttpRoutes routes) {
     return routes
-        .get("/metrics", r -> HttpReply.ok(TextExposition.CONTENT_TYPE, registry.scrape()))
+        .get(
+            "/metrics",
+            negotiated(r -> HttpReply.ok(TextExposition.CONTENT_TYPE, registry.scrape())))
         .get(
             "/metrics/cadvisor",
-            r ->
-                new HttpReply(
-                    200,
-                    TextExposition.CONTENT_TYPE,
-                    cadvisor.renderUtf8(stats.scrape().current())))
+            negotiated(
+                r ->
+                    new HttpReply(
+                        200,
+                        TextExposition.CONTENT_TYPE,
+                        cadvisor.renderUtf8(stats.scrape().current()))))
         .get(
             "/metrics/resource",
-            r ->
-                HttpReply.ok(
-                    TextExposition.CONTENT_TYPE, resource.render(stats.scrape().current())))
+            negotiated(
+                r ->
+                    HttpReply.ok(
+                        TextExposition.CONTENT_TYPE, resource.render(stats.scrape().current()))))
         .get(
             "/stats/summary",
             r -> HttpReply.ok(HttpReply.JSON, summaryJson.write(summary.build(stats.scrape()))));

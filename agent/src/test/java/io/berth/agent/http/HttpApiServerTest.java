@@ -2,6 +2,7 @@ package io.berth.agent.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,6 +33,7 @@ class HttpApiServerTest {
         new HttpRoutes()
             .get("/healthz", r -> HttpReply.text(200, "ok"))
             .get("/echo", r -> HttpReply.text(200, "hello " + r.param("name", "nobody")))
+            .get("/metrics", GzipNegotiation.negotiated(r -> HttpReply.text(200, EXPOSITION)))
             .get(
                 "/boom",
                 r -> {
@@ -124,6 +126,47 @@ class HttpApiServerTest {
     assertThat(slow).isNotDone();
     release.countDown();
     assertThat(slow.get(5, TimeUnit.SECONDS).body()).isEqualTo("slow done");
+  }
+
+  private static final String EXPOSITION =
+      "# HELP up_total Scrapes.\n# TYPE up_total counter\n"
+          + "up_total{instance=\"a\"} 1\n".repeat(500);
+
+  private HttpResponse<byte[]> metrics(String acceptEncoding) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.address().getPort() + "/metrics"))
+            .timeout(Duration.ofSeconds(5));
+    if (acceptEncoding != null) {
+      b.header("Accept-Encoding", acceptEncoding);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  @Test
+  void aMetricsRouteIsGzippedOnlyForClientsThatAcceptGzip() throws Exception {
+    var gzipped = metrics("gzip"); // what Prometheus sends
+    assertThat(gzipped.statusCode()).isEqualTo(200);
+    assertThat(gzipped.headers().firstValue("content-encoding")).contains("gzip");
+    assertThat(gzipped.headers().firstValue("vary")).contains("Accept-Encoding");
+    assertThat(gzipped.headers().firstValue("content-type")).contains(HttpReply.TEXT);
+    assertThat(gzipped.body().length).isLessThan(EXPOSITION.length() / 10);
+    String unzipped;
+    try (var in = new java.util.zip.GZIPInputStream(new ByteArrayInputStream(gzipped.body()))) {
+      unzipped = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(unzipped).isEqualTo(EXPOSITION);
+
+    for (String identity : new String[] {null, "identity", "gzip;q=0, identity", "br"}) {
+      var plain = metrics(identity);
+      assertThat(plain.headers().firstValue("content-encoding")).as(identity).isEmpty();
+      assertThat(plain.headers().firstValue("vary")).as(identity).contains("Accept-Encoding");
+      assertThat(new String(plain.body(), StandardCharsets.UTF_8)).as(identity).isEqualTo(unzipped);
+    }
+    var healthz = get("/healthz");
+    assertThat(healthz.headers().firstValue("vary"))
+        .as("a route that does not negotiate")
+        .isEmpty();
   }
 
   private String raw(String request) throws IOException {

@@ -49,4 +49,13 @@ class RateLimiterTest {
     limiter.acquire();
     assertThat(waits).containsExactly(Duration.ofMillis(20));
   }
+
+  @Test
+  void theHeartbeatsLimiterNeverWaits() throws InterruptedException {
+    RateLimiter unlimited = RateLimiter.unlimited(clock, waits::add);
+    for (int i = 0; i < 10_000; i++) {
+      unlimited.acquire();
+    }
+    assertThat(waits).as("10,000 requests at once, far past any burst").isEmpty();
+  }
 }

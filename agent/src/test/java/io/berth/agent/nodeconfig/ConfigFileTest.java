@@ -561,4 +561,65 @@ class ConfigFileTest {
                     .contains("vm.swappiness")
                     .contains("not a namespaced sysctl"));
   }
+
+  @Test
+  void apiServerTuningFieldsAreReadWithTheKubeletsDefaultsAndChecked() {
+    assertThat(parse(BerthConfig.defaults().toYaml()).apiServer())
+        .isEqualTo(ApiServerTuning.defaults());
+    ApiServerTuning d = ApiServerTuning.defaults();
+    assertThat(d.nodeStatusUpdateFrequency()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.nodeStatusReportFrequency()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(d.nodeLeaseDurationSeconds()).isEqualTo(40);
+    assertThat(d.leaseRenewInterval()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(d.kubeAPIQPS()).isEqualTo(50);
+    assertThat(d.kubeAPIBurst()).isEqualTo(100);
+
+    BerthConfig c =
+        parse(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            nodeStatusUpdateFrequency: 4s
+            nodeStatusReportFrequency: 1m
+            nodeLeaseDurationSeconds: 30
+            kubeAPIQPS: 20
+            kubeAPIBurst: 40
+            """);
+    assertThat(c.warnings()).as("no longer warned as unsupported").isEmpty();
+    assertThat(c.apiServer())
+        .isEqualTo(new ApiServerTuning(Duration.ofSeconds(4), Duration.ofMinutes(1), 30, 20, 40));
+    assertThat(c.apiServer().leaseRenewInterval()).isEqualTo(Duration.ofMillis(7500));
+
+    ApiServerTuning onlyUpdate =
+        parse(
+                """
+                apiVersion: kubelet.config.k8s.io/v1beta1
+                kind: KubeletConfiguration
+                nodeStatusUpdateFrequency: 20s
+                """)
+            .apiServer();
+    assertThat(onlyUpdate.nodeStatusReportFrequency())
+        .as("the kubelet's defaulting: an explicit update frequency is also the report frequency")
+        .isEqualTo(Duration.ofSeconds(20));
+
+    List<ConfigProblem> p =
+        problems(
+            """
+            apiVersion: kubelet.config.k8s.io/v1beta1
+            kind: KubeletConfiguration
+            nodeStatusUpdateFrequency: 0s
+            nodeStatusReportFrequency: -5m
+            nodeLeaseDurationSeconds: 0
+            kubeAPIQPS: 0
+            kubeAPIBurst: 0.5
+            """);
+    assertThat(p)
+        .extracting(ConfigProblem::toString)
+        .containsExactly(
+            "KubeletConfiguration.nodeStatusUpdateFrequency: must be greater than 0",
+            "KubeletConfiguration.nodeStatusReportFrequency: must not be negative, got -5m0s",
+            "KubeletConfiguration.nodeLeaseDurationSeconds: must be between 1 and 2147483647, got 0",
+            "KubeletConfiguration.kubeAPIQPS: must be between 1 and 2147483647, got 0",
+            "KubeletConfiguration.kubeAPIBurst: must be an integer, got '0.5'");
+  }
 }

@@ -134,6 +134,30 @@ public class PodStatusViewTest {
         .hasSize(1);
   }
 
+  @Test
+  void anEmptyDirEvictionFailsThePodAtOnceWithoutADisruptionTarget() throws Exception {
+    Pod pod = pod("web", "a", "u6");
+    pod.getSpec().setTerminationGracePeriodSeconds(30L);
+    view.update(input(pod));
+    String message = "Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\". ";
+    assertThat(view.evict(pod, message)).isTrue();
+    assertThat(view.killGrace("u6"))
+        .as("the kubelet's immediate eviction, raised to its 2 s minimum grace, not the pod's 30 s")
+        .contains(Duration.ofSeconds(2));
+
+    view.update(input(pod, ContainerState.EXITED)); // its worker syncs after the kill
+    JsonNode status = read(view.podsReply()).path("items").path(0).path("status");
+    assertThat(status.path("phase").asText()).isEqualTo("Failed");
+    assertThat(status.path("reason").asText()).isEqualTo("Evicted");
+    assertThat(status.path("message").asText()).isEqualTo(message);
+    assertThat(status.path("conditions"))
+        .as("the kubelet's local-storage evictions carry no DisruptionTarget condition")
+        .extracting(c -> c.path("type").asText())
+        .isNotEmpty()
+        .doesNotContain("DisruptionTarget");
+    assertThat(view.evict(pod, message)).as("a terminal pod is not evicted twice").isFalse();
+  }
+
   static final String SHUTDOWN_MESSAGE =
       "Pod was terminated in response to imminent node shutdown.";
 

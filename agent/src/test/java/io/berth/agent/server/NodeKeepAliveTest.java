@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.http.GzipNegotiation;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRoutes;
 import io.fabric8.kubernetes.api.model.PodList;
@@ -21,9 +22,12 @@ import java.security.cert.CertificateFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.zip.GZIPInputStream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
@@ -60,7 +64,11 @@ class NodeKeepAliveTest {
                 "node-1",
                 new RequestAuthenticator(Optional.empty(), Duration.ofMinutes(2), true, clock),
                 NodeAuthorizer.alwaysAllow(),
-                new HttpRoutes().get("/healthz", r -> HttpReply.text(200, "ok")),
+                new HttpRoutes()
+                    .get("/healthz", r -> HttpReply.text(200, "ok"))
+                    .get(
+                        "/metrics",
+                        GzipNegotiation.negotiated(r -> HttpReply.text(200, EXPOSITION))),
                 new NodeContainers(PodList::new, () -> null, new ObjectMapper()),
                 new ContainerLogWriter(Duration.ofMillis(100)),
                 new NodeLogDirectory(logs),
@@ -127,6 +135,28 @@ class NodeKeepAliveTest {
         if (random.nextInt(50) == 0) {
           Thread.sleep(DEADLINE.multipliedBy(2).toMillis()); // idle now and then
         }
+      }
+    }
+  }
+
+  private static final String EXPOSITION = "# TYPE a_total counter\na_total 1\n".repeat(300);
+
+  @Test
+  void metricsAreGzippedOnAKeptAliveConnectionOnlyWhenAsked() throws Exception {
+    try (Client c = client()) {
+      for (int i = 0; i < 3; i++) {
+        Answer zipped = c.get("GET", "/metrics", "Accept-Encoding: gzip\r\n");
+        assertEquals("gzip", c.headers.get("content-encoding"));
+        assertEquals("Accept-Encoding", c.headers.get("vary"));
+        byte[] body = zipped.body().getBytes(StandardCharsets.ISO_8859_1);
+        try (var in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+          assertEquals(EXPOSITION, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        assertEquals(new Answer(200, EXPOSITION), c.get("GET", "/metrics"));
+        assertFalse(c.headers.containsKey("content-encoding"), "identity when not asked");
+        assertEquals("Accept-Encoding", c.headers.get("vary"));
+        assertEquals(new Answer(200, "ok"), c.get("GET", "/healthz"));
+        assertFalse(c.headers.containsKey("vary"), "healthz does not negotiate");
       }
     }
   }
@@ -200,9 +230,22 @@ class NodeKeepAliveTest {
       out = socket.getOutputStream();
     }
 
+    /** The last answer's headers, names in lower case. */
+    private final Map<String, String> headers = new HashMap<>();
+
     Answer get(String method, String path) throws IOException {
+      return get(method, path, "");
+    }
+
+    /** {@code extraHeaders}: whole header lines, each ending with CRLF. */
+    Answer get(String method, String path, String extraHeaders) throws IOException {
       out.write(
-          (method + " " + path + " HTTP/1.1\r\nHost: node-1\r\nContent-Length: 0\r\n\r\n")
+          (method
+                  + " "
+                  + path
+                  + " HTTP/1.1\r\nHost: node-1\r\nContent-Length: 0\r\n"
+                  + extraHeaders
+                  + "\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       return read(method);
@@ -214,8 +257,13 @@ class NodeKeepAliveTest {
       int code = Integer.parseInt(status.split(" ")[1]);
       long length = -1;
       boolean chunked = false;
+      headers.clear();
       for (String h = line(); !h.isEmpty(); h = line()) {
         String lower = h.toLowerCase(java.util.Locale.ROOT);
+        int colon = h.indexOf(':');
+        if (colon > 0) {
+          headers.put(lower.substring(0, colon), h.substring(colon + 1).trim());
+        }
         if (lower.startsWith("content-length:")) {
           length = Long.parseLong(lower.substring(15).trim());
         } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.NodeAgent;
+import io.berth.agent.pod.LocalStorageEviction;
 import io.berth.tests.apiserver.ApiResources;
 import io.berth.tests.apiserver.TestApiServer;
 import io.berth.tests.fixtures.ContainerdLauncher;
@@ -267,6 +268,83 @@ class ApiServerPodsIT {
         assertThat(ApiAgents.podNames(api))
             .as("the mirror goes with its manifest")
             .doesNotContain(name);
+      } finally {
+        agent.close();
+      }
+    } finally {
+      ApiAgents.deleteTree(root);
+    }
+  }
+
+  @Test
+  void anApiPodOverItsEmptyDirLimitIsEvictedAsTheKubeletReportsItAndAStaticOneIsSpared()
+      throws Exception {
+    Path root = Files.createTempDirectory("berth-api-evict-");
+    try (TestApiServer api = TestApiServer.builder().tls(true).start();
+        ContainerdLauncher containerd = ContainerdLauncher.launch()) {
+      Path kubeconfig = api.writeKubeconfig(root.resolve("kubeconfig"));
+      String filler =
+          """
+          apiVersion: v1
+          kind: Pod
+          metadata: {name: %s, namespace: default}
+          spec:
+            %s
+            terminationGracePeriodSeconds: 30
+            containers:
+            - name: main
+              image: %s
+              command: [sh, -c, "dd if=/dev/zero of=/scratch/fill bs=1M count=3; exec sleep 3600"]
+              volumeMounts: [{name: scratch, mountPath: /scratch}]
+            volumes: [{name: scratch, emptyDir: {sizeLimit: 1Mi}}]
+          """;
+      Path manifests = Files.createDirectories(root.resolve("manifests"));
+      Files.writeString(
+          manifests.resolve("static-fill.yaml"),
+          filler.formatted("static-fill", "", containerd.busyboxImage()));
+      ApiAgents.kubectl(
+          kubeconfig,
+          "create",
+          "-f",
+          Files.writeString(
+                  root.resolve("fill.yaml"),
+                  filler.formatted("fill", "nodeName: " + NODE, containerd.busyboxImage()))
+              .toString());
+      NodeAgent agent = ApiAgents.start(containerd, root, NODE, manifests, kubeconfig);
+      try {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        JsonNode status = api.store().get(ApiResources.PODS, "default", "fill").path("status");
+        while (!status.path("reason").asText().equals("Evicted") && System.nanoTime() < deadline) {
+          Thread.sleep(500);
+          status = api.store().get(ApiResources.PODS, "default", "fill").path("status");
+        }
+        assertThat(status.path("phase").asText()).as("the API status").isEqualTo("Failed");
+        assertThat(status.path("reason").asText()).isEqualTo("Evicted");
+        assertThat(status.path("message").asText())
+            .isEqualTo("Usage of EmptyDir volume \"scratch\" exceeds the limit \"1Mi\". ");
+        assertThat(status.path("conditions").findValuesAsText("type"))
+            .as("the kubelet sets DisruptionTarget only for node-pressure evictions")
+            .contains("Ready")
+            .doesNotContain("DisruptionTarget");
+        String evictedId =
+            status.at("/containerStatuses/0/containerID").asText().replace("containerd://", "");
+        assertThat(evictedId).as("the evicted pod's container").isNotEmpty();
+        long killDeadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (ApiAgents.runningTasks(containerd).contains(evictedId)
+            && System.nanoTime() < killDeadline) {
+          Thread.sleep(200);
+        }
+        assertThat(ApiAgents.runningTasks(containerd))
+            .as("killed at once (2 s grace), not after the pod's 30 s")
+            .doesNotContain(evictedId);
+
+        // the static pod filled its emptyDir as fast: one more monitoring period for it
+        Thread.sleep(LocalStorageEviction.PERIOD.plusSeconds(2).toMillis());
+        JsonNode spared = await(agent, "static-fill-" + NODE, p -> true, "known");
+        assertThat(spared.at("/status/phase").asText())
+            .as("a static pod is critical: the kubelet never evicts it")
+            .isEqualTo("Running");
+        assertThat(spared.at("/status/reason").asText()).isEmpty();
       } finally {
         agent.close();
       }

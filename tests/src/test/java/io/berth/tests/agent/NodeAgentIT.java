@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,6 +161,45 @@ class NodeAgentIT {
         // the registry's filters hold for every meter: renamed and denied ones
         .contains("system_cpu_cores ")
         .doesNotContain("system_cpu_count", "process_cpu_time");
+  }
+
+  @Test
+  void metricsEndpointsAnswerPrometheusGzippedAndOthersPlain() throws Exception {
+    for (String path :
+        new String[] {"/metrics", "/metrics/cadvisor", "/metrics/resource", "/metrics/probes"}) {
+      HttpResponse<byte[]> zipped =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + agent.httpAddress().getPort() + path))
+                  .header("Accept-Encoding", "gzip") // as Prometheus asks
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(zipped.statusCode()).as(path).isEqualTo(200);
+      assertThat(zipped.headers().firstValue("Content-Encoding")).as(path).contains("gzip");
+      assertThat(zipped.headers().firstValue("Vary")).as(path).contains("Accept-Encoding");
+      String text;
+      try (var in =
+          new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+        text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      assertThat(
+              Promtool.checkMetrics(text)
+                  .lines()
+                  .filter(l -> !l.contains("container_memory_failcnt")))
+          .as("promtool findings for gzipped %s", path)
+          .isEmpty();
+
+      var plain = get(path);
+      assertThat(plain.headers().firstValue("Content-Encoding")).as(path).isEmpty();
+      assertThat(plain.headers().firstValue("Vary")).as(path).contains("Accept-Encoding");
+      List<String> zippedFamilies = text.lines().filter(l -> l.startsWith("# TYPE ")).toList();
+      if (!path.equals("/metrics/probes")) { // no pod here has probes: that one may be empty
+        assertThat(zippedFamilies).as(path).isNotEmpty();
+      }
+      assertThat(plain.body().lines().filter(l -> l.startsWith("# TYPE ")).toList())
+          .as("the same metric families in the plain answer of %s", path)
+          .containsAll(zippedFamilies);
+    }
   }
 
   @Test

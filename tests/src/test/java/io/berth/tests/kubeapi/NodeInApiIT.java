@@ -11,6 +11,7 @@ import io.berth.agent.node.NodeLease;
 import io.berth.agent.node.NodeRegistration;
 import io.berth.agent.node.NodeStatusBuilder;
 import io.berth.agent.node.NodeStatusReporter;
+import io.berth.agent.nodeconfig.ApiServerTuning;
 import io.berth.metrics.node.EvictionThreshold;
 import io.berth.tests.apiserver.ApiResources;
 import io.berth.tests.apiserver.TestApiServer;
@@ -83,6 +84,12 @@ class NodeInApiIT {
   }
 
   private NodeStatusReporter reporter(NodeRegistration registration) {
+    return reporter(
+        registration, NodeStatusReporter.UPDATE_FREQUENCY, NodeStatusReporter.REPORT_FREQUENCY);
+  }
+
+  private NodeStatusReporter reporter(
+      NodeRegistration registration, Duration updateFrequency, Duration reportFrequency) {
     NodeStatusBuilder builder =
         new NodeStatusBuilder(
             json,
@@ -107,7 +114,9 @@ class NodeInApiIT {
                 runtimeReady.get(),
                 runtimeReady.get() ? "containerd://1.6.20" : "",
                 shuttingDown.get()),
-        clock);
+        clock,
+        updateFrequency,
+        reportFrequency);
   }
 
   private String ready() {
@@ -276,5 +285,57 @@ class NodeInApiIT {
                 .asText())
         .isEqualTo("2026-01-01T00:00:30.000000Z");
     assertThat(lease.renewals()).isEqualTo(3);
+  }
+
+  @Test
+  void configuredStatusFrequenciesAndLeaseDurationAreWhatTheApiServerSees() throws Exception {
+    ApiServerTuning tuning =
+        new ApiServerTuning(Duration.ofSeconds(30), Duration.ofMinutes(2), 20, 50, 100);
+    runtimeReady.set(true);
+    NodeStatusReporter reporter =
+        reporter(
+            NodeRegistration.defaults(),
+            tuning.nodeStatusUpdateFrequency(),
+            tuning.nodeStatusReportFrequency());
+    reporter.syncOnce();
+    assertThat(ready()).isEqualTo("True");
+    long version = api.store().resourceVersion();
+    long requests = client.requestCount();
+
+    now.set(now.get().plusSeconds(10));
+    reporter.syncOnce();
+    assertThat(client.requestCount())
+        .as("10 s is within the 30 s update frequency: the status is not even read")
+        .isEqualTo(requests);
+
+    now.set(now.get().plusSeconds(20));
+    reporter.syncOnce();
+    assertThat(client.requestCount()).as("computed after 30 s").isGreaterThan(requests);
+    assertThat(api.store().resourceVersion()).as("unchanged: not reported").isEqualTo(version);
+
+    now.set(now.get().plusSeconds(90));
+    reporter.syncOnce();
+    assertThat(api.store().resourceVersion())
+        .as("reported again after the 2 min report frequency")
+        .isGreaterThan(version);
+
+    NodeLease lease =
+        new NodeLease(
+            client,
+            NODE,
+            reporter::nodeUid,
+            clock,
+            tuning.nodeLeaseDurationSeconds(),
+            tuning.leaseRenewInterval());
+    lease.renewOnce();
+    assertThat(
+            api.store()
+                .get(ApiResources.LEASES, "kube-node-lease", NODE)
+                .at("/spec/leaseDurationSeconds")
+                .asInt())
+        .isEqualTo(20);
+    assertThat(tuning.leaseRenewInterval())
+        .as("a quarter of the duration")
+        .isEqualTo(Duration.ofSeconds(5));
   }
 }
