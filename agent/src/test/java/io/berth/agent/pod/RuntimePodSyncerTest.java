@@ -3,6 +3,7 @@ package io.berth.agent.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.events.PodEvents;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
@@ -46,6 +47,7 @@ class RuntimePodSyncerTest {
   CriRuntime cri;
   PodStatusView view;
   RuntimePodSyncer syncer;
+  final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
@@ -84,7 +86,71 @@ class RuntimePodSyncerTest {
             dir.resolve("no-hosts")),
         List::of,
         PodProbes.NONE,
-        new LifecycleHooks(cri::runtime, java.net.http.HttpClient.newHttpClient()));
+        new LifecycleHooks(cri::runtime, java.net.http.HttpClient.newHttpClient()),
+        new PodEvents(
+            (ref, type, reason, message) ->
+                events.add(
+                    ref.kind()
+                        + " "
+                        + ref.fieldPath()
+                        + " "
+                        + type.wire()
+                        + " "
+                        + reason
+                        + ": "
+                        + message),
+            clock));
+  }
+
+  @Test
+  void recordsTheKubeletsEventsThroughStartRestartBackOffAndKill() {
+    server.images().preload("registry.berth.test/busybox:1.0");
+    Pod pod = pod("IfNotPresent");
+    syncer.syncPod(pod);
+    String app = "Pod spec.containers{app} ";
+    assertThat(events)
+        .containsExactly(
+            app
+                + "Normal Pulled: Container image \"registry.berth.test/busybox:1.0\" already"
+                + " present on machine",
+            app + "Normal Created: Created container: app",
+            app + "Normal Started: Started container app");
+    events.clear();
+    syncer.syncPod(pod); // nothing to do, nothing recorded
+    assertThat(events).isEmpty();
+
+    server.runtime().exitContainer(containerId(), 137, "Error");
+    clock.advance(Duration.ofSeconds(1));
+    syncer.syncPod(pod); // restarted at once
+    server.runtime().exitContainer(containerId(), 1, "Error");
+    clock.advance(Duration.ofSeconds(1));
+    events.clear();
+    syncer.syncPod(pod); // back-off 10 s
+    String backOff =
+        app
+            + "Warning BackOff: Back-off restarting failed container app in pod web_default("
+            + UID
+            + ")";
+    assertThat(events).containsExactly(backOff);
+    clock.advance(Duration.ofSeconds(1));
+    syncer.syncPod(pod); // still waiting a second later: not recorded again (PodEvents)
+    assertThat(events).containsExactly(backOff);
+
+    clock.advance(Duration.ofSeconds(10));
+    syncer.syncPod(pod); // restarted
+    events.clear();
+    syncer.terminatePod(UID, Optional.of(pod), Duration.ofSeconds(2));
+    assertThat(events).containsExactly(app + "Normal Killing: Stopping container app");
+  }
+
+  @Test
+  void aMissingNeverImageIsRecordedAsTheKubeletDoes() {
+    syncer.syncPod(pod("Never"));
+    assertThat(events)
+        .containsExactly(
+            "Pod spec.containers{app} Warning ErrImageNeverPull: Container image"
+                + " \"registry.berth.test/busybox:1.0\" is not present with pull policy of Never",
+            "Pod spec.containers{app} Warning Failed: Error: ErrImageNeverPull");
   }
 
   @Test
