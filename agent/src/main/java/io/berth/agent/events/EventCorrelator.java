@@ -105,8 +105,7 @@ public final class EventCorrelator {
 
   private static String aggregateKey(CoreEvent e) {
     ObjectReference r = e.involvedObject();
-    return String.join(
-        "\u0000", e.sourceHost(), r.identity(), e.type().wire(), e.reason());
+    return String.join("\u0000", e.sourceHost(), r.identity(), e.type().wire(), e.reason());
   }
 
   private static String eventKey(CoreEvent e) {

@@ -47,7 +47,11 @@ public final class PodEvents {
   /** The kubelet's {@code Failed} warning "Error: DETAIL" about a container that waits. */
   public void containerFailed(Pod pod, String container, String detail) {
     containerWaiting(
-        pod, container, EventType.WARNING, KubeletEvents.FAILED_TO_CREATE_CONTAINER, "Error: " + detail);
+        pod,
+        container,
+        EventType.WARNING,
+        KubeletEvents.FAILED_TO_CREATE_CONTAINER,
+        "Error: " + detail);
   }
 
   /** An event about the pod that waits (FailedMount); repeats are left out as above. */

@@ -1,0 +1,254 @@
+package io.berth.tests.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.tests.apiserver.TestApiServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kubernetes events from berth in API mode, on real containerd, as a user reads them with the real
+ * kubectl: a pod whose liveness probe fails and a crash-looping pod produce the kubelet's Pulled,
+ * Created, Started, Unhealthy, Killing and BackOff events, each repeated occurrence counted on one
+ * Event object (not one object per occurrence); the node has its "Starting kubelet." event.
+ */
+class ApiEventsIT {
+  private static final String NODE = "events-node";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void aFailingLivenessProbeAndACrashLoopShowTheKubeletsEventsWithCounts() throws Exception {
+    try (TestApiServer api = TestApiServer.builder().tls(true).start()) {
+      Path kubeconfig = api.writeKubeconfig(Files.createTempFile("berth-events-", ".kubeconfig"));
+      BerthOnContainerd berth = BerthOnContainerd.start(NODE, s -> s.withKubeconfig(kubeconfig));
+      try {
+        run(kubeconfig, berth);
+      } finally {
+        berth.close();
+        Files.deleteIfExists(kubeconfig);
+      }
+    }
+  }
+
+  private void run(Path kubeconfig, BerthOnContainerd berth) throws Exception {
+    String image = berth.containerd.busyboxImage();
+    Path yaml =
+        Files.writeString(
+            berth.dir.resolve("pods.yaml"),
+            """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: probed}
+            spec:
+              nodeName: %1$s
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: web
+                image: %2$s
+                imagePullPolicy: IfNotPresent
+                command: [sh, -c, "exec sleep 3600"]
+                livenessProbe:
+                  exec: {command: [cat, /tmp/healthy]}
+                  periodSeconds: 1
+                  failureThreshold: 1
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: crasher}
+            spec:
+              nodeName: %1$s
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: crash
+                image: %2$s
+                imagePullPolicy: IfNotPresent
+                command: [sh, -c, "exit 1"]
+            """
+                .formatted(NODE, image));
+    ApiAgents.kubectl(kubeconfig, "create", "-f", yaml.toString());
+
+    List<JsonNode> probed =
+        awaitEvents(
+            kubeconfig,
+            "probed",
+            Duration.ofSeconds(120),
+            e ->
+                count(e, "Unhealthy") > 1
+                    && count(e, "Killing") > 1
+                    && count(e, "Started") > 1
+                    && count(e, "BackOff") >= 1);
+    List<JsonNode> crasher =
+        awaitEvents(
+            kubeconfig,
+            "crasher",
+            Duration.ofSeconds(120),
+            e -> count(e, "BackOff") > 1 && count(e, "Started") > 1);
+
+    String uid =
+        JSON.readTree(ApiAgents.kubectl(kubeconfig, "get", "pod", "probed", "-o", "json"))
+            .path("metadata")
+            .path("uid")
+            .asText();
+    for (JsonNode e : probed) {
+      assertThat(e.path("involvedObject").path("uid").asText()).isEqualTo(uid);
+      assertThat(e.path("involvedObject").path("kind").asText()).isEqualTo("Pod");
+      assertThat(e.path("involvedObject").path("fieldPath").asText())
+          .isEqualTo("spec.containers{web}");
+      assertThat(e.path("source").path("component").asText()).isEqualTo("kubelet");
+      assertThat(e.path("source").path("host").asText()).isEqualTo(NODE);
+      assertThat(e.path("reportingInstance").asText()).isEqualTo(NODE);
+      assertThat(e.path("lastTimestamp").asText())
+          .isGreaterThanOrEqualTo(e.path("firstTimestamp").asText());
+    }
+    assertOneObjectPerOccurrenceKind(probed);
+    assertOneObjectPerOccurrenceKind(crasher);
+    assertThat(messages(probed, "Pulled"))
+        .containsExactly("Container image \"" + image + "\" already present on machine");
+    assertThat(messages(probed, "Created")).containsExactly("Created container: web");
+    assertThat(messages(probed, "Started")).containsExactly("Started container web");
+    assertThat(messages(probed, "Killing"))
+        .containsExactly("Container web failed liveness probe, will be restarted");
+    assertThat(messages(probed, "Unhealthy"))
+        .singleElement()
+        .satisfies(m -> assertThat(m).startsWith("Liveness probe failed: "));
+    assertThat(messages(crasher, "BackOff"))
+        .singleElement()
+        .satisfies(
+            m ->
+                assertThat(m)
+                    .startsWith(
+                        "Back-off restarting failed container crash in pod crasher_default("));
+    assertThat(type(probed, "Unhealthy")).isEqualTo("Warning");
+    assertThat(type(crasher, "BackOff")).isEqualTo("Warning");
+    assertThat(type(probed, "Started")).isEqualTo("Normal");
+
+    // what a user reads: the Events table of kubectl describe, with the counts
+    String describe = ApiAgents.kubectl(kubeconfig, "describe", "pod", "probed");
+    String table = describe.substring(describe.indexOf("Events:"));
+    assertThat(table)
+        .containsPattern(
+            "Warning\\s+Unhealthy\\s+.*\\(x\\d+ over .*\\)\\s+kubelet\\s+Liveness probe failed: ")
+        .containsPattern(
+            "Normal\\s+Killing\\s+.*\\(x\\d+ over .*\\)\\s+kubelet\\s+Container web failed liveness probe, will be restarted")
+        .containsPattern(
+            "Normal\\s+Started\\s+.*\\(x\\d+ over .*\\)\\s+kubelet\\s+Started container web");
+    assertThat(table.lines().filter(l -> l.contains("Unhealthy")).count()).isEqualTo(1);
+    System.out.println("kubectl describe pod probed:\n" + table);
+
+    // kubectl get events: one row per Event object, the crash loop's BackOff once
+    String rows =
+        ApiAgents.kubectl(
+            kubeconfig, "get", "events", "--field-selector", "involvedObject.name=crasher");
+    System.out.println("kubectl get events --field-selector involvedObject.name=crasher:\n" + rows);
+    assertThat(rows.lines().findFirst().orElse(""))
+        .containsPattern("LAST SEEN\\s+TYPE\\s+REASON\\s+OBJECT\\s+MESSAGE");
+    assertThat(rows.lines().filter(l -> l.contains("BackOff")).toList())
+        .singleElement()
+        .satisfies(
+            l ->
+                assertThat(l)
+                    .containsPattern(
+                        "Warning\\s+BackOff\\s+pod/crasher\\s+Back-off restarting failed container"
+                            + " crash in pod crasher_default"));
+
+    // the node's start, in the default namespace as the kubelet's node events are
+    JsonNode node =
+        JSON.readTree(
+            ApiAgents.kubectl(
+                kubeconfig,
+                "get",
+                "events",
+                "-n",
+                "default",
+                "--field-selector",
+                "involvedObject.kind=Node,involvedObject.name=" + NODE,
+                "-o",
+                "json"));
+    List<String> nodeEvents = new ArrayList<>();
+    node.path("items")
+        .forEach(
+            e -> nodeEvents.add(e.path("reason").asText() + ": " + e.path("message").asText()));
+    assertThat(nodeEvents).containsExactly("Starting: Starting kubelet.");
+  }
+
+  /** Every (reason, message) on one Event object: repeats were counted, not written again. */
+  private static void assertOneObjectPerOccurrenceKind(List<JsonNode> events) {
+    Set<String> seen = new HashSet<>();
+    for (JsonNode e : events) {
+      String key = e.path("reason").asText() + ": " + e.path("message").asText();
+      assertThat(seen.add(key)).as("a second Event object for " + key).isTrue();
+    }
+  }
+
+  private static List<JsonNode> awaitEvents(
+      Path kubeconfig, String pod, Duration timeout, Predicate<List<JsonNode>> done)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<JsonNode> last = List.of();
+    while (System.nanoTime() < deadline) {
+      JsonNode list =
+          JSON.readTree(
+              ApiAgents.kubectl(
+                  kubeconfig,
+                  "get",
+                  "events",
+                  "--field-selector",
+                  "involvedObject.name=" + pod + ",involvedObject.namespace=default",
+                  "-o",
+                  "json"));
+      List<JsonNode> items = new ArrayList<>();
+      list.path("items").forEach(items::add);
+      last = items;
+      if (done.test(items)) {
+        return items;
+      }
+      Thread.sleep(1000);
+    }
+    throw new AssertionError("events of " + pod + " not within " + timeout + ": " + summary(last));
+  }
+
+  private static int count(List<JsonNode> events, String reason) {
+    return events.stream()
+        .filter(e -> e.path("reason").asText().equals(reason))
+        .mapToInt(e -> e.path("count").asInt())
+        .max()
+        .orElse(0);
+  }
+
+  private static List<String> messages(List<JsonNode> events, String reason) {
+    return events.stream()
+        .filter(e -> e.path("reason").asText().equals(reason))
+        .map(e -> e.path("message").asText())
+        .toList();
+  }
+
+  private static String type(List<JsonNode> events, String reason) {
+    return events.stream()
+        .filter(e -> e.path("reason").asText().equals(reason))
+        .map(e -> e.path("type").asText())
+        .findFirst()
+        .orElse("");
+  }
+
+  private static String summary(List<JsonNode> events) {
+    return events.stream()
+        .map(
+            e ->
+                e.path("reason").asText()
+                    + " x"
+                    + e.path("count").asInt()
+                    + " "
+                    + e.path("message").asText())
+        .toList()
+        .toString();
+  }
+}
