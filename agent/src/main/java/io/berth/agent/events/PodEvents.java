@@ -62,6 +62,24 @@ public final class PodEvents {
     }
   }
 
+  /** A duration as Go prints one truncated to milliseconds ("523ms", "1.5s", "2m3.25s"). */
+  public static String goMillis(Duration d) {
+    long ms = Math.max(0, d.toMillis());
+    if (ms < 1000) {
+      return ms + "ms";
+    }
+    long minutes = ms / 60_000;
+    long rest = ms % 60_000;
+    String seconds =
+        java.math.BigDecimal.valueOf(rest, 3).stripTrailingZeros().toPlainString() + "s";
+    if (minutes == 0) {
+      return seconds;
+    }
+    return minutes / 60 > 0
+        ? minutes / 60 + "h" + minutes % 60 + "m" + seconds
+        : minutes + "m" + seconds;
+  }
+
   private boolean due(ObjectReference ref, String reason, String message) {
     String key = ref.uid() + "\u0000" + ref.fieldPath() + "\u0000" + reason + "\u0000" + message;
     Instant now = clock.instant();

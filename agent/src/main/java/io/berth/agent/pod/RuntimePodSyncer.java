@@ -336,7 +336,8 @@ public final class RuntimePodSyncer implements PodSyncer {
           imageRef = images.pullImage(ImageSpec.of(p.image()), null, sandbox);
           Duration took = Duration.ofNanos(System.nanoTime() - pullStart);
           parts.statuses().startLatency().pulled(pod.getMetadata().getUid(), took);
-          String in = took.toMillis() / 1000.0 + "s";
+          String in = PodEvents.goMillis(took);
+          long size = images.imageStatus(imageRef).map(Image::size).orElse(0L);
           events.container(
               pod,
               c.getName(),
@@ -348,7 +349,9 @@ public final class RuntimePodSyncer implements PodSyncer {
                   + in
                   + " ("
                   + in
-                  + " including waiting)");
+                  + " including waiting). Image size: "
+                  + size
+                  + " bytes.");
         } catch (CriException e) {
           ImagePulls.Plan.Fail f = parts.pulls().pullFailed(pod, c, e.getMessage());
           log.warn("{}: {}", what, f.message());

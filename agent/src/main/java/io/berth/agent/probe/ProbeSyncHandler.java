@@ -57,15 +57,11 @@ public final class ProbeSyncHandler implements Consumer<ProbeUpdate> {
           u.ready() ? "succeeded" : "failed: " + u.result().message());
     }
     if (u.containerRunning() && u.result().outcome() == ProbeResult.Outcome.FAILURE) {
-      String type = u.type().label();
       events.warning(
           ObjectReference.pod(u.pod().namespace(), u.pod().name(), u.pod().uid())
               .withFieldPath("spec.containers{" + u.containerName() + "}"),
           KubeletEvents.CONTAINER_UNHEALTHY,
-          Character.toUpperCase(type.charAt(0))
-              + type.substring(1)
-              + " probe failed: "
-              + u.result().message());
+          u.type().label() + " probe failed: " + u.result().message());
     }
     resyncPod.accept(u.pod().uid());
   }

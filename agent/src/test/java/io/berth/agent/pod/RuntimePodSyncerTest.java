@@ -274,6 +274,19 @@ class RuntimePodSyncerTest {
     assertThat(status().getState().getRunning()).isNotNull();
     assertThat(server.images().calls().lastRequest(io.berth.cri.v1.PullImageRequest.class))
         .isNotNull();
+    assertThat(events.subList(0, 2))
+        .satisfiesExactly(
+            e ->
+                assertThat(e)
+                    .isEqualTo(
+                        "Pod spec.containers{app} Normal Pulling: Pulling image"
+                            + " \"registry.berth.test/busybox:1.0\""),
+            e ->
+                assertThat(e)
+                    .matches(
+                        "Pod spec\\.containers\\{app} Normal Pulled: Successfully pulled image"
+                            + " \"registry\\.berth\\.test/busybox:1\\.0\" in (\\d+ms|[\\d.]+s)"
+                            + " \\(\\1 including waiting\\)\\. Image size: \\d+ bytes\\."));
   }
 
   @Test
