@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.berth.agent.events.PodEvents;
+import io.berth.agent.events.RecordingEventRecorder;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
@@ -47,7 +48,8 @@ class RuntimePodSyncerTest {
   CriRuntime cri;
   PodStatusView view;
   RuntimePodSyncer syncer;
-  final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final RecordingEventRecorder recorder = new RecordingEventRecorder();
+  final List<String> events = recorder.lines();
 
   @BeforeEach
   void start() {
@@ -87,19 +89,7 @@ class RuntimePodSyncerTest {
         List::of,
         PodProbes.NONE,
         new LifecycleHooks(cri::runtime, java.net.http.HttpClient.newHttpClient()),
-        new PodEvents(
-            (ref, type, reason, message) ->
-                events.add(
-                    ref.kind()
-                        + " "
-                        + ref.fieldPath()
-                        + " "
-                        + type.wire()
-                        + " "
-                        + reason
-                        + ": "
-                        + message),
-            clock));
+        new PodEvents(recorder, clock));
   }
 
   @Test
@@ -115,7 +105,7 @@ class RuntimePodSyncerTest {
                 + " present on machine",
             app + "Normal Created: Created container: app",
             app + "Normal Started: Started container app");
-    events.clear();
+    recorder.clear();
     syncer.syncPod(pod); // nothing to do, nothing recorded
     assertThat(events).isEmpty();
 
@@ -124,7 +114,7 @@ class RuntimePodSyncerTest {
     syncer.syncPod(pod); // restarted at once
     server.runtime().exitContainer(containerId(), 1, "Error");
     clock.advance(Duration.ofSeconds(1));
-    events.clear();
+    recorder.clear();
     syncer.syncPod(pod); // back-off 10 s
     String backOff =
         app
@@ -138,7 +128,7 @@ class RuntimePodSyncerTest {
 
     clock.advance(Duration.ofSeconds(10));
     syncer.syncPod(pod); // restarted
-    events.clear();
+    recorder.clear();
     syncer.terminatePod(UID, Optional.of(pod), Duration.ofSeconds(2));
     assertThat(events).containsExactly(app + "Normal Killing: Stopping container app");
   }

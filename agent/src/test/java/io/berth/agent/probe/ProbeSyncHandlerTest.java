@@ -2,6 +2,7 @@ package io.berth.agent.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.berth.agent.events.RecordingEventRecorder;
 import io.berth.probes.PodRef;
 import io.berth.probes.ProbeResult;
 import io.berth.probes.ProbeType;
@@ -13,22 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /** A failed probe of a running container is the kubelet's Unhealthy warning on that container. */
 class ProbeSyncHandlerTest {
-  final List<String> events = new ArrayList<>();
+  final RecordingEventRecorder recorder = new RecordingEventRecorder();
   final List<String> resynced = new ArrayList<>();
-  final ProbeSyncHandler handler =
-      new ProbeSyncHandler(
-          resynced::add,
-          (ref, type, reason, message) ->
-              events.add(
-                  ref.uid()
-                      + " "
-                      + ref.fieldPath()
-                      + " "
-                      + type.wire()
-                      + " "
-                      + reason
-                      + ": "
-                      + message));
+  final ProbeSyncHandler handler = new ProbeSyncHandler(resynced::add, recorder);
 
   static ProbeUpdate update(ProbeType type, ProbeResult result, boolean running) {
     return new ProbeUpdate(
@@ -52,11 +40,18 @@ class ProbeSyncHandlerTest {
     handler.accept(update(ProbeType.READINESS, ProbeResult.success(""), true));
     handler.accept(update(ProbeType.READINESS, ProbeResult.failure("container exited"), false));
     handler.accept(update(ProbeType.STARTUP, ProbeResult.unknown("prober error"), true));
-    assertThat(events)
+    assertThat(recorder.lines())
         .containsExactly(
-            "u1 spec.containers{app} Warning Unhealthy: Liveness probe failed: HTTP probe failed"
+            "Pod spec.containers{app} Warning Unhealthy: Liveness probe failed: HTTP probe failed"
                 + " with statuscode: 500",
-            "u1 spec.containers{app} Warning Unhealthy: Readiness probe failed: dial tcp: refused");
+            "Pod spec.containers{app} Warning Unhealthy: Readiness probe failed: dial tcp: refused");
+    assertThat(recorder.refs())
+        .allSatisfy(
+            r -> {
+              assertThat(r.uid()).isEqualTo("u1");
+              assertThat(r.namespace()).isEqualTo("default");
+              assertThat(r.name()).isEqualTo("web");
+            });
     assertThat(resynced).hasSize(5);
   }
 }

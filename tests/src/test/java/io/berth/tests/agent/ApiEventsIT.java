@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class ApiEventsIT {
   private static final String NODE = "events-node";
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration OUTAGE = Duration.ofSeconds(25);
 
   @Test
   void aFailingLivenessProbeAndACrashLoopShowTheKubeletsEventsWithCounts() throws Exception {
@@ -32,6 +33,7 @@ class ApiEventsIT {
       BerthOnContainerd berth = BerthOnContainerd.start(NODE, s -> s.withKubeconfig(kubeconfig));
       try {
         run(kubeconfig, berth);
+        outage(api, kubeconfig);
       } finally {
         berth.close();
         Files.deleteIfExists(kubeconfig);
@@ -180,6 +182,37 @@ class ApiEventsIT {
     assertThat(nodeEvents).containsExactly("Starting: Starting kubelet.");
   }
 
+  /**
+   * Events recorded while the API server is down are written after it returns (client-go retries 12
+   * times, 10 s apart): the crash loop's BackOff count goes on on the same Event object.
+   */
+  private void outage(TestApiServer api, Path kubeconfig) throws Exception {
+    List<JsonNode> before = events(kubeconfig, "crasher");
+    int backOffs = count(before, "BackOff");
+    int started = count(before, "Started");
+    api.stop();
+    Thread.sleep(OUTAGE.toMillis());
+    api.restart();
+    List<JsonNode> after =
+        awaitEvents(
+            kubeconfig,
+            "crasher",
+            Duration.ofSeconds(60),
+            e -> count(e, "BackOff") > backOffs && count(e, "Started") > started);
+    assertOneObjectPerOccurrenceKind(after);
+    System.out.println(
+        "crasher across a "
+            + OUTAGE.toSeconds()
+            + " s API outage: BackOff x"
+            + backOffs
+            + " -> x"
+            + count(after, "BackOff")
+            + ", Started x"
+            + started
+            + " -> x"
+            + count(after, "Started"));
+  }
+
   /** Every (reason, message) on one Event object: repeats were counted, not written again. */
   private static void assertOneObjectPerOccurrenceKind(List<JsonNode> events) {
     Set<String> seen = new HashSet<>();
@@ -195,18 +228,7 @@ class ApiEventsIT {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<JsonNode> last = List.of();
     while (System.nanoTime() < deadline) {
-      JsonNode list =
-          JSON.readTree(
-              ApiAgents.kubectl(
-                  kubeconfig,
-                  "get",
-                  "events",
-                  "--field-selector",
-                  "involvedObject.name=" + pod + ",involvedObject.namespace=default",
-                  "-o",
-                  "json"));
-      List<JsonNode> items = new ArrayList<>();
-      list.path("items").forEach(items::add);
+      List<JsonNode> items = events(kubeconfig, pod);
       last = items;
       if (done.test(items)) {
         return items;
@@ -214,6 +236,22 @@ class ApiEventsIT {
       Thread.sleep(1000);
     }
     throw new AssertionError("events of " + pod + " not within " + timeout + ": " + summary(last));
+  }
+
+  private static List<JsonNode> events(Path kubeconfig, String pod) throws Exception {
+    JsonNode list =
+        JSON.readTree(
+            ApiAgents.kubectl(
+                kubeconfig,
+                "get",
+                "events",
+                "--field-selector",
+                "involvedObject.name=" + pod + ",involvedObject.namespace=default",
+                "-o",
+                "json"));
+    List<JsonNode> items = new ArrayList<>();
+    list.path("items").forEach(items::add);
+    return items;
   }
 
   private static int count(List<JsonNode> events, String reason) {
