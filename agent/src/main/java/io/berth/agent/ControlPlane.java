@@ -56,7 +56,8 @@ final class ControlPlane implements AutoCloseable {
       Clock clock,
       PodObjects podObjects,
       MeterRegistry registry,
-      io.berth.agent.shutdown.NodeShutdownManager nodeShutdown) {}
+      io.berth.agent.shutdown.NodeShutdownManager nodeShutdown,
+      io.berth.agent.events.EventRecorder events) {}
 
   private final ApiServerSource apiPods;
   private final StatusManager statusManager;
@@ -138,7 +139,19 @@ final class ControlPlane implements AutoCloseable {
             settings.nodeRegistration().evictionHard(),
             settings.tuning().maxPods(),
             parts.nodeShutdown()::shuttingDown);
-    NodeStatusReporter nodeStatus = new NodeStatusReporter(api, node, builder, observer, clock);
+    var conditionEvents = new io.berth.agent.events.NodeConditionEvents(parts.events(), node);
+    NodeStatusReporter nodeStatus =
+        new NodeStatusReporter(
+            api,
+            node,
+            builder,
+            () -> {
+              NodeStatusBuilder.Observed o = observer.get();
+              conditionEvents.observed(
+                  o.memoryPressure(), o.diskPressure(), o.pidPressure(), o.ready());
+              return o;
+            },
+            clock);
     parts.nodeShutdown().onShuttingDownChanged(nodeStatus::syncSoon);
     nodeStatus.start();
     NodeLease nodeLease = new NodeLease(api, node, nodeStatus::nodeUid, clock);

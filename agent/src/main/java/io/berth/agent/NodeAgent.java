@@ -813,6 +813,11 @@ public final class NodeAgent implements AutoCloseable {
           settings.tuning().httpCheckFrequency());
     }
     if (settings.kubeconfig() != null) {
+      // queued until the writer starts below; before the node status' condition events
+      events.normal(
+          ObjectReference.node(settings.nodeName()),
+          KubeletEvents.STARTING_KUBELET,
+          "Starting kubelet.");
       controlPlane =
           ControlPlane.start(
               settings,
@@ -825,12 +830,9 @@ public final class NodeAgent implements AutoCloseable {
                   clock,
                   podObjects,
                   registry,
-                  nodeShutdown));
+                  nodeShutdown,
+                  events));
       apiEvents.start();
-      events.normal(
-          ObjectReference.node(settings.nodeName()),
-          KubeletEvents.STARTING_KUBELET,
-          "Starting kubelet.");
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(
