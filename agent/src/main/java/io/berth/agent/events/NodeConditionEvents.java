@@ -26,22 +26,25 @@ public final class NodeConditionEvents {
   /** The conditions as the status about to be reported has them. */
   public synchronized void observed(
       boolean memoryPressure, boolean diskPressure, boolean pidPressure, boolean ready) {
-    if (!Boolean.valueOf(memoryPressure).equals(this.memoryPressure)) {
-      record(memoryPressure ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory");
-      this.memoryPressure = memoryPressure;
+    this.memoryPressure =
+        transition(
+            this.memoryPressure,
+            memoryPressure,
+            "NodeHasInsufficientMemory",
+            "NodeHasSufficientMemory");
+    this.diskPressure =
+        transition(this.diskPressure, diskPressure, "NodeHasDiskPressure", "NodeHasNoDiskPressure");
+    this.pidPressure =
+        transition(this.pidPressure, pidPressure, "NodeHasInsufficientPID", "NodeHasSufficientPID");
+    this.ready = transition(this.ready, ready, "NodeReady", "NodeNotReady");
+  }
+
+  /** Records {@code whenTrue} or {@code whenFalse} when {@code now} differs from {@code last}. */
+  private Boolean transition(Boolean last, boolean now, String whenTrue, String whenFalse) {
+    if (last == null || last != now) {
+      record(now ? whenTrue : whenFalse);
     }
-    if (!Boolean.valueOf(diskPressure).equals(this.diskPressure)) {
-      record(diskPressure ? "NodeHasDiskPressure" : "NodeHasNoDiskPressure");
-      this.diskPressure = diskPressure;
-    }
-    if (!Boolean.valueOf(pidPressure).equals(this.pidPressure)) {
-      record(pidPressure ? "NodeHasInsufficientPID" : "NodeHasSufficientPID");
-      this.pidPressure = pidPressure;
-    }
-    if (!Boolean.valueOf(ready).equals(this.ready)) {
-      record(ready ? "NodeReady" : "NodeNotReady");
-      this.ready = ready;
-    }
+    return now;
   }
 
   private void record(String event) {
