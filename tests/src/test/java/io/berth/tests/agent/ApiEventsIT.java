@@ -19,8 +19,9 @@ import org.junit.jupiter.api.Test;
  * Kubernetes events from berth in API mode, on real containerd, as a user reads them with the real
  * kubectl: a pod whose liveness probe fails and a crash-looping pod produce the kubelet's Pulled,
  * Created, Started, Unhealthy, Killing and BackOff events, each repeated occurrence counted on one
- * Event object (not one object per occurrence); the node has "Starting kubelet." and its condition
- * events.
+ * Event object (not one object per occurrence); pods waiting for a missing ConfigMap volume or
+ * Secret show FailedMount and "Error: secret ... not found"; the node has "Starting kubelet." and
+ * its condition events.
  */
 class ApiEventsIT {
   private static final String NODE = "events-node";
@@ -75,6 +76,33 @@ class ApiEventsIT {
                 image: %2$s
                 imagePullPolicy: IfNotPresent
                 command: [sh, -c, "exit 1"]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: mountwaiter}
+            spec:
+              nodeName: %1$s
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: %2$s
+                imagePullPolicy: IfNotPresent
+                command: [sh, -c, "exec sleep 3600"]
+                volumeMounts: [{name: cfg, mountPath: /etc/cfg}]
+              volumes: [{name: cfg, configMap: {name: absent-cm}}]
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: envwaiter}
+            spec:
+              nodeName: %1$s
+              terminationGracePeriodSeconds: 1
+              containers:
+              - name: main
+                image: %2$s
+                imagePullPolicy: IfNotPresent
+                command: [sh, -c, "exec sleep 3600"]
+                env: [{name: PW, valueFrom: {secretKeyRef: {name: late-secret, key: pw}}}]
             """
                 .formatted(NODE, image));
     ApiAgents.kubectl(kubeconfig, "create", "-f", yaml.toString());
@@ -95,6 +123,34 @@ class ApiEventsIT {
             "crasher",
             Duration.ofSeconds(120),
             e -> count(e, "BackOff") > 1 && count(e, "Started") > 1);
+
+    // objects that are missing: the pod's FailedMount, the container's Failed, each repeated on one
+    // object while the pod waits (berth retries every second, records every 10 s)
+    List<JsonNode> mount =
+        awaitEvents(
+            kubeconfig,
+            "mountwaiter",
+            Duration.ofSeconds(60),
+            e -> counted(e, "FailedMount", m -> m.contains("absent-cm")) > 1);
+    assertThat(mount)
+        .filteredOn(e -> e.path("reason").asText().equals("FailedMount"))
+        .allSatisfy(
+            e -> {
+              assertThat(e.path("type").asText()).isEqualTo("Warning");
+              assertThat(e.path("involvedObject").path("fieldPath").asText()).isEmpty();
+              assertThat(e.path("message").asText())
+                  .startsWith("MountVolume.SetUp failed for volume \"cfg\"");
+            });
+    assertOneObjectPerOccurrenceKind(mount);
+    List<JsonNode> env =
+        awaitEvents(
+            kubeconfig,
+            "envwaiter",
+            Duration.ofSeconds(60),
+            e ->
+                counted(e, "Failed", m -> m.equals("Error: secret \"late-secret\" not found")) > 1);
+    assertThat(messages(env, "Failed")).contains("Error: secret \"late-secret\" not found");
+    assertOneObjectPerOccurrenceKind(env);
 
     String uid =
         JSON.readTree(ApiAgents.kubectl(kubeconfig, "get", "pod", "probed", "-o", "json"))
@@ -260,6 +316,15 @@ class ApiEventsIT {
     List<JsonNode> items = new ArrayList<>();
     list.path("items").forEach(items::add);
     return items;
+  }
+
+  private static int counted(List<JsonNode> events, String reason, Predicate<String> message) {
+    return events.stream()
+        .filter(e -> e.path("reason").asText().equals(reason))
+        .filter(e -> message.test(e.path("message").asText()))
+        .mapToInt(e -> e.path("count").asInt())
+        .max()
+        .orElse(0);
   }
 
   private static int count(List<JsonNode> events, String reason) {
