@@ -134,6 +134,32 @@ class RuntimePodSyncerTest {
   }
 
   @Test
+  void aFailedPullIsRecordedThenItsBackOffOncePerTenSeconds() {
+    Pod pod = pod("IfNotPresent");
+    String image = "registry.berth.test/private/app:1.0";
+    pod.getSpec().getContainers().get(0).setImage(image);
+    String app = "Pod spec.containers{app} ";
+    syncer.syncPod(pod);
+    assertThat(events)
+        .satisfiesExactly(
+            e -> assertThat(e).isEqualTo(app + "Normal Pulling: Pulling image \"" + image + "\""),
+            e ->
+                assertThat(e)
+                    .startsWith(app + "Warning Failed: Failed to pull image \"" + image + "\": ")
+                    .contains("401 Unauthorized"),
+            e -> assertThat(e).isEqualTo(app + "Warning Failed: Error: ErrImagePull"));
+    recorder.clear();
+    for (int i = 0; i < 5; i++) { // within the 10 s pull back-off, retried every second
+      clock.advance(Duration.ofSeconds(1));
+      syncer.syncPod(pod);
+    }
+    assertThat(events)
+        .containsExactly(
+            app + "Normal BackOff: Back-off pulling image \"" + image + "\"",
+            app + "Warning Failed: Error: ImagePullBackOff");
+  }
+
+  @Test
   void aMissingNeverImageIsRecordedAsTheKubeletDoes() {
     syncer.syncPod(pod("Never"));
     assertThat(events)
