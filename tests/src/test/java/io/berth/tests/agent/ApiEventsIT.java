@@ -244,6 +244,14 @@ class ApiEventsIT {
             "NodeHasSufficientPID: Node " + NODE + " status is now: NodeHasSufficientPID",
             "NodeReady: Node " + NODE + " status is now: NodeReady");
     System.out.println("node events: " + nodeEvents);
+
+    // berth's own counters: everything written, nothing dropped or given up on
+    String metrics = berth.pods.get("/metrics");
+    assertThat(metrics).contains("berth_events_dropped_total 0.0", "berth_events_failed_total 0.0");
+    java.util.regex.Matcher written =
+        java.util.regex.Pattern.compile("(?m)^berth_events_written_total (\\S+)").matcher(metrics);
+    assertThat(written.find()).as("berth_events_written_total in /metrics").isTrue();
+    assertThat(Double.parseDouble(written.group(1))).isGreaterThan(10);
   }
 
   /**
