@@ -6,9 +6,9 @@ import java.time.Instant;
 
 /**
  * client-go's {@code EventSourceObjectSpamFilter}: a token bucket per (source, object, type: the
- * type is in the key since client-go 1.31, so Normal events cannot starve Warnings) —
- * burst 25, refilled at one token per 5 minutes — so one object cannot flood the API server. An
- * event that finds the bucket empty is dropped.
+ * type is in the key since client-go 1.31, so Normal events cannot starve Warnings) — burst 25,
+ * refilled at one token per 5 minutes — so one object cannot flood the API server. An event that
+ * finds the bucket empty is dropped.
  *
  * <p>Thread safety: confined to the recorder's writer thread.
  */
