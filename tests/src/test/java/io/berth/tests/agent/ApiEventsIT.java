@@ -244,6 +244,11 @@ class ApiEventsIT {
             "NodeHasSufficientPID: Node " + NODE + " status is now: NodeHasSufficientPID",
             "NodeReady: Node " + NODE + " status is now: NodeReady");
     System.out.println("node events: " + nodeEvents);
+    String describeNode = ApiAgents.kubectl(kubeconfig, "describe", "node", NODE);
+    assertThat(describeNode.substring(describeNode.indexOf("Events:")))
+        .containsPattern("Normal\\s+Starting\\s+.*kubelet\\s+Starting kubelet\\.")
+        .containsPattern(
+            "Normal\\s+NodeReady\\s+.*kubelet\\s+Node " + NODE + " status is now: NodeReady");
 
     // berth's own counters: everything written, nothing dropped or given up on
     String metrics = berth.pods.get("/metrics");
