@@ -58,7 +58,8 @@ final class ControlPlane implements AutoCloseable {
       Clock clock,
       PodObjects podObjects,
       MeterRegistry registry,
-      io.berth.agent.shutdown.NodeShutdownManager nodeShutdown) {}
+      io.berth.agent.shutdown.NodeShutdownManager nodeShutdown,
+      io.berth.agent.events.EventRecorder events) {}
 
   private final ApiServerSource apiPods;
   private final StatusManager statusManager;
@@ -142,12 +143,18 @@ final class ControlPlane implements AutoCloseable {
             settings.tuning().maxPods(),
             parts.nodeShutdown()::shuttingDown);
     ApiServerTuning tuning = settings.tuning().apiServer();
+    var conditionEvents = new io.berth.agent.events.NodeConditionEvents(parts.events(), node);
     NodeStatusReporter nodeStatus =
         new NodeStatusReporter(
             heartbeat,
             node,
             builder,
-            observer,
+            () -> {
+              NodeStatusBuilder.Observed o = observer.get();
+              conditionEvents.observed(
+                  o.memoryPressure(), o.diskPressure(), o.pidPressure(), o.ready());
+              return o;
+            },
             clock,
             tuning.nodeStatusUpdateFrequency(),
             tuning.nodeStatusReportFrequency());
@@ -241,15 +248,18 @@ final class ControlPlane implements AutoCloseable {
 
   /** A client for the API server of {@code settings.kubeconfig()} (also the node API's reviews). */
   static KubeApiClient client(NodeAgent.Settings settings, Clock clock) {
+    ApiServerTuning tuning = settings.tuning().apiServer();
+    return client(settings, clock, tuning.kubeAPIQPS(), tuning.kubeAPIBurst());
+  }
+
+  /**
+   * A client with its own rate limit, as the kubelet's event client (eventRecordQPS 50, eventBurst
+   * 100), so events never share kubeAPIQPS with pod status.
+   */
+  static KubeApiClient client(NodeAgent.Settings settings, Clock clock, double qps, int burst) {
     try {
       Kubeconfig config = new KubeconfigLoader().load(settings.kubeconfig(), Optional.empty());
-      ApiServerTuning tuning = settings.tuning().apiServer();
-      return KubeApiClient.create(
-          config,
-          clock,
-          "berth/" + BerthVersion.current(),
-          tuning.kubeAPIQPS(),
-          tuning.kubeAPIBurst());
+      return KubeApiClient.create(config, clock, "berth/" + BerthVersion.current(), qps, burst);
     } catch (KubeconfigException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot connect to the API server: " + e.getMessage(), e);
     }

@@ -14,11 +14,18 @@ import io.berth.agent.config.PodUpdate;
 import io.berth.agent.config.StaticObjects;
 import io.berth.agent.config.StaticPodDefaults;
 import io.berth.agent.config.UrlSource;
+import io.berth.agent.events.ApiEventRecorder;
+import io.berth.agent.events.ApiEventSink;
+import io.berth.agent.events.EventRecorder;
+import io.berth.agent.events.KubeletEvents;
+import io.berth.agent.events.ObjectReference;
+import io.berth.agent.events.PodEvents;
 import io.berth.agent.http.HttpApiServer;
 import io.berth.agent.http.HttpLimits;
 import io.berth.agent.http.HttpReply;
 import io.berth.agent.http.HttpRoutes;
 import io.berth.agent.kubeapi.KubeApiClient;
+import io.berth.agent.kubeapi.RateLimiter;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
@@ -493,6 +500,8 @@ public final class NodeAgent implements AutoCloseable {
   private FileSource manifests;
   private UrlSource manifestUrl;
   private volatile ControlPlane controlPlane;
+  private final EventRecorder events; // the API recorder with --kubeconfig, else NONE
+  private final ApiEventRecorder apiEvents; // null in standalone mode
   private Thread podConfigFeeder;
   private ScheduledExecutorService plegTimer;
   private ScheduledExecutorService runtimeHousekeepingTimer;
@@ -522,6 +531,26 @@ public final class NodeAgent implements AutoCloseable {
     this.crashLoop = new CrashLoopBackoff(clock, hash);
     this.imagePulls = new ImagePulls(clock);
     this.prober = new NodeProber(runtime::runtime, clock);
+    this.apiEvents =
+        settings.kubeconfig() == null
+            ? null
+            : new ApiEventRecorder(
+                settings.nodeName(),
+                clock,
+                () ->
+                    new ApiEventSink(
+                        ControlPlane.client(
+                            settings,
+                            clock,
+                            ApiEventRecorder.EVENT_RECORD_QPS,
+                            ApiEventRecorder.EVENT_BURST)),
+                RateLimiter.Sleeper.THREAD,
+                java.util.concurrent.ThreadLocalRandom.current()::nextDouble,
+                ApiEventRecorder.QUEUE_SIZE);
+    this.events = apiEvents == null ? EventRecorder.NONE : apiEvents;
+    if (apiEvents != null) {
+      apiEvents.bindMetrics(registry);
+    }
     this.podCgroups = podCgroups(new CgroupNames(settings.cgroupRoot()), this::activePods);
     this.pleg =
         new PodLifecycleEventGenerator(
@@ -615,7 +644,8 @@ public final class NodeAgent implements AutoCloseable {
         podVolumes,
         () -> serviceProxy.services(),
         prober.pods(),
-        new LifecycleHooks(runtime::runtime, NodeAgent::hookHttpClient));
+        new LifecycleHooks(runtime::runtime, NodeAgent::hookHttpClient),
+        new PodEvents(events, clock));
   }
 
   /**
@@ -745,7 +775,7 @@ public final class NodeAgent implements AutoCloseable {
             dispatcher.lifecycleEvent(event, podStatuses::isNews);
           }
         });
-    syncLoop.onProbeResults(new ProbeSyncHandler(podWorkers::resync));
+    syncLoop.onProbeResults(new ProbeSyncHandler(podWorkers::resync, events));
     probeResultsFeeder =
         Thread.ofVirtual()
             .name("berth-probe-results")
@@ -802,6 +832,11 @@ public final class NodeAgent implements AutoCloseable {
           settings.tuning().httpCheckFrequency());
     }
     if (settings.kubeconfig() != null) {
+      // queued until the writer starts below; before the node status' condition events
+      events.normal(
+          ObjectReference.node(settings.nodeName()),
+          KubeletEvents.STARTING_KUBELET,
+          "Starting kubelet.");
       controlPlane =
           ControlPlane.start(
               settings,
@@ -814,7 +849,9 @@ public final class NodeAgent implements AutoCloseable {
                   clock,
                   podObjects,
                   registry,
-                  nodeShutdown));
+                  nodeShutdown,
+                  events));
+      apiEvents.start();
     }
     plegTimer =
         Executors.newSingleThreadScheduledExecutor(
@@ -1107,6 +1144,9 @@ public final class NodeAgent implements AutoCloseable {
     }
     if (controlPlane != null) {
       controlPlane.close();
+    }
+    if (apiEvents != null) {
+      apiEvents.close();
     }
     if (manifests != null) {
       manifests.close();

@@ -22,8 +22,8 @@ import java.util.stream.Collectors;
 /**
  * {@code berth describe pod NAME [-n NS] [-o json]}: one pod from berth's local API, laid out like
  * {@code kubectl describe pod}: metadata, each init and app container with its state, last state,
- * readiness and restarts, the pod's conditions. berth records no Kubernetes events yet, and says
- * so.
+ * readiness and restarts, the pod's conditions. Events are not in berth's local API: in API mode
+ * berth sends them to the API server ({@code kubectl describe pod} shows them), and says so.
  */
 public final class DescribeCommand {
   private static final DateTimeFormatter TIME =
@@ -165,7 +165,8 @@ public final class DescribeCommand {
       }
     }
     field(sb, 0, "QoS Class", orNone(status.getQosClass()));
-    field(sb, 0, "Events", "<none> (berth does not record events yet)");
+    field(
+        sb, 0, "Events", "<not kept locally: with --kubeconfig, kubectl describe pod shows them>");
     return sb.toString();
   }
 

@@ -258,7 +258,7 @@ public record KubeletConfig(
         "syncFrequency",
         "berth resyncs each pod every 10 s and on every runtime event; not configurable");
     for (String f : List.of("eventRecordQPS", "eventBurst")) {
-      m.put(f, "berth records no Kubernetes events yet");
+      m.put(f, "the event client is fixed at the kubelet's defaults (50 QPS, burst 100)");
     }
     m.put("podPidsLimit", "berth sets no pids limit on pod cgroups yet");
     m.put("containerLogMaxWorkers", "berth rotates container logs on one thread");

@@ -1,5 +1,8 @@
 package io.berth.agent.pod;
 
+import io.berth.agent.events.EventType;
+import io.berth.agent.events.KubeletEvents;
+import io.berth.agent.events.PodEvents;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ContainerConfigException;
 import io.berth.agent.kuberuntime.ContainerConfigs;
@@ -87,10 +90,12 @@ public final class RuntimePodSyncer implements PodSyncer {
       PodVolumes volumes,
       Supplier<List<Service>> services,
       PodProbes probes,
-      LifecycleHooks hooks) {
+      LifecycleHooks hooks,
+      PodEvents events) {
     public Parts {
       hostIps = List.copyOf(hostIps);
       probes = probes == null ? PodProbes.NONE : probes;
+      events = events == null ? PodEvents.NONE : events;
     }
   }
 
@@ -184,7 +189,8 @@ public final class RuntimePodSyncer implements PodSyncer {
                     why.name(),
                     running(observed).contains(id),
                     killGrace(pod, why, grace),
-                    observed.podIps());
+                    observed.podIps(),
+                    why.message());
               });
     }
     if (!a.createSandbox() && (a.killPod() || a.sandboxId().isEmpty())) {
@@ -197,6 +203,13 @@ public final class RuntimePodSyncer implements PodSyncer {
     } catch (VolumeException e) {
       // the kubelet's FailedMount: containers wait in ContainerCreating until the volumes are there
       log.warn("pod {} ({}): unable to set up volumes: {}", name, uid, e.getMessage());
+      parts
+          .events()
+          .podWaiting(
+              pod,
+              EventType.WARNING,
+              KubeletEvents.FAILED_MOUNT_VOLUME,
+              "MountVolume.SetUp failed for " + e.getMessage());
       for (String n :
           Stream.concat(a.initContainersToStart().stream(), a.containersToStart().stream())
               .toList()) {
@@ -280,9 +293,24 @@ public final class RuntimePodSyncer implements PodSyncer {
     ObservedPod before = ctx.before();
     var waiting = ctx.waiting();
     String what = "pod " + PodStatuses.fullName(pod) + " container " + c.getName();
+    PodEvents events = parts.events();
     if (parts.crashLoop().check(pod, c, before) instanceof CrashLoopBackoff.Decision.Wait w) {
       log.debug("{}: {}", what, w.message());
       waiting.put(c.getName(), ContainerStates.waiting(w.reason(), w.message()));
+      events.containerWaiting(
+          pod,
+          c.getName(),
+          EventType.WARNING,
+          KubeletEvents.BACK_OFF_START_CONTAINER,
+          "Back-off restarting failed container "
+              + c.getName()
+              + " in pod "
+              + pod.getMetadata().getName()
+              + "_"
+              + pod.getMetadata().getNamespace()
+              + "("
+              + pod.getMetadata().getUid()
+              + ")");
       return false;
     }
     ImageService images = parts.images().get();
@@ -290,26 +318,66 @@ public final class RuntimePodSyncer implements PodSyncer {
     Optional<String> present = status.map(Image::id);
     String imageRef;
     switch (parts.pulls().plan(pod, c, present)) {
-      case ImagePulls.Plan.UsePresent p -> imageRef = p.imageRef();
+      case ImagePulls.Plan.UsePresent p -> {
+        imageRef = p.imageRef();
+        events.container(
+            pod, c.getName(), EventType.NORMAL, KubeletEvents.PULLED_IMAGE, p.message());
+      }
       case ImagePulls.Plan.Pull p -> {
         try {
           log.info("{}: pulling image {}", what, p.image());
+          events.container(
+              pod,
+              c.getName(),
+              EventType.NORMAL,
+              KubeletEvents.PULLING_IMAGE,
+              "Pulling image \"" + p.image() + "\"");
           long pullStart = System.nanoTime();
           imageRef = images.pullImage(ImageSpec.of(p.image()), null, sandbox);
-          parts
-              .statuses()
-              .startLatency()
-              .pulled(pod.getMetadata().getUid(), Duration.ofNanos(System.nanoTime() - pullStart));
+          Duration took = Duration.ofNanos(System.nanoTime() - pullStart);
+          parts.statuses().startLatency().pulled(pod.getMetadata().getUid(), took);
+          String in = PodEvents.goMillis(took);
+          long size = images.imageStatus(imageRef).map(Image::size).orElse(0L);
+          events.container(
+              pod,
+              c.getName(),
+              EventType.NORMAL,
+              KubeletEvents.PULLED_IMAGE,
+              "Successfully pulled image \""
+                  + p.image()
+                  + "\" in "
+                  + in
+                  + " ("
+                  + in
+                  + " including waiting). Image size: "
+                  + size
+                  + " bytes.");
         } catch (CriException e) {
           ImagePulls.Plan.Fail f = parts.pulls().pullFailed(pod, c, e.getMessage());
           log.warn("{}: {}", what, f.message());
           waiting.put(c.getName(), ContainerStates.waiting(f.reason(), f.message()));
+          events.container(
+              pod, c.getName(), EventType.WARNING, KubeletEvents.FAILED_TO_PULL_IMAGE, f.message());
+          events.container(
+              pod,
+              c.getName(),
+              EventType.WARNING,
+              KubeletEvents.FAILED_TO_CREATE_CONTAINER,
+              "Error: " + f.reason());
           return false;
         }
       }
       case ImagePulls.Plan.Fail f -> {
         log.warn("{}: {}", what, f.message());
         waiting.put(c.getName(), ContainerStates.waiting(f.reason(), f.message()));
+        if (ImagePulls.ERR_IMAGE_NEVER_PULL.equals(f.reason())) {
+          events.containerWaiting(
+              pod, c.getName(), EventType.WARNING, KubeletEvents.ERR_IMAGE_NEVER_PULL, f.message());
+        } else {
+          events.containerWaiting(
+              pod, c.getName(), EventType.NORMAL, KubeletEvents.BACK_OFF_PULL_IMAGE, f.message());
+        }
+        events.containerFailed(pod, c.getName(), f.reason());
         return false;
       }
     }
@@ -340,11 +408,13 @@ public final class RuntimePodSyncer implements PodSyncer {
     } catch (ContainerConfigException e) {
       log.warn("{}: {}", what, e.getMessage());
       waiting.put(c.getName(), ContainerStates.waiting(e.reason(), e.getMessage()));
+      events.containerFailed(pod, c.getName(), e.getMessage());
       return false;
     } catch (VolumeException e) {
       log.warn("{}: {}", what, e.getMessage());
       waiting.put(
           c.getName(), ContainerStates.waiting(ContainerConfigException.REASON, e.getMessage()));
+      events.containerFailed(pod, c.getName(), e.getMessage());
       return false;
     }
     String id;
@@ -354,16 +424,35 @@ public final class RuntimePodSyncer implements PodSyncer {
     } catch (CriException e) {
       log.warn("{}: create failed: {}", what, e.getMessage());
       waiting.put(c.getName(), ContainerStates.waiting("CreateContainerError", e.getMessage()));
+      events.containerFailed(pod, c.getName(), e.getMessage());
       return false;
     }
     ctx.created().containers.add(id);
+    events.container(
+        pod,
+        c.getName(),
+        EventType.NORMAL,
+        KubeletEvents.CREATED_CONTAINER,
+        "Created container: " + c.getName());
     try {
       rt.startContainer(id);
     } catch (CriException e) {
       log.warn("{}: start of {} failed: {}", what, id, e.getMessage());
       waiting.put(c.getName(), ContainerStates.waiting("RunContainerError", e.getMessage()));
+      events.container(
+          pod,
+          c.getName(),
+          EventType.WARNING,
+          KubeletEvents.FAILED_TO_START_CONTAINER,
+          "Error: " + e.getMessage());
       return false;
     }
+    events.container(
+        pod,
+        c.getName(),
+        EventType.NORMAL,
+        KubeletEvents.STARTED_CONTAINER,
+        "Started container " + c.getName());
     log.info("{}: started {} (restart count {})", what, id, restartCount);
     if (c.getLifecycle() != null && c.getLifecycle().getPostStart() != null) {
       Optional<String> failed =
@@ -379,7 +468,21 @@ public final class RuntimePodSyncer implements PodSyncer {
       if (failed.isPresent()) {
         // the kubelet kills the container (FailedPostStartHook); the restart policy decides next
         log.warn("{}: FailedPostStartHook: {}", what, failed.get());
-        killContainer(rt, Optional.of(pod), id, c.getName(), true, grace(pod), ctx.podIps());
+        events.container(
+            pod,
+            c.getName(),
+            EventType.WARNING,
+            KubeletEvents.FAILED_POST_START_HOOK,
+            failed.get());
+        killContainer(
+            rt,
+            Optional.of(pod),
+            id,
+            c.getName(),
+            true,
+            grace(pod),
+            ctx.podIps(),
+            "FailedPostStartHook");
         return false;
       }
     }
@@ -480,7 +583,8 @@ public final class RuntimePodSyncer implements PodSyncer {
                           c.name(),
                           c.state() == ContainerState.RUNNING,
                           grace,
-                          podIps);
+                          podIps,
+                          "");
                     } catch (RuntimeException e) {
                       failures.add(e);
                     }
@@ -506,7 +610,9 @@ public final class RuntimePodSyncer implements PodSyncer {
 
   /**
    * The kubelet's {@code killContainer}: a running container's preStop hook first, bounded by the
-   * grace period, then StopContainer with what is left of it (at least {@link #MIN_GRACE}).
+   * grace period, then StopContainer with what is left of it (at least {@link #MIN_GRACE}). A
+   * running container's kill is a {@code Killing} event with {@code message} (empty: "Stopping
+   * container NAME").
    */
   private void killContainer(
       RuntimeService rt,
@@ -515,9 +621,20 @@ public final class RuntimePodSyncer implements PodSyncer {
       String name,
       boolean running,
       Duration grace,
-      List<String> podIps) {
+      List<String> podIps,
+      String message) {
     Duration left = grace;
     Optional<Container> spec = pod.flatMap(p -> specOf(p, name));
+    if (running && pod.isPresent()) {
+      parts
+          .events()
+          .container(
+              pod.get(),
+              name,
+              EventType.NORMAL,
+              KubeletEvents.KILLING_CONTAINER,
+              message.isEmpty() ? "Stopping container " + name : message);
+    }
     if (running
         && spec.isPresent()
         && spec.get().getLifecycle() != null
@@ -526,7 +643,18 @@ public final class RuntimePodSyncer implements PodSyncer {
       parts
           .hooks()
           .run(pod.get(), spec.get(), id, spec.get().getLifecycle().getPreStop(), podIps, grace)
-          .ifPresent(msg -> log.warn("pod {}: {}", PodStatuses.fullName(pod.get()), msg));
+          .ifPresent(
+              msg -> {
+                log.warn("pod {}: {}", PodStatuses.fullName(pod.get()), msg);
+                parts
+                    .events()
+                    .container(
+                        pod.get(),
+                        name,
+                        EventType.WARNING,
+                        KubeletEvents.FAILED_PRE_STOP_HOOK,
+                        msg);
+              });
       left = grace.minus(Duration.ofNanos(System.nanoTime() - t0));
       left = left.compareTo(MIN_GRACE) < 0 ? MIN_GRACE : left;
     }

@@ -1,5 +1,8 @@
 package io.berth.agent.probe;
 
+import io.berth.agent.events.EventRecorder;
+import io.berth.agent.events.KubeletEvents;
+import io.berth.agent.events.ObjectReference;
 import io.berth.probes.ProbeResult;
 import io.berth.probes.ProbeType;
 import io.berth.probes.ProbeUpdate;
@@ -17,10 +20,20 @@ public final class ProbeSyncHandler implements Consumer<ProbeUpdate> {
   private static final Logger log = LoggerFactory.getLogger(ProbeSyncHandler.class);
 
   private final Consumer<String> resyncPod;
+  private final EventRecorder events;
 
   /** {@code resyncPod} wakes the worker of a pod UID (a no-op for pods without a worker). */
   public ProbeSyncHandler(Consumer<String> resyncPod) {
+    this(resyncPod, EventRecorder.NONE);
+  }
+
+  /**
+   * As above, and a failed probe of a running container becomes the kubelet's {@code Unhealthy}
+   * warning ("Liveness probe failed: OUTPUT") on the container.
+   */
+  public ProbeSyncHandler(Consumer<String> resyncPod, EventRecorder events) {
     this.resyncPod = resyncPod;
+    this.events = events;
   }
 
   @Override
@@ -42,6 +55,13 @@ public final class ProbeSyncHandler implements Consumer<ProbeUpdate> {
           u.containerName(),
           u.type().label(),
           u.ready() ? "succeeded" : "failed: " + u.result().message());
+    }
+    if (u.containerRunning() && u.result().outcome() == ProbeResult.Outcome.FAILURE) {
+      events.warning(
+          ObjectReference.pod(u.pod().namespace(), u.pod().name(), u.pod().uid())
+              .withFieldPath("spec.containers{" + u.containerName() + "}"),
+          KubeletEvents.CONTAINER_UNHEALTHY,
+          u.type().label() + " probe failed: " + u.result().message());
     }
     resyncPod.accept(u.pod().uid());
   }

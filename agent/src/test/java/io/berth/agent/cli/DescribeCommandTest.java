@@ -104,7 +104,7 @@ class DescribeCommandTest {
               Type   Status
               Ready  False
             QoS Class:        BestEffort
-            Events:           <none> (berth does not record events yet)
+            Events:           <not kept locally: with --kubeconfig, kubectl describe pod shows them>
             """);
   }
 

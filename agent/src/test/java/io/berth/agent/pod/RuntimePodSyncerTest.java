@@ -3,6 +3,8 @@ package io.berth.agent.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.berth.agent.events.PodEvents;
+import io.berth.agent.events.RecordingEventRecorder;
 import io.berth.agent.kuberuntime.CgroupNames;
 import io.berth.agent.kuberuntime.ComputePodActions;
 import io.berth.agent.kuberuntime.ConfigSource;
@@ -46,6 +48,8 @@ class RuntimePodSyncerTest {
   CriRuntime cri;
   PodStatusView view;
   RuntimePodSyncer syncer;
+  final RecordingEventRecorder recorder = new RecordingEventRecorder();
+  final List<String> events = recorder.lines();
 
   @BeforeEach
   void start() {
@@ -84,7 +88,85 @@ class RuntimePodSyncerTest {
             dir.resolve("no-hosts")),
         List::of,
         PodProbes.NONE,
-        new LifecycleHooks(cri::runtime, java.net.http.HttpClient.newHttpClient()));
+        new LifecycleHooks(cri::runtime, java.net.http.HttpClient.newHttpClient()),
+        new PodEvents(recorder, clock));
+  }
+
+  @Test
+  void recordsTheKubeletsEventsThroughStartRestartBackOffAndKill() {
+    server.images().preload("registry.berth.test/busybox:1.0");
+    Pod pod = pod("IfNotPresent");
+    syncer.syncPod(pod);
+    String app = "Pod spec.containers{app} ";
+    assertThat(events)
+        .containsExactly(
+            app
+                + "Normal Pulled: Container image \"registry.berth.test/busybox:1.0\" already"
+                + " present on machine",
+            app + "Normal Created: Created container: app",
+            app + "Normal Started: Started container app");
+    recorder.clear();
+    syncer.syncPod(pod); // nothing to do, nothing recorded
+    assertThat(events).isEmpty();
+
+    server.runtime().exitContainer(containerId(), 137, "Error");
+    clock.advance(Duration.ofSeconds(1));
+    syncer.syncPod(pod); // restarted at once
+    server.runtime().exitContainer(containerId(), 1, "Error");
+    clock.advance(Duration.ofSeconds(1));
+    recorder.clear();
+    syncer.syncPod(pod); // back-off 10 s
+    String backOff =
+        app
+            + "Warning BackOff: Back-off restarting failed container app in pod web_default("
+            + UID
+            + ")";
+    assertThat(events).containsExactly(backOff);
+    clock.advance(Duration.ofSeconds(1));
+    syncer.syncPod(pod); // still waiting a second later: not recorded again (PodEvents)
+    assertThat(events).containsExactly(backOff);
+
+    clock.advance(Duration.ofSeconds(10));
+    syncer.syncPod(pod); // restarted
+    recorder.clear();
+    syncer.terminatePod(UID, Optional.of(pod), Duration.ofSeconds(2));
+    assertThat(events).containsExactly(app + "Normal Killing: Stopping container app");
+  }
+
+  @Test
+  void aFailedPullIsRecordedThenItsBackOffOncePerTenSeconds() {
+    Pod pod = pod("IfNotPresent");
+    String image = "registry.berth.test/private/app:1.0";
+    pod.getSpec().getContainers().get(0).setImage(image);
+    String app = "Pod spec.containers{app} ";
+    syncer.syncPod(pod);
+    assertThat(events)
+        .satisfiesExactly(
+            e -> assertThat(e).isEqualTo(app + "Normal Pulling: Pulling image \"" + image + "\""),
+            e ->
+                assertThat(e)
+                    .startsWith(app + "Warning Failed: Failed to pull image \"" + image + "\": ")
+                    .contains("401 Unauthorized"),
+            e -> assertThat(e).isEqualTo(app + "Warning Failed: Error: ErrImagePull"));
+    recorder.clear();
+    for (int i = 0; i < 5; i++) { // within the 10 s pull back-off, retried every second
+      clock.advance(Duration.ofSeconds(1));
+      syncer.syncPod(pod);
+    }
+    assertThat(events)
+        .containsExactly(
+            app + "Normal BackOff: Back-off pulling image \"" + image + "\"",
+            app + "Warning Failed: Error: ImagePullBackOff");
+  }
+
+  @Test
+  void aMissingNeverImageIsRecordedAsTheKubeletDoes() {
+    syncer.syncPod(pod("Never"));
+    assertThat(events)
+        .containsExactly(
+            "Pod spec.containers{app} Warning ErrImageNeverPull: Container image"
+                + " \"registry.berth.test/busybox:1.0\" is not present with pull policy of Never",
+            "Pod spec.containers{app} Warning Failed: Error: ErrImageNeverPull");
   }
 
   @Test
@@ -208,6 +290,19 @@ class RuntimePodSyncerTest {
     assertThat(status().getState().getRunning()).isNotNull();
     assertThat(server.images().calls().lastRequest(io.berth.cri.v1.PullImageRequest.class))
         .isNotNull();
+    assertThat(events.subList(0, 2))
+        .satisfiesExactly(
+            e ->
+                assertThat(e)
+                    .isEqualTo(
+                        "Pod spec.containers{app} Normal Pulling: Pulling image"
+                            + " \"registry.berth.test/busybox:1.0\""),
+            e ->
+                assertThat(e)
+                    .matches(
+                        "Pod spec\\.containers\\{app} Normal Pulled: Successfully pulled image"
+                            + " \"registry\\.berth\\.test/busybox:1\\.0\" in (\\d+ms|[\\d.]+s)"
+                            + " \\(\\1 including waiting\\)\\. Image size: \\d+ bytes\\."));
   }
 
   @Test

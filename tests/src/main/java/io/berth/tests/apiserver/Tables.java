@@ -11,8 +11,9 @@ import java.util.List;
 
 /**
  * Server-side printing: the {@code meta.k8s.io/v1 Table} answer to {@code Accept:
- * application/json;as=Table}, with the kubectl columns of pods, nodes, services, namespaces and
- * configmaps (priority 1 columns are the {@code -o wide} ones) and Name/Age for the rest.
+ * application/json;as=Table}, with the kubectl columns of pods, nodes, services, namespaces,
+ * configmaps and events (priority 1 columns are the {@code -o wide} ones) and Name/Age for the
+ * rest.
  */
 final class Tables {
   private record Column(String name, String type, int priority) {}
@@ -111,6 +112,18 @@ final class Tables {
               new Column("Name", "string", 0),
               new Column("Data", "integer", 0),
               new Column("Age", "string", 0));
+      case "events" ->
+          List.of(
+              new Column("Last Seen", "string", 0),
+              new Column("Type", "string", 0),
+              new Column("Reason", "string", 0),
+              new Column("Object", "string", 0),
+              new Column("Subobject", "string", 1),
+              new Column("Source", "string", 1),
+              new Column("Message", "string", 0),
+              new Column("First Seen", "string", 1),
+              new Column("Count", "integer", 1),
+              new Column("Name", "string", 1));
       default -> List.of(new Column("Name", "string", 0), new Column("Age", "string", 0));
     };
   }
@@ -206,6 +219,26 @@ final class Tables {
       }
       case "namespaces" -> List.of(name, status.path("phase").asText(""), age);
       case "configmaps" -> List.of(name, o.path("data").size() + o.path("binaryData").size(), age);
+      case "events" -> {
+        JsonNode ref = o.path("involvedObject");
+        String component = o.path("source").path("component").asText("");
+        String host = o.path("source").path("host").asText("");
+        component = component.isEmpty() ? o.path("reportingComponent").asText("") : component;
+        host = host.isEmpty() ? o.path("reportingInstance").asText("") : host;
+        yield List.of(
+            age(o.path("lastTimestamp").asText(o.path("eventTime").asText(""))),
+            o.path("type").asText(""),
+            o.path("reason").asText(""),
+            ref.path("kind").asText("").toLowerCase(java.util.Locale.ROOT)
+                + "/"
+                + ref.path("name").asText(""),
+            ref.path("fieldPath").asText(""),
+            host.isEmpty() ? component : component + ", " + host,
+            o.path("message").asText("").strip(),
+            age(o.path("firstTimestamp").asText(o.path("eventTime").asText(""))),
+            o.path("count").asInt(),
+            name);
+      }
       default -> List.of(name, age);
     };
   }
