@@ -29,8 +29,12 @@ import java.util.Optional;
  * <p>Thread safety: none; one parser per response, used on its channel's event loop.
  */
 final class HttpResponseParser {
-  /** Status line and headers together; Go allows 10 MB, a probe answer needs far less. */
-  static final int MAX_HEAD_BYTES = 64 * 1024;
+  /**
+   * Status line and headers together. Go allows 10 MB; a probe's answer needs far less, and every
+   * probe in flight may hold this much while a head arrives (Netty's codec, used before, allowed a
+   * 4 KiB status line and 8 KiB of headers).
+   */
+  static final int MAX_HEAD_BYTES = 16 * 1024;
 
   /** What the connection gave, once {@link #feed} returned true or {@link #endOfInput} ran. */
   sealed interface Result {}

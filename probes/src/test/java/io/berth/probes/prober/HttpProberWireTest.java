@@ -166,6 +166,38 @@ class HttpProberWireTest {
   }
 
   @Test
+  void ipv6PodAddressesAreBracketedInTheHostHeader() throws Exception {
+    var loopback6 = java.net.InetAddress.getByName("::1");
+    java.net.ServerSocket server;
+    try {
+      server = new java.net.ServerSocket(0, 50, loopback6);
+    } catch (IOException e) {
+      org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e);
+      return;
+    }
+    net.register(server);
+    var head = new CompletableFuture<String>();
+    Thread.ofVirtual()
+        .start(
+            () -> {
+              try (var s = server.accept()) {
+                head.complete(readHead(s.getInputStream()));
+                s.getOutputStream()
+                    .write(
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6"
+                            .getBytes(StandardCharsets.US_ASCII));
+              } catch (IOException e) {
+                head.completeExceptionally(e);
+              }
+            });
+    int port = server.getLocalPort();
+    var spec = new ProbeHandler.Http(Scheme.HTTP, Optional.empty(), port, "/healthz", List.of());
+    assertThat(net.http.probe(spec, "::1", TIMEOUT).toCompletableFuture().join())
+        .isEqualTo(ProbeResult.success("v6"));
+    assertThat(head.get(1, TimeUnit.SECONDS)).contains("\r\nHost: [::1]:" + port + "\r\n");
+  }
+
+  @Test
   void headersTheRequestCannotCarryFailWithoutConnecting() throws Exception {
     var connections = new java.util.concurrent.atomic.AtomicInteger();
     int port = net.rawServer(s -> connections.incrementAndGet());
