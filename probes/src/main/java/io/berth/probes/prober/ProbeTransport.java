@@ -80,9 +80,19 @@ public final class ProbeTransport {
     return channelClass;
   }
 
-  /** Probe channels (TCP and HTTP) currently open. */
+  /** Probe channels and sockets (TCP and HTTP) currently open. */
   public int openChannels() {
     return openChannels.get();
+  }
+
+  /** The count behind {@link #openChannels()}, for probe sockets made without a channel. */
+  AtomicInteger openCounter() {
+    return openChannels;
+  }
+
+  /** Whether the group is epoll's (Linux). */
+  boolean epoll() {
+    return epoll;
   }
 
   /** {@code host:port} as a resolved address when {@code host} is an IP literal, else null. */

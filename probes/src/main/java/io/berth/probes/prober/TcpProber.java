@@ -5,6 +5,7 @@ import io.berth.probes.Prober;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -12,8 +13,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * {@code tcpSocket} probes: success when a connection is established within the timeout; the socket
- * is closed at once (with RST, see {@link ProbeTransport}). Nothing is read, so the channel never
- * arms EPOLLIN; the connect timeout is Netty's connect timer, the probe's only one.
+ * is closed at once (with RST, see {@link ProbeTransport}). On an epoll loop the connect is a bare
+ * socket in the loop's epoll set ({@link EpollTcpConnect}); elsewhere a Netty channel that never
+ * arms EPOLLIN. Either way the connect timeout is the probe's only timer.
  */
 public final class TcpProber {
   private final ProbeTransport transport;
@@ -80,6 +82,11 @@ public final class TcpProber {
     }
 
     void dial(EventLoop loop, InetSocketAddress address, Duration timeout) {
+      if (transport.epoll() && EpollTcpConnect.supports(loop)) {
+        new EpollTcpConnect(hostPort, result, transport.openCounter())
+            .start((IoEventLoop) loop, address, timeout);
+        return;
+      }
       var channel = transport.newChannel((int) Math.max(1, timeout.toMillis()), false);
       transport.connect(loop, channel, address).addListener(this);
     }
