@@ -6,10 +6,7 @@ import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
 import io.netty.channel.epoll.EpollIoEvent;
-import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
-import io.netty.channel.unix.FileDescriptor;
-import io.netty.channel.unix.Socket;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -34,55 +31,33 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Thread safety: confined to its event loop.
  */
-final class EpollTcpConnect implements EpollIoHandle, Runnable {
+final class EpollTcpConnect extends BareProbeSocket implements Runnable {
   private final String hostPort;
   private final CompletableFuture<ProbeResult> result;
-  private final AtomicInteger open;
-  private Socket socket;
-  private IoRegistration registration;
   private ScheduledFuture<?> timer;
-  private boolean done;
 
   /**
    * @param open the transport's count of open probe sockets, held while this one is open
    */
   EpollTcpConnect(String hostPort, CompletableFuture<ProbeResult> result, AtomicInteger open) {
+    super(open);
     this.hostPort = hostPort;
     this.result = result;
-    this.open = open;
-  }
-
-  /** Whether {@code loop} runs an epoll set this class can register with. */
-  static boolean supports(io.netty.channel.EventLoop loop) {
-    return loop instanceof IoEventLoop io && io.isCompatible(EpollIoHandle.class);
   }
 
   /** Starts the connect; call on {@code loop}. */
   void start(IoEventLoop loop, InetSocketAddress address, Duration timeout) {
     try {
-      socket = Socket.newSocketStream();
-      open.incrementAndGet();
-      socket.setSoLinger(0);
+      open(loop, null);
       if (socket.connect(address)) {
         finish(null);
         return;
       }
-      var registered = loop.register(this);
-      if (!registered.isSuccess()) { // done at once on the loop; a failure means it is closing
-        finish(registered.cause() != null ? registered.cause() : new ClosedChannelException());
-        return;
-      }
-      registration = registered.getNow();
-      registration.submit(EpollIoOps.EPOLLOUT);
+      register(loop, EpollIoOps.EPOLLOUT);
       timer = loop.schedule(this, Math.max(1, timeout.toNanos()), TimeUnit.NANOSECONDS);
     } catch (IOException | RuntimeException e) {
       finish(e);
     }
-  }
-
-  @Override
-  public FileDescriptor fd() {
-    return socket;
   }
 
   /** Writable or an error: the connect is over, one way or the other. */
@@ -120,21 +95,10 @@ final class EpollTcpConnect implements EpollIoHandle, Runnable {
     if (done) {
       return;
     }
-    done = true;
     if (timer != null) {
       timer.cancel(false);
     }
-    if (registration != null) {
-      registration.cancel();
-    }
-    if (socket != null) {
-      try {
-        socket.close(); // SO_LINGER 0: a reset, no TIME_WAIT
-      } catch (IOException e) {
-        // closing a probe socket that failed: nothing left to release
-      }
-      open.decrementAndGet();
-    }
+    release();
     result.complete(
         cause == null
             ? ProbeResult.success("")

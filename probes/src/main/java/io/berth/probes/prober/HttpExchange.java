@@ -10,6 +10,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.channel.IoEventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -52,7 +53,7 @@ final class HttpExchange implements Runnable {
   private ByteBuf request; // the current hop's request (never released: written as duplicates)
   private InetSocketAddress address; // the first hop's address when known up front
   private int redirects;
-  private Hop hop;
+  private Connection hop; // the current hop's connection
   private boolean connected;
   private ScheduledFuture<?> timer;
 
@@ -155,11 +156,22 @@ final class HttpExchange implements Runnable {
   }
 
   private void dial(InetSocketAddress to) {
+    boolean https = "https".equals(current.getScheme());
+    if (!https
+        && request.hasMemoryAddress()
+        && transport.epoll()
+        && BareProbeSocket.supports(loop)) {
+      var bare = new BareHop();
+      hop = bare;
+      bare.connection = new EpollHttpConnection(bare, request, transport.openCounter());
+      bare.connection.start((IoEventLoop) loop, to);
+      return;
+    }
     var next = new Hop();
     hop = next;
     // No connect timer of Netty's own: the probe's deadline closes the channel.
     var channel = transport.newChannel(0, true);
-    if ("https".equals(current.getScheme())) {
+    if (https) {
       channel.pipeline().addLast(tls.newHandler(channel.alloc(), host(), port()));
     }
     channel.pipeline().addLast(next);
@@ -273,8 +285,8 @@ final class HttpExchange implements Runnable {
       if (timer != null) {
         timer.cancel(false);
       }
-      if (hop != null && hop.channel.isOpen()) {
-        hop.channel.close(); // Not twice: closing a closed channel fails its promise anew.
+      if (hop != null) {
+        hop.abandon();
       }
     }
   }
@@ -293,10 +305,75 @@ final class HttpExchange implements Runnable {
    * reading one response with an {@link HttpResponseParser}. Events of a hop the exchange has moved
    * past (a redirect) are ignored.
    */
-  private final class Hop extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+  /** One hop's connection, over a Netty channel or a bare socket. */
+  private interface Connection {
+    /** Ends the connection at once; it reports nothing more. */
+    void abandon();
+  }
+
+  /**
+   * A plain-HTTP hop as a bare socket on an epoll loop ({@link EpollHttpConnection}); its events
+   * end the exchange as {@link Hop}'s do.
+   */
+  private final class BareHop implements Connection, EpollHttpConnection.Listener {
+    private EpollHttpConnection connection;
+
+    private boolean live() {
+      return hop == this && !result.isDone();
+    }
+
+    @Override
+    public void abandon() {
+      connection.abandon();
+    }
+
+    @Override
+    public void connected(EpollHttpConnection c) {
+      if (live()) {
+        connected = true;
+      } else {
+        c.abandon();
+      }
+    }
+
+    @Override
+    public void dialFailed(EpollHttpConnection c, Throwable cause) {
+      if (live()) {
+        failDial(cause);
+      }
+    }
+
+    @Override
+    public void answered(EpollHttpConnection c, HttpResponseParser.Result answer) {
+      if (!live()) {
+        return;
+      }
+      switch (answer) {
+        case HttpResponseParser.Broken b -> fail(get() + b.reason());
+        case HttpResponseParser.Response r -> onResponse(r);
+      }
+    }
+
+    @Override
+    public void failed(EpollHttpConnection c, Throwable cause) {
+      if (live()) {
+        fail(get() + cause);
+      }
+    }
+  }
+
+  private final class Hop extends ChannelInboundHandlerAdapter
+      implements ChannelFutureListener, Connection {
     private final HttpResponseParser parser = new HttpResponseParser();
     private Channel channel;
     private boolean done;
+
+    @Override
+    public void abandon() {
+      if (channel.isOpen()) {
+        channel.close(); // Not twice: closing a closed channel fails its promise anew.
+      }
+    }
 
     /** Whether this hop is the exchange's live one (not superseded, not finished). */
     private boolean live() {

@@ -82,7 +82,7 @@ public final class TcpProber {
     }
 
     void dial(EventLoop loop, InetSocketAddress address, Duration timeout) {
-      if (transport.epoll() && EpollTcpConnect.supports(loop)) {
+      if (transport.epoll() && BareProbeSocket.supports(loop)) {
         new EpollTcpConnect(hostPort, result, transport.openCounter())
             .start((IoEventLoop) loop, address, timeout);
         return;
