@@ -5,7 +5,8 @@
  * <pre>
  *   HandlerProber ─┬─ TcpProber  ─┐   (EpollTcpConnect: a bare socket in the loop's epoll set)
  *                  ├─ HttpProber ─┼─ ProbeTransport (one Netty epoll group, SO_LINGER 0, open-channel count)
- *                  │   └ HttpExchange: HttpGetRequest (bytes out), HttpResponseParser (bytes in)
+ *                  │   └ HttpExchange: HttpGetRequest (bytes out), HttpResponseParser (bytes in);
+ *                  │     plain HTTP on EpollHttpConnection (bare socket), HTTPS on a Netty channel
  *                  ├─ GrpcProber ─┘    (grpc-netty on the same group)
  *                  └─ ExecProber ── ExecRunner (the agent's CRI ExecSync)
  * </pre>
