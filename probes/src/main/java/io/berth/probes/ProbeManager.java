@@ -25,7 +25,22 @@ import java.util.random.RandomGenerator;
  * scheduler's thread, where the workers live, so calls take effect asynchronously and in order.
  */
 public final class ProbeManager implements AutoCloseable {
-  private record WorkerKey(String podUid, String containerName, ProbeType type) {}
+  private record WorkerKey(String podUid, String containerName, ProbeType type) {
+    // Written out: every probe looks one up (isStarted), and a record's generated methods go
+    // through method handles that C1 (berth's only compiler) does not inline.
+    @Override
+    public int hashCode() {
+      return (podUid.hashCode() * 31 + containerName.hashCode()) * 31 + type.ordinal();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof WorkerKey k
+          && type == k.type
+          && podUid.equals(k.podUid)
+          && containerName.equals(k.containerName);
+    }
+  }
 
   private final Prober prober;
   private final ProbeResults results;

@@ -40,6 +40,7 @@ public final class ProbeWorker {
   private final Predicate<String> startupPassed;
   private final BooleanSupplier loopLagging;
   private final ProbeResult initialValue;
+  private final Runnable tickTask = this::tick; // one object for every period's timer
 
   private ContainerState state;
   private String containerId;
@@ -53,6 +54,10 @@ public final class ProbeWorker {
   private ProbeScheduler.Cancellable timer;
   private long probesRun;
   private ProbeResult lastResult;
+  private ProbeResult.Outcome publishedOutcome; // last outcome set in the results channel
+  private String publishedFor; // for this container ID; null once its result was removed
+  private Prober.Prepared prepared; // bound to preparedFor; made again when the target changes
+  private Prober.ProbeTarget preparedFor;
 
   ProbeWorker(
       PodRef pod,
@@ -96,7 +101,7 @@ public final class ProbeWorker {
       delay = Duration.ofNanos((long) (random.nextDouble() * period.toNanos()));
     }
     nextTickAt = scheduler.now().plus(delay);
-    timer = scheduler.schedule(delay, this::tick);
+    timer = scheduler.schedule(delay, tickTask);
   }
 
   /** Stops probing; a probe still running is ignored when it completes. */
@@ -108,6 +113,7 @@ public final class ProbeWorker {
     meters.remove();
     if (containerId != null) {
       results.remove(containerId, type);
+      publishedFor = null;
     }
   }
 
@@ -139,7 +145,7 @@ public final class ProbeWorker {
     do {
       nextTickAt = nextTickAt.plus(spec.period());
     } while (!nextTickAt.isAfter(now));
-    timer = scheduler.schedule(Duration.between(now, nextTickAt), this::tick);
+    timer = scheduler.schedule(Duration.between(now, nextTickAt), tickTask);
     if (probing) {
       tickPending = true;
       return;
@@ -188,6 +194,7 @@ public final class ProbeWorker {
     if (!current.containerId().equals(containerId)) {
       if (containerId != null) {
         results.remove(containerId, type);
+        publishedFor = null;
       }
       containerId = current.containerId();
       onHold = false;
@@ -213,10 +220,15 @@ public final class ProbeWorker {
     var probedId = containerId;
     var probeStartedAt = scheduler.now();
     long t0 = System.nanoTime();
-    var target = new Prober.ProbeTarget(current.podIp(), probedId);
     java.util.concurrent.CompletionStage<ProbeResult> stage;
     try {
-      stage = prober.probe(spec.handler(), target, spec.timeout());
+      if (prepared == null
+          || !probedId.equals(preparedFor.containerId())
+          || !Objects.equals(current.podIp(), preparedFor.podIp())) {
+        preparedFor = new Prober.ProbeTarget(current.podIp(), probedId);
+        prepared = prober.prepare(spec.handler(), preparedFor);
+      }
+      stage = prepared.probe(spec.timeout());
     } catch (RuntimeException e) {
       stage = java.util.concurrent.CompletableFuture.failedFuture(e);
     }
@@ -278,6 +290,19 @@ public final class ProbeWorker {
   }
 
   private void publish(ProbeResult result, boolean running) {
+    var outcome =
+        result.outcome() == ProbeResult.Outcome.WARNING
+            ? ProbeResult.Outcome.SUCCESS
+            : result.outcome();
+    if (type != ProbeType.STARTUP
+        && outcome == publishedOutcome
+        && containerId.equals(publishedFor)) {
+      // The results channel holds this outcome already and would drop the update; skipping it
+      // saves a probe a map update (the kubelet's results manager also sends only changes).
+      return;
+    }
+    publishedOutcome = outcome;
+    publishedFor = containerId;
     var update =
         new ProbeUpdate(
             pod,

@@ -31,4 +31,16 @@ public final class HandlerProber implements Prober {
       case ProbeHandler.Exec e -> exec.probe(target.containerId(), e.command(), timeout);
     };
   }
+
+  /** HTTP and TCP probes bind their URL, request and address once; the others need nothing. */
+  @Override
+  public Prepared prepare(ProbeHandler handler, ProbeTarget target) {
+    return switch (handler) {
+      case ProbeHandler.Tcp t ->
+          tcp.prepare(t.host().filter(h -> !h.isEmpty()).orElse(target.podIp()), t.port());
+      case ProbeHandler.Http h -> http.prepare(h, target.podIp());
+      case ProbeHandler.Grpc g -> Prober.super.prepare(handler, target);
+      case ProbeHandler.Exec e -> Prober.super.prepare(handler, target);
+    };
+  }
 }

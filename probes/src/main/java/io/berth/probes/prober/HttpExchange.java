@@ -5,27 +5,19 @@ import io.berth.probes.ProbeResult;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
-import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.channel.IoEventLoop;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +25,17 @@ import java.util.concurrent.TimeUnit;
 /**
  * One HTTP probe: a request, the redirects it follows, one deadline. Confined to one event loop
  * (every hop's channel and the deadline timer are on it), so its state needs no locks.
+ *
+ * <pre>
+ *   start ─▶ deadline timer ─▶ hop: channel (+ TLS) ─connect─▶ write the encoded GET
+ *            ─▶ HttpResponseParser ─┬─ 3xx to the same host ─▶ next hop
+ *                                   └─ otherwise ─▶ result, timer cancelled, channel closed
+ * </pre>
+ *
+ * The exchange is the deadline's task and each {@link Hop} is its channel's only handler and its
+ * connect listener, so a plain-HTTP probe allocates a handful of objects besides Netty's channel.
  */
-final class HttpExchange {
+final class HttpExchange implements Runnable {
   private static final String CLIENT_TIMEOUT = " (Client.Timeout exceeded while awaiting headers)";
 
   private final ProbeTransport transport;
@@ -49,17 +50,27 @@ final class HttpExchange {
 
   private URI current;
   private Optional<String> hostOverride;
+  private ByteBuf request; // the current hop's request (never released: written as duplicates)
+  private InetSocketAddress address; // the first hop's address when known up front
   private int redirects;
-  private Channel channel;
+  private Connection hop; // the current hop's connection
   private boolean connected;
   private ScheduledFuture<?> timer;
 
+  /**
+   * @param request the first hop's encoded request (see {@link HttpProber#prepare}), or null to
+   *     encode it here
+   * @param address the first hop's address when the host is an IP literal, or null to resolve it
+   */
   HttpExchange(
       ProbeTransport transport,
       SslContext tls,
       String userAgent,
       URI url,
       List<ProbeHandler.HttpHeader> headers,
+      Optional<String> hostOverride,
+      ByteBuf request,
+      InetSocketAddress address,
       Duration timeout) {
     this.transport = transport;
     this.tls = tls;
@@ -67,14 +78,23 @@ final class HttpExchange {
     this.original = url;
     this.current = url;
     this.headers = headers;
+    this.hostOverride = hostOverride;
+    this.request = request;
+    this.address = address;
     this.timeout = timeout;
     this.loop = transport.pickLoop();
     this.deadline = System.nanoTime() + timeout.toNanos();
-    this.hostOverride =
-        headers.stream()
-            .filter(h -> h.name().equalsIgnoreCase("Host"))
-            .map(ProbeHandler.HttpHeader::value)
-            .reduce((a, b) -> a);
+  }
+
+  /** The probe's {@code Host} header, if it has one (the last one wins, as in a Go header map). */
+  static Optional<String> hostOverride(List<ProbeHandler.HttpHeader> headers) {
+    Optional<String> host = Optional.empty();
+    for (var h : headers) {
+      if (h.name().equalsIgnoreCase("Host")) {
+        host = Optional.of(h.value());
+      }
+    }
+    return host;
   }
 
   CompletableFuture<ProbeResult> result() {
@@ -82,26 +102,45 @@ final class HttpExchange {
   }
 
   void start() {
-    ProbeTransport.runOn(
-        loop,
-        () -> {
-          timer = loop.schedule(this::onDeadline, timeout.toNanos(), TimeUnit.NANOSECONDS);
-          connect();
-        });
+    if (loop.inEventLoop()) {
+      begin();
+    } else {
+      loop.execute(this::begin);
+    }
+  }
+
+  private void begin() {
+    timer = loop.schedule(this, timeout.toNanos(), TimeUnit.NANOSECONDS);
+    connect();
+  }
+
+  /** The deadline. */
+  @Override
+  public void run() {
+    onDeadline();
   }
 
   private void connect() {
     connected = false;
-    var host = current.getHost();
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.length() - 1);
+    if (request == null) {
+      try {
+        request =
+            Unpooled.wrappedBuffer(
+                HttpGetRequest.encode(current, hostOverride, headers, userAgent));
+      } catch (HttpGetRequest.InvalidHeaderException e) {
+        fail(get() + e.getMessage());
+        return;
+      }
     }
-    int port = current.getPort() > 0 ? current.getPort() : defaultPort(current.getScheme());
-    var finalHost = host;
+    if (address != null) {
+      dial(address);
+      return;
+    }
+    var host = host();
     transport
-        .resolve(host, port, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), loop)
+        .resolve(host, port(), Duration.ofNanos(Math.max(1, deadline - System.nanoTime())), loop)
         .whenComplete(
-            (address, error) ->
+            (resolved, error) ->
                 ProbeTransport.runOn(
                     loop,
                     () -> {
@@ -112,81 +151,47 @@ final class HttpExchange {
                         failDial(TcpProber.unwrap(error));
                         return;
                       }
-                      var remaining = Duration.ofNanos(deadline - System.nanoTime());
-                      var future =
-                          transport.connect(
-                              loop,
-                              address,
-                              remaining,
-                              ch -> {
-                                if ("https".equals(current.getScheme())) {
-                                  ch.pipeline()
-                                      .addLast(tls.newHandler(ch.alloc(), finalHost, port));
-                                }
-                                ch.pipeline()
-                                    .addLast(new HttpClientCodec())
-                                    .addLast(new ResponseReader());
-                              });
-                      channel = future.channel();
-                      future.addListener(
-                          (ChannelFutureListener)
-                              f -> {
-                                if (!f.isSuccess()) {
-                                  failDial(f.cause());
-                                } else if (result.isDone()) {
-                                  f.channel().close();
-                                } else {
-                                  connected = true;
-                                  f.channel().writeAndFlush(request());
-                                }
-                              });
+                      dial(resolved);
                     }));
   }
 
-  private DefaultFullHttpRequest request() {
-    var target =
-        current.getRawPath() == null || current.getRawPath().isEmpty() ? "/" : current.getRawPath();
-    if (current.getRawQuery() != null) {
-      target += "?" + current.getRawQuery();
+  private void dial(InetSocketAddress to) {
+    boolean https = "https".equals(current.getScheme());
+    if (!https
+        && request.hasMemoryAddress()
+        && transport.epoll()
+        && BareProbeSocket.supports(loop)) {
+      var bare = new BareHop();
+      hop = bare;
+      bare.connection = new EpollHttpConnection(bare, request, transport.openCounter());
+      bare.connection.start((IoEventLoop) loop, to);
+      return;
     }
-    var req =
-        new DefaultFullHttpRequest(
-            HttpVersion.HTTP_1_1, HttpMethod.GET, target, Unpooled.EMPTY_BUFFER);
-    var h = req.headers();
-    h.set(HttpHeaderNames.HOST, hostOverride.orElse(current.getRawAuthority()));
-    boolean userAgentSet = false;
-    boolean acceptSet = false;
-    for (var header : headers) {
-      var name = header.name().toLowerCase(Locale.ROOT);
-      switch (name) {
-        case "host" -> {}
-        case "user-agent" -> {
-          userAgentSet = true;
-          if (!header.value().isEmpty()) {
-            h.add(HttpHeaderNames.USER_AGENT, header.value());
-          }
-        }
-        case "accept" -> {
-          acceptSet = true;
-          h.add(HttpHeaderNames.ACCEPT, header.value());
-        }
-        default -> h.add(header.name(), header.value());
-      }
+    var next = new Hop();
+    hop = next;
+    // No connect timer of Netty's own: the probe's deadline closes the channel.
+    var channel = transport.newChannel(0, true);
+    if (https) {
+      channel.pipeline().addLast(tls.newHandler(channel.alloc(), host(), port()));
     }
-    if (!userAgentSet) {
-      h.set(HttpHeaderNames.USER_AGENT, userAgent);
-    }
-    if (!acceptSet) {
-      h.set(HttpHeaderNames.ACCEPT, "*/*");
-    }
-    h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    return req;
+    channel.pipeline().addLast(next);
+    next.channel = channel;
+    transport.connect(loop, channel, to).addListener(next);
   }
 
-  /** Called with the response status, headers and (bounded) body of the current hop. */
-  private void onResponse(HttpResponse response, String body) {
-    int code = response.status().code();
-    var location = response.headers().get(HttpHeaderNames.LOCATION);
+  private String host() {
+    var host = current.getHost();
+    return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+  }
+
+  private int port() {
+    return current.getPort() > 0 ? current.getPort() : defaultPort(current.getScheme());
+  }
+
+  /** Called with the status, Location and (bounded) body of the current hop's response. */
+  private void onResponse(HttpResponseParser.Response response) {
+    int code = response.status();
+    var location = response.location().orElse(null);
     if (isRedirect(code) && location != null) {
       URI next;
       try {
@@ -202,7 +207,7 @@ final class HttpExchange {
         return;
       }
       if (next.getHost() == null || !next.getHost().equalsIgnoreCase(original.getHost())) {
-        finish(code, body); // Not followed: another host. The 3xx ends as a warning.
+        finish(response); // Not followed: another host. The 3xx ends as a warning.
         return;
       }
       if (++redirects >= HttpProber.MAX_REDIRECTS) {
@@ -214,17 +219,29 @@ final class HttpExchange {
         hostOverride = Optional.empty(); // Go keeps a custom Host only through relative redirects.
       }
       current = next;
+      request = null;
+      address = null;
       connect();
       return;
     }
-    finish(code, body);
+    finish(response);
   }
 
-  private void finish(int code, String body) {
+  private void finish(HttpResponseParser.Response response) {
+    if (response.bodyError().isPresent()) {
+      // The kubelet's probe returns an error when the body cannot be read; its worker throws the
+      // result away (unknown), whatever the status was.
+      complete(
+          ProbeResult.unknown(
+              "reading the body of Get \"" + current + "\": " + response.bodyError().get()));
+      return;
+    }
+    int code = response.status();
     if (code >= 200 && code < 300) {
-      complete(ProbeResult.success(body));
+      complete(ProbeResult.success(response.body()));
     } else if (code >= 300 && code < 400) {
-      complete(ProbeResult.warning("Probe terminated redirects, Response body: " + body));
+      complete(
+          ProbeResult.warning("Probe terminated redirects, Response body: " + response.body()));
     } else {
       complete(ProbeResult.failure("HTTP probe failed with statuscode: " + code));
     }
@@ -235,9 +252,8 @@ final class HttpExchange {
   }
 
   /**
-   * The probe's whole-request deadline, Go's {@code http.Client.Timeout}. The connect timeout ends
-   * at the same instant, so which of the two fires first is chance: both give the message Go gives
-   * for where the exchange was, a dial or a wait for the answer.
+   * The probe's whole-request deadline, Go's {@code http.Client.Timeout}; it bounds the dial too.
+   * Both give the message Go gives for where the exchange was, a dial or a wait for the answer.
    */
   private void onDeadline() {
     if (!connected) {
@@ -269,85 +285,161 @@ final class HttpExchange {
       if (timer != null) {
         timer.cancel(false);
       }
-      if (channel != null && channel.isOpen()) {
-        channel
-            .close(); // Not twice: closing a closed channel fails its promise with a new exception.
+      if (hop != null) {
+        hop.abandon();
       }
     }
   }
 
   /** The dialled address as Go prints it: {@code host:port}, the port filled in from the scheme. */
   private String hostPort() {
-    int port = current.getPort() > 0 ? current.getPort() : defaultPort(current.getScheme());
-    return current.getHost() + ":" + port;
+    return current.getHost() + ":" + port();
   }
 
   private static int defaultPort(String scheme) {
     return "https".equals(scheme) ? 443 : 80;
   }
 
-  /** Reads one response: status, headers and at most {@link HttpProber#MAX_BODY_BYTES} of body. */
-  private final class ResponseReader extends SimpleChannelInboundHandler<HttpObject> {
-    private HttpResponse response;
-    private ByteBuf body;
-    private boolean done;
+  /**
+   * One connection of the exchange: its connect listener and its only handler (after TLS, if any),
+   * reading one response with an {@link HttpResponseParser}. Events of a hop the exchange has moved
+   * past (a redirect) are ignored.
+   */
+  /** One hop's connection, over a Netty channel or a bare socket. */
+  private interface Connection {
+    /** Ends the connection at once; it reports nothing more. */
+    void abandon();
+  }
+
+  /**
+   * A plain-HTTP hop as a bare socket on an epoll loop ({@link EpollHttpConnection}); its events
+   * end the exchange as {@link Hop}'s do.
+   */
+  private final class BareHop implements Connection, EpollHttpConnection.Listener {
+    private EpollHttpConnection connection;
+
+    private boolean live() {
+      return hop == this && !result.isDone();
+    }
 
     @Override
-    protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-      if (done) {
-        return;
-      }
-      if (msg.decoderResult().isFailure()) {
-        done(ctx);
-        fail(
-            "Get \""
-                + current
-                + "\": malformed HTTP response: "
-                + msg.decoderResult().cause().getMessage());
-        return;
-      }
-      if (msg instanceof HttpResponse r) {
-        response = r;
-        body = ctx.alloc().heapBuffer(256, HttpProber.MAX_BODY_BYTES);
-      }
-      if (msg instanceof HttpContent c && body != null) {
-        var content = c.content();
-        int n = Math.min(content.readableBytes(), HttpProber.MAX_BODY_BYTES - body.readableBytes());
-        body.writeBytes(content, content.readerIndex(), n);
-        boolean full = body.readableBytes() >= HttpProber.MAX_BODY_BYTES;
-        if (msg instanceof LastHttpContent || full) {
-          var text = body.toString(StandardCharsets.UTF_8);
-          var resp = response;
-          done(ctx);
-          ctx.channel().close();
-          onResponse(resp, text);
-        }
+    public void abandon() {
+      connection.abandon();
+    }
+
+    @Override
+    public void connected(EpollHttpConnection c) {
+      if (live()) {
+        connected = true;
+      } else {
+        c.abandon();
       }
     }
 
-    private void done(ChannelHandlerContext ctx) {
-      done = true;
-      if (body != null) {
-        body.release();
-        body = null;
+    @Override
+    public void dialFailed(EpollHttpConnection c, Throwable cause) {
+      if (live()) {
+        failDial(cause);
+      }
+    }
+
+    @Override
+    public void answered(EpollHttpConnection c, HttpResponseParser.Result answer) {
+      if (!live()) {
+        return;
+      }
+      switch (answer) {
+        case HttpResponseParser.Broken b -> fail(get() + b.reason());
+        case HttpResponseParser.Response r -> onResponse(r);
+      }
+    }
+
+    @Override
+    public void failed(EpollHttpConnection c, Throwable cause) {
+      if (live()) {
+        fail(get() + cause);
+      }
+    }
+  }
+
+  private final class Hop extends ChannelInboundHandlerAdapter
+      implements ChannelFutureListener, Connection {
+    private final HttpResponseParser parser = new HttpResponseParser();
+    private Channel channel;
+    private boolean done;
+
+    @Override
+    public void abandon() {
+      if (channel.isOpen()) {
+        channel.close(); // Not twice: closing a closed channel fails its promise anew.
+      }
+    }
+
+    /** Whether this hop is the exchange's live one (not superseded, not finished). */
+    private boolean live() {
+      return hop == this && !result.isDone();
+    }
+
+    @Override
+    public void operationComplete(ChannelFuture f) {
+      if (!f.isSuccess()) {
+        if (live()) {
+          failDial(f.cause());
+        }
+      } else if (!live()) {
+        f.channel().close();
+      } else {
+        connected = true;
+        f.channel().writeAndFlush(request.duplicate());
+      }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (!(msg instanceof ByteBuf in)) {
+        ReferenceCountUtil.release(msg);
+        return;
+      }
+      try {
+        if (!done && parser.feed(in)) {
+          done = true;
+          ctx.close();
+          answered();
+        }
+      } finally {
+        in.release();
       }
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       if (!done) {
-        done(ctx);
-        fail("Get \"" + current + "\": EOF");
+        done = true;
+        parser.endOfInput();
+        answered();
       }
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       if (!done) {
-        done(ctx);
-        fail("Get \"" + current + "\": " + cause);
+        done = true;
+        parser.release();
+        if (live()) {
+          fail(get() + cause);
+        }
       }
       ctx.close();
+    }
+
+    private void answered() {
+      if (!live()) {
+        return;
+      }
+      switch (parser.result()) {
+        case HttpResponseParser.Broken b -> fail(get() + b.reason());
+        case HttpResponseParser.Response r -> onResponse(r);
+      }
     }
   }
 }

@@ -2,11 +2,15 @@ package io.berth.probes.prober;
 
 import io.berth.probes.ProbeHandler;
 import io.berth.probes.ProbeResult;
+import io.berth.probes.Prober;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -57,18 +61,60 @@ public final class HttpProber {
   /** Probes {@code spec} against {@code defaultHost} (the pod IP) unless the spec names a host. */
   public CompletionStage<ProbeResult> probe(
       ProbeHandler.Http spec, String defaultHost, Duration timeout) {
+    return prepare(spec, defaultHost).probe(timeout);
+  }
+
+  /**
+   * {@code spec} bound to {@code defaultHost}: the URL parsed, the first request encoded and an IP
+   * literal's address made once, for a worker that probes it every period.
+   */
+  public Prober.Prepared prepare(ProbeHandler.Http spec, String defaultHost) {
     var host = spec.host().filter(h -> !h.isEmpty()).orElse(defaultHost);
     URI url;
     try {
       url = url(spec.scheme(), host, spec.port(), spec.path());
     } catch (URISyntaxException | IllegalArgumentException e) {
-      return CompletableFuture.completedFuture(
+      return fixed(
           ProbeResult.failure("invalid probe URL for path " + spec.path() + ": " + e.getMessage()));
     }
-    var exchange =
-        new HttpExchange(transport, insecureTls, userAgent, url, spec.headers(), timeout);
-    exchange.start();
-    return exchange.result();
+    var hostOverride = HttpExchange.hostOverride(spec.headers());
+    ByteBuf request;
+    try {
+      request = direct(HttpGetRequest.encode(url, hostOverride, spec.headers(), userAgent));
+    } catch (HttpGetRequest.InvalidHeaderException e) {
+      return fixed(ProbeResult.failure("Get \"" + url + "\": " + e.getMessage()));
+    }
+    var address = ProbeTransport.literalAddress(host, spec.port());
+    var headers = spec.headers();
+    return timeout -> {
+      var exchange =
+          new HttpExchange(
+              transport,
+              insecureTls,
+              userAgent,
+              url,
+              headers,
+              hostOverride,
+              request,
+              address,
+              timeout);
+      exchange.start();
+      return exchange.result();
+    };
+  }
+
+  /**
+   * The request in native memory the JDK frees when the worker's binding is gone (not Netty's
+   * allocator: berth runs it unpooled, which would allocate and free a direct buffer to copy a heap
+   * request into on every write). Written as duplicates, never released.
+   */
+  private static ByteBuf direct(byte[] bytes) {
+    var memory = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+    return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(memory));
+  }
+
+  private static Prober.Prepared fixed(ProbeResult result) {
+    return timeout -> CompletableFuture.completedFuture(result);
   }
 
   static URI url(ProbeHandler.Scheme scheme, String host, int port, String path)

@@ -1,18 +1,16 @@
 package io.berth.probes.prober;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.resolver.NoopAddressResolverGroup;
 import io.netty.util.NetUtil;
+import io.netty.util.internal.PlatformDependent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
 
 /**
  * The network side shared by the TCP, HTTP and gRPC probers: one Netty event loop group (epoll on
@@ -38,7 +35,8 @@ public final class ProbeTransport {
   private final Class<? extends SocketChannel> channelClass;
   private final Executor resolverExecutor;
   private final AtomicInteger openChannels = new AtomicInteger();
-  private final Bootstrap template;
+  private final boolean epoll;
+  private final ChannelFutureListener closed = f -> openChannels.decrementAndGet();
 
   /**
    * @param group the event loop group all network probes run on: an epoll group where epoll is
@@ -47,15 +45,9 @@ public final class ProbeTransport {
    */
   public ProbeTransport(EventLoopGroup group, Executor resolverExecutor) {
     this.group = group;
-    this.channelClass = Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+    this.epoll = Epoll.isAvailable();
+    this.channelClass = epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     this.resolverExecutor = resolverExecutor;
-    this.template =
-        new Bootstrap()
-            .group(group)
-            .channel(channelClass)
-            .resolver(NoopAddressResolverGroup.INSTANCE)
-            .option(ChannelOption.SO_LINGER, 0)
-            .option(ChannelOption.TCP_NODELAY, true);
   }
 
   /**
@@ -88,9 +80,32 @@ public final class ProbeTransport {
     return channelClass;
   }
 
-  /** Probe channels (TCP and HTTP) currently open. */
+  /** Probe channels and sockets (TCP and HTTP) currently open. */
   public int openChannels() {
     return openChannels.get();
+  }
+
+  /** The count behind {@link #openChannels()}, for probe sockets made without a channel. */
+  AtomicInteger openCounter() {
+    return openChannels;
+  }
+
+  /** Whether the group is epoll's (Linux). */
+  boolean epoll() {
+    return epoll;
+  }
+
+  /** {@code host:port} as a resolved address when {@code host} is an IP literal, else null. */
+  static InetSocketAddress literalAddress(String host, int port) {
+    byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
+    if (literal == null) {
+      return null;
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(host, literal), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException("IP literal " + host + " rejected by InetAddress", e);
+    }
   }
 
   /**
@@ -131,22 +146,61 @@ public final class ProbeTransport {
     return future;
   }
 
-  /** Connects from {@code loop} to {@code address}, giving up after {@code timeout}. */
-  ChannelFuture connect(
-      EventLoop loop, InetSocketAddress address, Duration timeout, Consumer<Channel> pipeline) {
-    return template
-        .clone(loop)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
-        .handler(
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                openChannels.incrementAndGet();
-                ch.closeFuture().addListener(f -> openChannels.decrementAndGet());
-                pipeline.accept(ch);
+  /**
+   * A new, unregistered probe channel: {@code SO_LINGER 0}, {@code TCP_NODELAY}, counted in {@link
+   * #openChannels()} until it closes. Built directly instead of through a {@code Bootstrap} (whose
+   * clone, option map, initializer and connect task cost a probe more than the channel itself).
+   *
+   * @param connectTimeoutMillis Netty's connect timer; 0 for none (the caller's own deadline closes
+   *     the channel)
+   * @param autoRead false for a channel nothing is read from (TCP probes): saves arming EPOLLIN
+   */
+  Channel newChannel(int connectTimeoutMillis, boolean autoRead) {
+    SocketChannel ch = epoll ? new EpollSocketChannel() : new NioSocketChannel();
+    var config = ch.config();
+    config.setSoLinger(0);
+    if (!PlatformDependent.canEnableTcpNoDelayByDefault()) {
+      config.setTcpNoDelay(true); // Netty sets it itself where it can: one setsockopt less
+    }
+    config.setConnectTimeoutMillis(connectTimeoutMillis);
+    if (!autoRead) {
+      config.setAutoRead(false);
+    }
+    openChannels.incrementAndGet();
+    ch.closeFuture().addListener(closed);
+    return ch;
+  }
+
+  /**
+   * Registers {@code ch} (from {@link #newChannel}, handlers added) with {@code loop} and connects
+   * it to {@code address}. On the loop, registration completes at once and the connect starts
+   * without a task hop.
+   */
+  ChannelFuture connect(EventLoop loop, Channel ch, InetSocketAddress address) {
+    var registered = loop.register(ch);
+    if (registered.isDone()) {
+      return registered.isSuccess() ? ch.connect(address) : registrationFailed(ch, registered);
+    }
+    var promise = ch.newPromise();
+    registered.addListener(
+        (ChannelFutureListener)
+            f -> {
+              if (f.isSuccess()) {
+                ch.connect(address, promise);
+              } else {
+                promise.setFailure(registrationFailed(ch, f).cause());
               }
-            })
-        .connect(address);
+            });
+    return promise;
+  }
+
+  private static ChannelFuture registrationFailed(Channel ch, ChannelFuture registration) {
+    if (ch.isRegistered()) {
+      ch.close();
+    } else {
+      ch.unsafe().closeForcibly();
+    }
+    return ch.newFailedFuture(registration.cause());
   }
 
   /**

@@ -303,19 +303,25 @@ public final class ProbeBenchmark {
       int seconds)
       throws Exception {
     var window = new Window(rate * seconds * 2);
+    // Times every run of the prober the workers use, through either of its entry points (the
+    // workers bind their probe once with prepare() since session 6).
     Prober timed =
-        (h, target, timeout) -> {
-          long t0 = System.nanoTime();
-          return prober
-              .probe(h, target, timeout)
-              .whenComplete(
-                  (r, e) -> {
-                    boolean ok = e == null && r.passed();
-                    window.record(System.nanoTime() - t0, ok);
-                    if (!ok && window.open) {
-                      window.failed(e != null ? e.toString() : r.message());
-                    }
-                  });
+        new Prober() {
+          @Override
+          public java.util.concurrent.CompletionStage<io.berth.probes.ProbeResult> probe(
+              ProbeHandler h, ProbeTarget target, java.time.Duration timeout) {
+            long t0 = System.nanoTime();
+            return timed(window, t0, prober.probe(h, target, timeout));
+          }
+
+          @Override
+          public Prepared prepare(ProbeHandler h, ProbeTarget target) {
+            var prepared = prober.prepare(h, target);
+            return timeout -> {
+              long t0 = System.nanoTime();
+              return timed(window, t0, prepared.probe(timeout));
+            };
+          }
         };
     var results = new ProbeResults();
     var managers = new ArrayList<ProbeManager>();
@@ -354,6 +360,7 @@ public final class ProbeBenchmark {
     long fds0 = openFds();
     var lag = new LoopLag(scheduler);
     long cpu0 = cpu(loopThreads);
+    long user0 = userCpu(loopThreads);
     long alloc0 = allocated(loopThreads);
     long srv0 = MX.getThreadCpuTime(serverThread);
     double[] counts0 = overloadCounts(shed);
@@ -367,11 +374,18 @@ public final class ProbeBenchmark {
     gc.close();
     double[] counts1 = overloadCounts(shed);
     long cpu1 = cpu(loopThreads);
+    long user1 = userCpu(loopThreads);
     long alloc1 = allocated(loopThreads);
     long srv1 = MX.getThreadCpuTime(serverThread);
     System.out.printf(
-        "(%s: event loop lag %s; GC %s; loop allocated %.1f KB per probe)%n",
-        kind, lag.stop(), gc.summary(), (alloc1 - alloc0) / 1024.0 / Math.max(1, window.count()));
+        "(%s: event loop lag %s; GC %s; loop allocated %.1f KB per probe; loop CPU per probe"
+            + " %.1f µs user + %.1f µs system)%n",
+        kind,
+        lag.stop(),
+        gc.summary(),
+        (alloc1 - alloc0) / 1024.0 / Math.max(1, window.count()),
+        (user1 - user0) / 1e3 / Math.max(1, window.count()),
+        ((cpu1 - cpu0) - (user1 - user0)) / 1e3 / Math.max(1, window.count()));
     System.out.printf(
         "(%s: in the window, worker-counted failures %.0f; shed by overload control: late start"
             + " %.0f, late result %.0f, loop lag %.0f)%n",
@@ -405,6 +419,20 @@ public final class ProbeBenchmark {
         openFds());
   }
 
+  private static java.util.concurrent.CompletionStage<io.berth.probes.ProbeResult> timed(
+      Window window,
+      long t0,
+      java.util.concurrent.CompletionStage<io.berth.probes.ProbeResult> stage) {
+    return stage.whenComplete(
+        (r, e) -> {
+          boolean ok = e == null && r.passed();
+          window.record(System.nanoTime() - t0, ok);
+          if (!ok && window.open) {
+            window.failed(e != null ? e.toString() : r.message());
+          }
+        });
+  }
+
   private static Row anchor(
       String kind, BooleanSupplier op, long serverThread, int rate, int seconds) throws Exception {
     var window = new Window(rate * seconds * 2);
@@ -421,11 +449,20 @@ public final class ProbeBenchmark {
     Thread.sleep(1000);
     long fds0 = openFds();
     long cpu0 = cpu(threads);
+    long user0 = userCpu(threads);
     long srv0 = MX.getThreadCpuTime(serverThread);
     window.open();
     Thread.sleep(seconds * 1000L);
     window.open = false;
     long cpu1 = cpu(threads);
+    long user1 = userCpu(threads);
+    if (window.count() > 0) {
+      System.out.printf(
+          "(%s anchor: CPU per probe %.1f µs user + %.1f µs system)%n",
+          kind,
+          (user1 - user0) / 1e3 / window.count(),
+          ((cpu1 - cpu0) - (user1 - user0)) / 1e3 / window.count());
+    }
     long srv1 = MX.getThreadCpuTime(serverThread);
     stop.set(true);
     for (var t : threads) {
@@ -514,11 +551,28 @@ public final class ProbeBenchmark {
     return sum;
   }
 
+  /** User-mode CPU time of the loop threads (the rest of {@link #cpu} is the kernel's). */
+  private static long userCpu(long[] threadIds) {
+    long sum = 0;
+    for (var id : threadIds) {
+      sum += MX.getThreadUserTime(id);
+    }
+    return sum;
+  }
+
   /** Bytes allocated so far by the loop threads (HotSpot's per-thread allocation counter). */
   private static long allocated(long[] threadIds) {
     long sum = 0;
     for (var id : threadIds) {
       sum += ((com.sun.management.ThreadMXBean) MX).getThreadAllocatedBytes(id);
+    }
+    return sum;
+  }
+
+  private static long userCpu(Thread[] threads) {
+    long sum = 0;
+    for (var t : threads) {
+      sum += MX.getThreadUserTime(t.threadId());
     }
     return sum;
   }
