@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * One HTTP probe: a request, the redirects it follows, one deadline. Confined to one event loop
@@ -39,7 +40,7 @@ final class HttpExchange implements Runnable {
   private static final String CLIENT_TIMEOUT = " (Client.Timeout exceeded while awaiting headers)";
 
   private final ProbeTransport transport;
-  private final SslContext tls;
+  private final Supplier<SslContext> tls;
   private final String userAgent;
   private final URI original;
   private final List<ProbeHandler.HttpHeader> headers;
@@ -64,7 +65,7 @@ final class HttpExchange implements Runnable {
    */
   HttpExchange(
       ProbeTransport transport,
-      SslContext tls,
+      Supplier<SslContext> tls,
       String userAgent,
       URI url,
       List<ProbeHandler.HttpHeader> headers,
@@ -172,7 +173,7 @@ final class HttpExchange implements Runnable {
     // No connect timer of Netty's own: the probe's deadline closes the channel.
     var channel = transport.newChannel(0, true);
     if (https) {
-      channel.pipeline().addLast(tls.newHandler(channel.alloc(), host(), port()));
+      channel.pipeline().addLast(tls.get().newHandler(channel.alloc(), host(), port()));
     }
     channel.pipeline().addLast(next);
     next.channel = channel;
